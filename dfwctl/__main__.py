@@ -1,0 +1,3 @@
+from dfwctl.cli import main
+
+main()

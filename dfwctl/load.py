@@ -1,0 +1,156 @@
+"""Load a playbook: YAML text -> Document, a round-trip tree that remembers the position of
+every key and value. Syntax errors and duplicate keys come back as positioned diagnostics."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, List, Optional, Sequence, Tuple, Union
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from dfwctl.errors import DfwctlError, Diagnostic, PlaybookError
+
+PathPart = Union[str, int]
+DocPath = Tuple[PathPart, ...]
+
+
+class _PlaybookConstructor(RoundTripConstructor):
+    """Round-trip constructor that keeps timestamps as the strings the user wrote
+    (a tag like `2024-01-01` is a string, not a date)."""
+
+
+_PlaybookConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
+)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _PlaybookConstructor
+    yaml.allow_duplicate_keys = True  # duplicates are collected by _duplicate_keys
+    return yaml
+
+
+def format_path(path: Sequence[PathPart]) -> str:
+    """('containers', 'shell', 'mounts', 0) -> 'containers.shell.mounts[0]'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass
+class Document:
+    """A loaded playbook. `data` is the round-trip tree (dicts and lists that carry positions)."""
+
+    path: Path
+    data: Any
+    display_name: str
+
+    @property
+    def directory(self) -> Path:
+        return self.path.resolve().parent
+
+    def position(self, path: Sequence[PathPart], key: bool = False) -> Tuple[int, int]:
+        """1-based (line, column) of the node at `path`, or of its key when `key` is true.
+        Walks as deep as the path exists; a missing tail reports its nearest parent."""
+        node = self.data
+        line, col = 1, 1
+        for part in path:
+            if isinstance(node, CommentedMap) and part in node:
+                pos = node.lc.key(part) if key and part == path[-1] else node.lc.value(part)
+                line, col = pos[0] + 1, pos[1] + 1
+                node = node[part]
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+                pos = node.lc.item(part)
+                line, col = pos[0] + 1, pos[1] + 1
+                node = node[part]
+            else:
+                break
+        return line, col
+
+    def diagnostic(
+        self, path: Sequence[PathPart], message: str, severity: str = "error", key: bool = False
+    ) -> Diagnostic:
+        line, col = self.position(path, key=key)
+        return Diagnostic(self.display_name, line, col, format_path(path), message, severity)
+
+
+def _duplicate_keys(node: Node, name: str, out: List[Diagnostic], path: DocPath = ()) -> None:
+    if isinstance(node, MappingNode):
+        seen = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            child = path + (key,) if key is not None else path
+            if key is not None and key in seen:
+                first = seen[key]
+                mark = key_node.start_mark
+                out.append(
+                    Diagnostic(
+                        name, mark.line + 1, mark.column + 1, format_path(child),
+                        f"duplicate key {key!r} (first defined at line {first.line + 1}); "
+                        "keep one of them",
+                    )
+                )
+            elif key is not None:
+                seen[key] = key_node.start_mark
+            _duplicate_keys(value_node, name, out, child)
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            _duplicate_keys(item, name, out, path + (index,))
+
+
+def _syntax_diagnostic(exc: MarkedYAMLError, name: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or exc.context or "invalid YAML"
+    if exc.context and exc.problem:
+        problem = f"{exc.context}: {exc.problem}"
+    return Diagnostic(name, line, col, "", f"YAML syntax error: {problem}")
+
+
+def parse(text: str, path: Path, display_name: Optional[str] = None) -> Document:
+    name = display_name or str(path)
+    yaml = _yaml()
+    try:
+        node = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        raise PlaybookError([_syntax_diagnostic(exc, name)]) from None
+    duplicates: List[Diagnostic] = []
+    if node is not None:
+        _duplicate_keys(node, name, duplicates)
+    if duplicates:
+        raise PlaybookError(duplicates)
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        raise PlaybookError([_syntax_diagnostic(exc, name)]) from None
+    if data is None:
+        data = CommentedMap()
+    return Document(path=path, data=data, display_name=name)
+
+
+def load(path: Union[str, Path]) -> Document:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DfwctlError(f"{path}: no such file", hint="pass the path of a playbook (.yml)") from None
+    except IsADirectoryError:
+        raise DfwctlError(f"{path}: is a directory, not a playbook file") from None
+    except OSError as exc:
+        raise DfwctlError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DfwctlError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the playbook as UTF-8"
+        ) from None
+    return parse(text, path, display_name=str(path))
