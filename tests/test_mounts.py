@@ -1,0 +1,243 @@
+import pytest
+
+from dfwctl.mounts import BIND, KNOWN_OPTIONS, VOLUME, Mount, is_windows_path, parse_mount
+
+USAGE = "write source:target[:options], like data:/cache:ro or C:\\Users\\me\\data:/data"
+SOURCES = "use an absolute path, ./relative path, or a volume name made of letters, digits, _ . -"
+TARGETS = (
+    "is not an absolute path: container paths start with /, like /data "
+    "(or a drive, like C:\\data, in Windows containers)"
+)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Windows drive paths, as written
+        (r"C:\Users\x\data:/data", Mount(BIND, r"C:\Users\x\data", "/data")),
+        (r"C:\Users\chicken\Docker\apline-data:/data",
+         Mount(BIND, r"C:\Users\chicken\Docker\apline-data", "/data")),
+        ("c:/x:/data:ro", Mount(BIND, "c:/x", "/data", read_only=True)),
+        (r"D:\:/d", Mount(BIND, "D:\\", "/d")),
+        ("D:/:/d", Mount(BIND, "D:/", "/d")),
+        (r"C:\Program Files\app:/app", Mount(BIND, r"C:\Program Files\app", "/app")),
+        (r"C:\x:/y:rw", Mount(BIND, r"C:\x", "/y")),
+        (r"C:\x:/y:ro,z", Mount(BIND, r"C:\x", "/y", True, ("z",))),
+        # UNC paths and named pipes
+        (r"\\server\share\x:/data", Mount(BIND, r"\\server\share\x", "/data")),
+        (r"\\server\share:/data:ro", Mount(BIND, r"\\server\share", "/data", True)),
+        ("//server/share:/data", Mount(BIND, "//server/share", "/data")),
+        ("//server/share/x/y:/data", Mount(BIND, "//server/share/x/y", "/data")),
+        (r"\\.\pipe\docker_engine:\\.\pipe\docker_engine",
+         Mount(BIND, r"\\.\pipe\docker_engine", r"\\.\pipe\docker_engine")),
+        # Docker Desktop's POSIX spellings of Windows paths are plain POSIX binds
+        ("/c/Users/x:/data", Mount(BIND, "/c/Users/x", "/data")),
+        ("//c/x:/y", Mount(BIND, "//c/x", "/y")),
+        ("/host_mnt/c/x:/y", Mount(BIND, "/host_mnt/c/x", "/y")),
+        ("/run/desktop/mnt/host/c/x:/y", Mount(BIND, "/run/desktop/mnt/host/c/x", "/y")),
+        ("/mnt/c/Users/x:/y:ro", Mount(BIND, "/mnt/c/Users/x", "/y", True)),
+        # POSIX absolute paths
+        ("/srv/data:/data", Mount(BIND, "/srv/data", "/data")),
+        ("/var/run/docker.sock:/var/run/docker.sock",
+         Mount(BIND, "/var/run/docker.sock", "/var/run/docker.sock")),
+        ("/:/host:ro", Mount(BIND, "/", "/host", True)),
+        # relative paths, kept as written for the caller to resolve
+        ("./data:/data", Mount(BIND, "./data", "/data")),
+        ("../x:/y", Mount(BIND, "../x", "/y")),
+        (".:/src", Mount(BIND, ".", "/src")),
+        ("..:/src", Mount(BIND, "..", "/src")),
+        (r".\data:/data", Mount(BIND, r".\data", "/data")),
+        (r"..\x:/y", Mount(BIND, r"..\x", "/y")),
+        ("./a b:/c", Mount(BIND, "./a b", "/c")),
+        # named volumes
+        ("data:/cache", Mount(VOLUME, "data", "/cache")),
+        ("alpine-data:/cache:ro", Mount(VOLUME, "alpine-data", "/cache", True)),
+        ("my_vol.1:/x", Mount(VOLUME, "my_vol.1", "/x")),
+        ("1data:/x", Mount(VOLUME, "1data", "/x")),
+        ("data:/cache:nocopy", Mount(VOLUME, "data", "/cache", False, ("nocopy",))),
+        ("data:/cache:ro,nocopy", Mount(VOLUME, "data", "/cache", True, ("nocopy",))),
+        ("data:/cache:nocopy,ro", Mount(VOLUME, "data", "/cache", True, ("nocopy",))),
+        ("data:/cache:Z", Mount(VOLUME, "data", "/cache", False, ("Z",))),
+        ("data:/cache:cached", Mount(VOLUME, "data", "/cache", False, ("cached",))),
+        # anonymous volumes
+        ("/data", Mount(VOLUME, "", "/data")),
+        ("/var/lib/postgresql/data", Mount(VOLUME, "", "/var/lib/postgresql/data")),
+        (r"C:\data", Mount(VOLUME, "", r"C:\data")),
+        # a single letter then a colon is a drive, as the docker CLI reads it
+        ("a:/data", Mount(VOLUME, "", "a:/data")),
+        ("a:/b:/c:ro", Mount(BIND, "a:/b", "/c", True)),
+        # Windows container targets
+        (r"C:\x:C:\data", Mount(BIND, r"C:\x", r"C:\data")),
+        (r"C:\x:C:\data:ro", Mount(BIND, r"C:\x", r"C:\data", True)),
+        ("data:c:/data", Mount(VOLUME, "data", "c:/data")),
+        # every bind option, in the order written
+        ("/x:/y:z", Mount(BIND, "/x", "/y", False, ("z",))),
+        ("/x:/y:rprivate", Mount(BIND, "/x", "/y", False, ("rprivate",))),
+        ("/x:/y:shared", Mount(BIND, "/x", "/y", False, ("shared",))),
+        ("/x:/y:slave", Mount(BIND, "/x", "/y", False, ("slave",))),
+        ("/x:/y:private", Mount(BIND, "/x", "/y", False, ("private",))),
+        ("/x:/y:rshared", Mount(BIND, "/x", "/y", False, ("rshared",))),
+        ("/x:/y:rslave", Mount(BIND, "/x", "/y", False, ("rslave",))),
+        ("/x:/y:consistent", Mount(BIND, "/x", "/y", False, ("consistent",))),
+        ("/x:/y:delegated", Mount(BIND, "/x", "/y", False, ("delegated",))),
+        ("/x:/y:z,rshared,cached", Mount(BIND, "/x", "/y", False, ("z", "rshared", "cached"))),
+        ("/x:/y:cached,ro,Z", Mount(BIND, "/x", "/y", True, ("cached", "Z"))),
+    ],
+)
+def test_parse_mount(text, expected):
+    assert parse_mount(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, spec",
+    [
+        (r"C:\Users\x\data:/data", r"C:\Users\x\data:/data"),
+        ("c:/x:/data:ro", "c:/x:/data:ro"),
+        (r"D:\:/d", r"D:\:/d"),
+        (r"\\server\share:/data", r"\\server\share:/data"),
+        ("data:/cache:ro", "data:/cache:ro"),
+        ("data:/cache:rw", "data:/cache"),  # rw is the default
+        ("data:/cache:nocopy,ro", "data:/cache:ro,nocopy"),  # ro first
+        ("/x:/y:z,rw", "/x:/y:z"),
+        ("/x:/y:cached,ro,Z", "/x:/y:ro,cached,Z"),
+        ("./data:/data", "./data:/data"),
+        ("/data", "/data"),
+        (r"C:\data", r"C:\data"),
+    ],
+)
+def test_spec(text, spec):
+    mount = parse_mount(text)
+    assert mount.spec() == spec
+    assert parse_mount(spec) == mount
+
+
+@pytest.mark.parametrize(
+    "mount, spec",
+    [
+        (Mount(VOLUME, "", "/data"), "/data"),
+        (Mount(VOLUME, "data", "/cache", True), "data:/cache:ro"),
+        (Mount(BIND, r"C:\x", "/y", False, ("z", "rshared")), r"C:\x:/y:z,rshared"),
+        # not docker -v syntax, but says what an inspected anonymous volume holds
+        (Mount(VOLUME, "", "/data", True), "/data:ro"),
+    ],
+)
+def test_spec_of_built_mounts(mount, spec):
+    assert mount.spec() == spec
+
+
+def test_mount_is_frozen_and_hashable():
+    mount = parse_mount("data:/cache:ro")
+    with pytest.raises(AttributeError):
+        mount.target = "/other"  # type: ignore[misc]
+    assert {mount, parse_mount("data:/cache:ro")} == {mount}
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", f'"" is not a mount: {USAGE}'),
+        (None, f"null is not a mount: {USAGE}"),
+        (80, f"80 is not a mount: {USAGE}"),
+        ("/a:/b:/c:ro", f'"/a:/b:/c:ro" has too many colons: {USAGE}'),
+        ("data:/x:ro:z", f'"data:/x:ro:z" has too many colons: {USAGE}'),
+        (r"C:\a:C:\b:ro:z", f'"C:\\a:C:\\b:ro:z" has too many colons: {USAGE}'),
+        (":/data", f'":/data" has an empty source: {USAGE}'),
+        (":", f'":" has an empty source: {USAGE}'),
+        ("data:", '"data:" has an empty target: write the container path after the source, '
+                  "like data:/data"),
+        ("data::ro", '"data::ro" has an empty target: write the container path after the '
+                     "source, like data:/data"),
+        (r"C:\x:", '"C:\\x:" has an empty target: write the container path after the '
+                   "source, like data:/data"),
+        ("data:/x:", '"data:/x:" ends with an empty list of options: remove the last colon, '
+                     "or add options like ro"),
+        ("data", f'"data" has no target: {USAGE}'),
+        ("./data", f'"./data" has no target: {USAGE}'),
+        ("/data:ro", '"/data:ro" has options but no source: an anonymous volume takes no '
+                     "options; name the volume, like data:/data:ro"),
+        ("/data:ro,z", '"/data:ro,z" has options but no source: an anonymous volume takes no '
+                       "options; name the volume, like data:/data:ro,z"),
+        ("data:ro", '"data:ro" has no target: write the container path before the options, '
+                    "like data:/data:ro"),
+        ("data:rel", f'target "rel" {TARGETS}'),
+        ("data:./rel", f'target "./rel" {TARGETS}'),
+        ("data:C:rel", f'target "C:rel" {TARGETS}'),
+        ("data:/", 'target "/" is the container\'s root: mount on a directory below it, '
+                   "like /data"),
+        ("data://", 'target "//" is the container\'s root: mount on a directory below it, '
+                    "like /data"),
+        ("/x:/.", 'target "/." is the container\'s root: mount on a directory below it, '
+                  "like /data"),
+        ("/", 'target "/" is the container\'s root: mount on a directory below it, like /data'),
+        ("data:C:\\", 'target "C:\\" is the root of a drive: mount on a folder on it, '
+                      "like C:\\data"),
+        ("data:d:/", 'target "d:/" is the root of a drive: mount on a folder on it, '
+                     "like d:\\data"),
+        ("data/x:/y", f'source "data/x" is neither a path nor a volume name: {SOURCES}'),
+        ("~/x:/y", f'source "~/x" is neither a path nor a volume name: {SOURCES}'),
+        (".data:/y", f'source ".data" is neither a path nor a volume name: {SOURCES}'),
+        ("-data:/y", f'source "-data" is neither a path nor a volume name: {SOURCES}'),
+        ("da ta:/y", f'source "da ta" is neither a path nor a volume name: {SOURCES}'),
+        (" data:/y", f'source " data" is neither a path nor a volume name: {SOURCES}'),
+        ("$HOME/x:/y", f'source "$HOME/x" is neither a path nor a volume name: {SOURCES}'),
+        ("C:data:/y", 'source "C:data" is not an absolute Windows path: write it like C:\\data'),
+        ("C::/y", 'source "C:" is not an absolute Windows path: write it like C:\\'),
+        ("/x:/y:RO", 'unknown mount option "RO": known options are ro, rw, z, Z, shared, slave, '
+                     "private, rshared, rslave, rprivate, nocopy, consistent, cached, delegated"),
+        ("/x:/y:readonly", 'unknown mount option "readonly": known options are '
+                           + ", ".join(KNOWN_OPTIONS)),
+        ("/x:/y:ro,,z", 'options "ro,,z" have an empty entry: separate options with single '
+                        "commas, like ro,z"),
+        ("/x:/y:ro,", 'options "ro," have an empty entry: separate options with single '
+                      "commas, like ro,z"),
+        ("/x:/y:ro,rw", 'mount options "ro" and "rw" conflict: keep one'),
+        ("/x:/y:rw,ro", 'mount options "rw" and "ro" conflict: keep one'),
+        ("/x:/y:ro,ro", 'mount option "ro" is given twice'),
+        ("/x:/y:z,z", 'mount option "z" is given twice'),
+        ("/x:/y:z,Z", 'mount options "z" and "Z" conflict: keep one'),
+        ("/x:/y:shared,rslave", 'mount options "shared" and "rslave" conflict: keep one'),
+        ("/x:/y:cached,delegated", 'mount options "cached" and "delegated" conflict: keep one'),
+        ("data:/y:nocopy,nocopy", 'mount option "nocopy" is given twice'),
+        ("/x:/y:nocopy", 'mount option "nocopy" is for volumes only, and "/x" is a bind mount'),
+        (r"C:\x:/y:nocopy",
+         'mount option "nocopy" is for volumes only, and "C:\\x" is a bind mount'),
+        ("data:/y:rshared", 'mount option "rshared" is for bind mounts only, and "data" is a '
+                            "volume"),
+    ],
+)
+def test_parse_mount_rejects(text, message):
+    with pytest.raises(ValueError) as error:
+        parse_mount(text)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (r"C:\Users\x", True),
+        ("c:/x", True),
+        ("D:\\", True),
+        ("d:/", True),
+        (r"\\server\share", True),
+        (r"\\server\share\dir", True),
+        ("//server/share", True),
+        ("//server/share/dir", True),
+        (r"\\.\pipe\docker_engine", True),
+        ("C:", False),
+        ("C:data", False),
+        ("/c/Users/x", False),
+        ("//c/x", False),
+        ("//c", False),
+        ("/host_mnt/c/x", False),
+        ("/run/desktop/mnt/host/c/x", False),
+        ("/srv/data", False),
+        ("./data", False),
+        (r".\data", False),
+        ("data", False),
+        (r"\\server", False),
+        ("//server", False),
+        ("", False),
+    ],
+)
+def test_is_windows_path(source, expected):
+    assert is_windows_path(source) is expected
