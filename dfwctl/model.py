@@ -1,0 +1,251 @@
+"""The desired state: a validated playbook turned into typed, immutable resources.
+
+The same dataclasses describe what the engine has (rebuilt from the spec that dfwctl records
+in a label on every object it creates), so diff compares like with like, field by field.
+"""
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
+
+from dfwctl.mounts import parse_mount
+from dfwctl.ports import parse_ports
+from dfwctl.sizes import parse_size
+
+Pairs = Tuple[Tuple[str, str], ...]
+
+
+def image_reference(image: str) -> str:
+    """Normalise an image name the way the engine tags it: `busybox` -> `busybox:latest`."""
+    if "@" in image:
+        return image
+    last = image.rsplit("/", 1)[-1]
+    return image if ":" in last else f"{image}:latest"
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """A container as the playbook wants it. Field order is the order plans show them in."""
+
+    name: str
+    image: str
+    command: Optional[Tuple[str, ...]] = None
+    entrypoint: Optional[Tuple[str, ...]] = None
+    env: Pairs = ()
+    mounts: Tuple[str, ...] = ()
+    ports: Tuple[str, ...] = ()
+    networks: Tuple[str, ...] = ()
+    restart: str = "no"
+    labels: Pairs = ()
+    user: Optional[str] = None
+    working_dir: Optional[str] = None
+    hostname: Optional[str] = None
+    isolation: Optional[str] = None
+    platform: Optional[str] = None
+    memory: Optional[int] = None
+    cpus: Optional[float] = None
+    stop_signal: Optional[str] = None
+    stop_timeout: Optional[int] = None
+    state: str = "running"
+    # Not part of the container's identity: changing them never replaces it.
+    pull: str = field(default="missing", compare=False)
+    depends_on: Tuple[str, ...] = field(default=(), compare=False)
+
+
+# Fields recorded on the container and compared by diff (all but name, pull, depends_on).
+CONTAINER_FIELDS: Tuple[str, ...] = tuple(
+    f.name for f in fields(ContainerSpec) if f.compare and f.name != "name"
+)
+# Fields the engine changes in place (`docker update`); every other field forces a replace.
+UPDATABLE_FIELDS = frozenset({"restart", "memory", "cpus"})
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    name: str
+    driver: str = "bridge"
+    internal: bool = False
+    attachable: bool = False
+    labels: Pairs = ()
+    options: Pairs = ()
+    subnet: Optional[str] = None
+    gateway: Optional[str] = None
+    external: bool = field(default=False, compare=False)
+
+
+NETWORK_FIELDS: Tuple[str, ...] = tuple(
+    f.name for f in fields(NetworkSpec) if f.compare and f.name != "name"
+)
+
+
+@dataclass(frozen=True)
+class VolumeSpec:
+    name: str
+    driver: str = "local"
+    options: Pairs = ()
+    labels: Pairs = ()
+    external: bool = field(default=False, compare=False)
+
+
+VOLUME_FIELDS: Tuple[str, ...] = tuple(
+    f.name for f in fields(VolumeSpec) if f.compare and f.name != "name"
+)
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    reference: str  # normalised, e.g. busybox:latest
+    pull: str = "missing"  # missing | always | never
+
+
+@dataclass(frozen=True)
+class Desired:
+    """Everything a playbook asks for. Sections other than Docker are kept as plain data for
+    their providers."""
+
+    name: str
+    containers: Mapping[str, ContainerSpec]
+    networks: Mapping[str, NetworkSpec]
+    volumes: Mapping[str, VolumeSpec]
+    images: Mapping[str, ImageSpec]
+    secrets: FrozenSet[str] = frozenset()
+    sections: Mapping[str, Any] = field(default_factory=dict)  # hyperv, docker_desktop
+
+    def is_secret(self, value: Any) -> bool:
+        return isinstance(value, str) and any(s in value for s in self.secrets)
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's round-trip containers -> plain dicts and lists."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _pairs(mapping: Optional[Mapping[str, Any]]) -> Pairs:
+    return tuple(sorted((str(k), _text(v)) for k, v in (mapping or {}).items()))
+
+
+def _env(value: Any) -> Pairs:
+    if isinstance(value, list):
+        items = {}
+        for entry in value:
+            key, _, val = str(entry).partition("=")
+            items[key] = val
+        return _pairs(items)
+    return _pairs(value)
+
+
+def _argv(value: Any) -> Optional[Tuple[str, ...]]:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return tuple(shlex.split(value))
+    return tuple(_text(v) for v in value)
+
+
+def _mount_text(text: str, base: Path) -> str:
+    mount = parse_mount(text)
+    if mount.type == "bind" and mount.source.startswith("."):
+        source = str((base / mount.source).resolve())
+        mount = type(mount)(mount.type, source, mount.target, mount.read_only, mount.options)
+    return mount.spec()
+
+
+def container_spec(name: str, raw: Mapping[str, Any], base: Path) -> ContainerSpec:
+    ports = sorted({p.spec() for value in raw.get("ports", []) for p in parse_ports(value)})
+    memory = raw.get("memory")
+    cpus = raw.get("cpus")
+    stop_signal = raw.get("stop_signal")
+    isolation = raw.get("isolation")
+    return ContainerSpec(
+        name=name,
+        image=image_reference(raw["image"]),
+        command=_argv(raw.get("command")),
+        entrypoint=_argv(raw.get("entrypoint")),
+        env=_env(raw.get("env")),
+        mounts=tuple(_mount_text(str(m), base) for m in raw.get("mounts", [])),
+        ports=tuple(ports),
+        networks=tuple(sorted(set(raw.get("networks", [])))),
+        restart=str(raw.get("restart", "no")),
+        labels=_pairs(raw.get("labels")),
+        user=_text(raw["user"]) if raw.get("user") is not None else None,
+        working_dir=raw.get("working_dir"),
+        hostname=raw.get("hostname"),
+        isolation=None if isolation in (None, "default") else isolation,
+        platform=raw.get("platform"),
+        memory=parse_size(memory) if memory is not None else None,
+        cpus=float(cpus) if cpus is not None else None,
+        stop_signal=_text(stop_signal) if stop_signal is not None else None,
+        stop_timeout=raw.get("stop_timeout"),
+        state=raw.get("state", "running"),
+        pull=raw.get("pull", "missing"),
+        depends_on=tuple(raw.get("depends_on", [])),
+    )
+
+
+def network_spec(name: str, raw: Mapping[str, Any]) -> NetworkSpec:
+    return NetworkSpec(
+        name=name,
+        driver=raw.get("driver", "bridge"),
+        internal=bool(raw.get("internal", False)),
+        attachable=bool(raw.get("attachable", False)),
+        labels=_pairs(raw.get("labels")),
+        options=_pairs(raw.get("options")),
+        subnet=raw.get("subnet"),
+        gateway=raw.get("gateway"),
+        external=bool(raw.get("external", False)),
+    )
+
+
+def volume_spec(name: str, raw: Mapping[str, Any]) -> VolumeSpec:
+    return VolumeSpec(
+        name=name,
+        driver=raw.get("driver", "local"),
+        options=_pairs(raw.get("options")),
+        labels=_pairs(raw.get("labels")),
+        external=bool(raw.get("external", False)),
+    )
+
+
+_PULL_STRENGTH = {"never": 0, "missing": 1, "always": 2}
+
+
+def _images(containers: Mapping[str, ContainerSpec]) -> Dict[str, ImageSpec]:
+    """One image resource per reference; the most eager pull policy of its users wins."""
+    images: Dict[str, ImageSpec] = {}
+    for spec in containers.values():
+        known = images.get(spec.image)
+        if known is None or _PULL_STRENGTH[spec.pull] > _PULL_STRENGTH[known.pull]:
+            images[spec.image] = ImageSpec(spec.image, spec.pull)
+    return images
+
+
+def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozenset()) -> Desired:
+    """A validated playbook tree -> Desired. `base` resolves relative bind mounts."""
+    raw = _plain(data)
+    containers = {
+        name: container_spec(name, spec or {}, base)
+        for name, spec in (raw.get("containers") or {}).items()
+    }
+    return Desired(
+        name=raw["name"],
+        containers=containers,
+        networks={n: network_spec(n, s or {}) for n, s in (raw.get("networks") or {}).items()},
+        volumes={n: volume_spec(n, s or {}) for n, s in (raw.get("volumes") or {}).items()},
+        images=_images(containers),
+        secrets=secrets,
+        sections={k: raw[k] for k in ("hyperv", "docker_desktop") if raw.get(k) is not None},
+    )

@@ -1,0 +1,92 @@
+"""The spec record: the canonical JSON form of a resource's desired spec, stored in a label on
+what dfwctl creates, so the next plan can tell which field changed without any state file.
+
+Secret values never enter a record: a string that contains one is replaced by a salted hash,
+which still changes when the secret changes (so the change is detected) but reveals nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import fields
+from typing import Any, Callable, Dict, Optional, Type, TypeVar
+
+SENSITIVE_PREFIX = "sensitive:sha256:"
+RECORD_VERSION = "1"
+
+T = TypeVar("T")
+Masker = Callable[[str], str]
+
+
+def is_sensitive(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(SENSITIVE_PREFIX)
+
+
+def masker(secrets, salt: str) -> Masker:
+    """A function that hides every string containing one of `secrets`."""
+    secrets = tuple(s for s in secrets if s)
+
+    def mask(text: str) -> str:
+        if any(s in text for s in secrets):
+            digest = hashlib.sha256(f"{salt}\0{text}".encode()).hexdigest()[:32]
+            return SENSITIVE_PREFIX + digest
+        return text
+
+    return mask
+
+
+def _encode(value: Any, mask: Masker) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, tuple):
+        if value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+            return {k: _encode(v, mask) for k, v in value}
+        return [_encode(v, mask) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), v) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def to_record(spec: Any, mask: Optional[Masker] = None) -> Dict[str, Any]:
+    """The compared fields of `spec` that differ from their defaults, JSON-ready."""
+    mask = mask or (lambda s: s)
+    out: Dict[str, Any] = {}
+    for f in fields(spec):
+        if not f.compare or f.name == "name":
+            continue
+        value = getattr(spec, f.name)
+        if value != f.default:
+            out[f.name] = _encode(value, mask)
+    return out
+
+
+def from_record(cls: Type[T], name: str, record: Dict[str, Any]) -> T:
+    """Rebuild a spec from its record; keys a newer dfwctl may add are ignored."""
+    known = {f.name for f in fields(cls) if f.compare and f.name != "name"}
+    values = {k: _decode(v) for k, v in record.items() if k in known}
+    return cls(name=name, **values)
+
+
+def masked(spec: T, mask: Masker) -> T:
+    """The spec as its record sees it (secret strings hashed)."""
+    return from_record(type(spec), spec.name, to_record(spec, mask))
+
+
+def dumps(record: Dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(text: Optional[str]) -> Optional[Dict[str, Any]]:
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
