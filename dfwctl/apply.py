@@ -1,0 +1,134 @@
+"""Apply a plan: run its changes as a DAG, independent ones in parallel (bounded), each only
+after everything it depends on succeeded. A failure skips only what depends on it."""
+from __future__ import annotations
+
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Protocol, Set, Tuple
+
+import structlog
+
+from dfwctl.errors import DfwctlError
+from dfwctl.plan import Action, Change, Plan
+
+log = structlog.get_logger(__name__)
+
+APPLIED, FAILED, SKIPPED = "applied", "failed", "skipped"
+DEFAULT_PARALLELISM = 8
+
+Perform = Callable[[Change, Callable[[str], None]], None]
+
+
+class Events(Protocol):
+    def started(self, change: Change) -> None: ...
+    def progress(self, change: Change, line: str) -> None: ...
+    def finished(self, change: Change, outcome: "Outcome") -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    address: str
+    action: Action
+    status: str  # applied | failed | skipped
+    message: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    outcomes: Tuple[Outcome, ...]
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.status == APPLIED for o in self.outcomes)
+
+
+class Executor:
+    def __init__(self, perform: Perform, events: Events, parallelism: int = DEFAULT_PARALLELISM):
+        if parallelism < 1:
+            raise DfwctlError("--parallelism must be at least 1")
+        self.perform = perform
+        self.events = events
+        self.parallelism = parallelism
+
+    def _one(self, change: Change) -> Outcome:
+        started = time.monotonic()
+        self.events.started(change)
+        log.info("change_started", address=change.address, action=change.action.value)
+        try:
+            self.perform(change, lambda line: self.events.progress(change, line))
+        except DfwctlError as exc:
+            seconds = time.monotonic() - started
+            log.error("change_failed", address=change.address, error=exc.message)
+            return Outcome(change.address, change.action, FAILED, str(exc), seconds)
+        seconds = time.monotonic() - started
+        log.info("change_applied", address=change.address, seconds=round(seconds, 3))
+        return Outcome(change.address, change.action, APPLIED, "", seconds)
+
+    def run(self, plan: Plan) -> ApplyResult:
+        todo: List[Change] = [c for c in plan.changes if c.action is not Action.NOOP]
+        outcomes: Dict[str, Outcome] = {}
+        running: Dict[Future, Change] = {}
+        failed: Set[str] = set()
+        with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="apply") as pool:
+            try:
+                while todo or running:
+                    todo = self._skip_blocked(todo, failed, outcomes)
+                    for change in [c for c in todo if self._ready(c, outcomes)]:
+                        if len(running) >= self.parallelism:
+                            break
+                        running[pool.submit(self._one, change)] = change
+                        todo.remove(change)
+                    if not running:
+                        if todo:  # unreachable for an ordered plan; never spin
+                            raise DfwctlError("apply: changes wait on changes not in the plan")
+                        continue
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        change = running.pop(future)
+                        outcome = future.result()
+                        outcomes[change.address] = outcome
+                        if outcome.status == FAILED:
+                            failed.add(change.address)
+                        self.events.finished(change, outcome)
+            except KeyboardInterrupt:
+                for change in todo:
+                    outcomes[change.address] = Outcome(change.address, change.action, SKIPPED,
+                                                       "interrupted")
+                for future, change in running.items():
+                    outcomes[change.address] = future.result()
+                raise
+        order = [c.address for c in plan.changes if c.address in outcomes]
+        return ApplyResult(tuple(outcomes[a] for a in order))
+
+    @staticmethod
+    def _ready(change: Change, outcomes: Dict[str, Outcome]) -> bool:
+        return all(d in outcomes and outcomes[d].status == APPLIED for d in change.depends_on)
+
+    def _skip_blocked(self, todo: List[Change], failed: Set[str],
+                      outcomes: Dict[str, Outcome]) -> List[Change]:
+        """Skip changes whose dependencies failed or were skipped (transitively)."""
+        remaining = list(todo)
+        progress = True
+        while progress:
+            progress = False
+            for change in list(remaining):
+                blocked = [d for d in change.depends_on
+                           if d in outcomes and outcomes[d].status != APPLIED]
+                if blocked:
+                    outcome = Outcome(change.address, change.action, SKIPPED,
+                                      f"{blocked[0]} {outcomes[blocked[0]].status}")
+                    outcomes[change.address] = outcome
+                    self.events.finished(change, outcome)
+                    remaining.remove(change)
+                    progress = True
+        return remaining
+
+
+def apply_plan(plan: Plan, perform: Perform, events: Events,
+               parallelism: Optional[int] = None) -> ApplyResult:
+    return Executor(perform, events, parallelism or DEFAULT_PARALLELISM).run(plan)

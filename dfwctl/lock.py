@@ -1,0 +1,101 @@
+"""One apply at a time per engine and playbook: an OS file lock (released by the OS if the
+process dies), with the holder written inside so a second apply can say who holds it."""
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+from dfwctl.errors import LockError
+
+
+def lock_dir() -> Path:
+    return Path(os.environ.get("DFWCTL_LOCK_DIR") or Path(tempfile.gettempdir()) / "dfwctl-locks")
+
+
+def _try_lock(handle) -> bool:
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    import fcntl
+
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+class ApplyLock:
+    """Context manager. `timeout` seconds to wait for the holder (0: fail at once)."""
+
+    def __init__(self, endpoint: str, playbook: str, operation: str, timeout: float = 0.0):
+        key = hashlib.sha256(f"{endpoint}\0{playbook}".encode()).hexdigest()[:16]
+        self.path = lock_dir() / f"{playbook}-{key}.lock"
+        self.info_path = self.path.with_suffix(".holder")
+        self.endpoint = endpoint
+        self.playbook = playbook
+        self.operation = operation
+        self.timeout = timeout
+        self._handle = None
+
+    def holder(self) -> Optional[dict]:
+        try:
+            return json.loads(self.info_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def __enter__(self) -> "ApplyLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+b")
+        deadline = time.monotonic() + self.timeout
+        while not _try_lock(handle):
+            if time.monotonic() >= deadline:
+                handle.close()
+                raise self._held()
+            time.sleep(0.2)
+        self._handle = handle
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "user": getpass.getuser(),
+            "operation": self.operation,
+            "since": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        self.info_path.write_text(json.dumps(info), encoding="utf-8")
+        return self
+
+    def _held(self) -> LockError:
+        who = self.holder()
+        if who:
+            holder = (f"{who.get('operation', 'apply')} by {who.get('user')} on {who.get('host')} "
+                      f"(pid {who.get('pid')}, since {who.get('since')})")
+        else:
+            holder = "another dfwctl process"
+        waited = f" after waiting {self.timeout:g}s" if self.timeout else ""
+        return LockError(
+            f"playbook {self.playbook} on {self.endpoint} is locked{waited}: {holder}",
+            "wait for it to finish, or pass --lock-timeout SECONDS to wait for it",
+        )
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.info_path.unlink()
+        except OSError:
+            pass
+        if self._handle is not None:
+            self._handle.close()  # closing releases the OS lock
+            self._handle = None

@@ -1,0 +1,93 @@
+"""ContainerSpec -> the arguments of the engine's create call."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from dfwctl.model import ContainerSpec
+from dfwctl.mounts import parse_mount
+from dfwctl.ports import parse_ports
+
+CPU_PERIOD = 100_000
+
+
+def restart_policy(text: str) -> Dict[str, Any]:
+    name, _, retries = text.partition(":")
+    policy: Dict[str, Any] = {"Name": "" if name == "no" else name}
+    if name == "on-failure":
+        policy["MaximumRetryCount"] = int(retries or 0)
+    return policy
+
+
+def limits(spec: ContainerSpec) -> Dict[str, Any]:
+    """Memory and CPU limits in the form both create and update take."""
+    out: Dict[str, Any] = {}
+    if spec.memory is not None:
+        out["mem_limit"] = spec.memory
+        out["memswap_limit"] = spec.memory * 2  # the engine's own default for swap
+    if spec.cpus is not None:
+        out["cpu_period"] = CPU_PERIOD
+        out["cpu_quota"] = int(round(spec.cpus * CPU_PERIOD))
+    return out
+
+
+def _mounts(spec: ContainerSpec) -> Tuple[List[str], List[str]]:
+    binds, anonymous = [], []
+    for text in spec.mounts:
+        mount = parse_mount(text)
+        if mount.type == "volume" and not mount.source:
+            anonymous.append(mount.target)
+        else:
+            binds.append(mount.spec())
+    return binds, anonymous
+
+
+def _ports(spec: ContainerSpec) -> Tuple[List[Any], Dict[str, List[Dict[str, str]]]]:
+    exposed, bindings = [], {}
+    for text in spec.ports:
+        for port in parse_ports(text):
+            key = f"{port.container_port}/{port.protocol}"
+            if key not in bindings:
+                exposed.append((port.container_port, port.protocol))
+                bindings[key] = []
+            host_port = "" if port.host_port is None else str(port.host_port)
+            bindings[key].append({"HostIp": port.host_ip, "HostPort": host_port})
+    return exposed, bindings
+
+
+def create_arguments(api: Any, spec: ContainerSpec, name: str,
+                     labels: Dict[str, str]) -> Dict[str, Any]:
+    binds, anonymous = _mounts(spec)
+    exposed, bindings = _ports(spec)
+    network: Optional[str] = spec.networks[0] if spec.networks else None
+    host_config = api.create_host_config(
+        binds=binds or None,
+        port_bindings=bindings or None,
+        restart_policy=restart_policy(spec.restart),
+        network_mode=network,
+        isolation=spec.isolation,
+        **limits(spec),
+    )
+    args: Dict[str, Any] = dict(
+        image=spec.image,
+        name=name,
+        command=list(spec.command) if spec.command is not None else None,
+        entrypoint=list(spec.entrypoint) if spec.entrypoint is not None else None,
+        environment=[f"{k}={v}" for k, v in spec.env] or None,
+        labels=labels,
+        user=spec.user,
+        working_dir=spec.working_dir,
+        hostname=spec.hostname,
+        ports=exposed or None,
+        volumes=anonymous or None,
+        host_config=host_config,
+        stop_signal=spec.stop_signal,
+        stop_timeout=spec.stop_timeout,
+        detach=True,
+    )
+    if spec.platform:
+        args["platform"] = spec.platform
+    if network:
+        args["networking_config"] = api.create_networking_config(
+            {network: api.create_endpoint_config(aliases=[spec.name])}
+        )
+    return args

@@ -1,0 +1,129 @@
+"""The one choke point to the Docker Engine: connects lazily and turns every SDK and
+connection failure into a DfwctlError that says what happened and what to do."""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import Any, Callable, Optional, TypeVar
+
+import structlog
+
+from dfwctl.actual import EngineInfo
+from dfwctl.errors import EngineError
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+START_HINT = (
+    "start Docker Desktop (or dockerd), or point DOCKER_HOST at a running engine; "
+    "on a Linux test machine `scripts/testenv up` starts a private one"
+)
+
+
+def default_endpoint() -> str:
+    if sys.platform == "win32":
+        return "npipe:////./pipe/docker_engine"
+    return "unix:///var/run/docker.sock"
+
+
+class Engine:
+    """A connection to one Docker Engine. Constructing it does no I/O."""
+
+    def __init__(self, endpoint: Optional[str] = None, timeout: int = 120):
+        self.endpoint = endpoint or os.environ.get("DOCKER_HOST") or default_endpoint()
+        self.timeout = timeout
+        self._api = None
+        self._info: Optional[EngineInfo] = None
+        self._lock = threading.Lock()
+
+    @property
+    def api(self):
+        """The SDK's low-level APIClient (one /version call on first use)."""
+        with self._lock:
+            if self._api is None:
+                self._api = self._connect()
+            return self._api
+
+    @property
+    def info(self) -> EngineInfo:
+        self.api  # noqa: B018 -- connecting reads the version
+        return self._info
+
+    def _connect(self):
+        import docker  # imported here: it is the slowest import on the start-up path
+        from docker.utils import kwargs_from_env
+
+        engine = self
+
+        class _APIClient(docker.APIClient):
+            def _retrieve_server_version(self):
+                version = self.version(api_version=False)
+                engine._info = EngineInfo(
+                    endpoint=engine.endpoint,
+                    os_type=str(version.get("Os", "linux")).lower(),
+                    api_version=version.get("ApiVersion", ""),
+                    server_version=version.get("Version", ""),
+                )
+                return version["ApiVersion"]
+
+        kwargs = kwargs_from_env()
+        kwargs["base_url"] = self.endpoint
+        try:
+            client = _APIClient(version=None, timeout=self.timeout, max_pool_size=32, **kwargs)
+        except Exception as exc:  # noqa: BLE001 -- every way of failing to connect
+            raise self.unreachable(exc) from None
+        log.debug("engine_connected", endpoint=self.endpoint, api_version=client.api_version)
+        return client
+
+    def unreachable(self, exc: BaseException) -> EngineError:
+        reason = _root_cause(exc)
+        return EngineError(f"cannot reach the Docker Engine at {self.endpoint}: {reason}", START_HINT)
+
+    def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one SDK call; `what` names it in errors ("create container shell")."""
+        import docker.errors
+        import requests.exceptions
+
+        try:
+            return fn(*args, **kwargs)
+        except docker.errors.APIError as exc:
+            raise api_error(what, exc) from None
+        except (requests.exceptions.ConnectionError, ConnectionError, FileNotFoundError) as exc:
+            raise self.unreachable(exc) from None
+        except requests.exceptions.Timeout:
+            raise EngineError(
+                f"{what}: the Docker Engine at {self.endpoint} did not answer in {self.timeout}s"
+            ) from None
+        except docker.errors.DockerException as exc:
+            raise EngineError(f"{what}: {exc}") from None
+
+
+def _root_cause(exc: BaseException) -> str:
+    seen = exc
+    while seen.__cause__ is not None or seen.__context__ is not None:
+        seen = seen.__cause__ or seen.__context__
+    text = str(seen) or type(seen).__name__
+    if "No such file" in text or isinstance(seen, FileNotFoundError):
+        return "no engine is listening there (socket not found)"
+    if "Connection refused" in text:
+        return "connection refused"
+    if "Permission denied" in text:
+        return "permission denied (is your user allowed to use the engine?)"
+    return text
+
+
+def api_error(what: str, exc: Any) -> EngineError:
+    explanation = getattr(exc, "explanation", None) or str(exc)
+    if isinstance(explanation, bytes):
+        explanation = explanation.decode("utf-8", "replace")
+    text = f"{what}: {explanation}"
+    hint = None
+    lowered = explanation.lower()
+    if "address already in use" in lowered or "port is already allocated" in lowered:
+        hint = "another process or container holds that host port; free it or pick another port"
+    elif "pull access denied" in lowered or "manifest unknown" in lowered or "not found" in lowered and "manifest" in lowered:
+        hint = "check the image name and tag, and that the registry is reachable and you are logged in"
+    elif "conflict" in lowered and "already in use" in lowered:
+        hint = "a container with that name exists; remove it or rename the playbook's container"
+    return EngineError(text, hint)

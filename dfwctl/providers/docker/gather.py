@@ -1,0 +1,120 @@
+"""Read the engine into an Actual snapshot with a constant number of API calls:
+version, containers (by owner label), networks, volumes, images. Per-object calls happen
+only where a change is possible: the registry digest of `pull: always` images, a name
+clash check for containers to be created, and a live read of the limits of containers
+whose record says they were updated in place."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Iterable, List, Mapping, Optional
+
+import structlog
+
+from dfwctl.actual import Actual, ContainerState, ImageState, NetworkState, VolumeState
+from dfwctl.model import ContainerSpec, Desired, NetworkSpec, VolumeSpec
+from dfwctl.providers.docker import labels as L
+from dfwctl.providers.docker.engine import Engine
+from dfwctl.providers.docker.live import live_updatable
+from dfwctl.record import masked, masker
+
+log = structlog.get_logger(__name__)
+_EXIT = re.compile(r"^Exited \((-?\d+)\)")
+
+
+def _container(raw: Mapping[str, Any]) -> ContainerState:
+    name = (raw.get("Names") or ["/?"])[0].lstrip("/")
+    match = _EXIT.match(raw.get("Status") or "")
+    return ContainerState(
+        id=raw["Id"],
+        name=name,
+        status=raw.get("State") or "unknown",
+        image_id=raw.get("ImageID") or "",
+        exit_code=int(match.group(1)) if match else None,
+        spec=L.recorded_spec(ContainerSpec, name, raw.get("Labels")),
+    )
+
+
+def _network(raw: Mapping[str, Any]) -> NetworkState:
+    labels = raw.get("Labels") or {}
+    name = raw["Name"]
+    return NetworkState(raw["Id"], name, labels.get(L.OWNER),
+                        L.recorded_spec(NetworkSpec, name, labels))
+
+
+def _volume(raw: Mapping[str, Any]) -> VolumeState:
+    labels = raw.get("Labels") or {}
+    name = raw["Name"]
+    return VolumeState(name, labels.get(L.OWNER), L.recorded_spec(VolumeSpec, name, labels))
+
+
+def _images(raw: Iterable[Mapping[str, Any]]) -> Dict[str, ImageState]:
+    images: Dict[str, ImageState] = {}
+    for image in raw:
+        digests = tuple(image.get("RepoDigests") or ())
+        for tag in image.get("RepoTags") or ():
+            if tag != "<none>:<none>":
+                images[tag] = ImageState(tag, image["Id"], digests)
+    return images
+
+
+def _remote_digest(engine: Engine, reference: str) -> Optional[str]:
+    try:
+        found = engine.call(f"ask the registry about {reference}",
+                            engine.api.inspect_distribution, reference)
+    except Exception as exc:  # noqa: BLE001 -- the plan says the pull will tell
+        log.warning("registry_digest_unavailable", image=reference, error=str(exc))
+        return None
+    return (found.get("Descriptor") or {}).get("digest")
+
+
+def _foreign(engine: Engine, names: List[str]) -> List[str]:
+    if not names:
+        return []
+    raw = engine.call("list containers", engine.api.containers, all=True,
+                      filters={"name": [f"^/{re.escape(n)}$" for n in names]})
+    found = {n.lstrip("/") for c in raw for n in c.get("Names") or ()}
+    return sorted(found & set(names))
+
+
+def gather(engine: Engine, desired: Desired) -> Actual:
+    api = engine.api
+    info = engine.info
+    raw = engine.call("list containers", api.containers, all=True,
+                      filters=L.owner_filter(desired.name))
+    containers = {c.name: c for c in map(_container, raw)}
+    networks = {n.name: n for n in map(_network, engine.call("list networks", api.networks))}
+    listed = engine.call("list volumes", api.volumes) or {}
+    volumes = {v.name: v for v in map(_volume, listed.get("Volumes") or ())}
+    images = _images(engine.call("list images", api.images))
+    remote = {ref: _remote_digest(engine, ref)
+              for ref, spec in desired.images.items() if spec.pull == "always"}
+    missing = [n for n in desired.containers if n not in containers]
+    containers = _with_live_limits(engine, desired, containers)
+    return Actual(
+        engine=info,
+        containers=containers,
+        networks=networks,
+        volumes=volumes,
+        images=images,
+        remote_digests=remote,
+        foreign_containers=tuple(_foreign(engine, missing)),
+    )
+
+
+def _with_live_limits(engine: Engine, desired: Desired,
+                      containers: Dict[str, ContainerState]) -> Dict[str, ContainerState]:
+    """`docker update` cannot rewrite labels, so a container updated in place has a record
+    that lags behind. Where the record's restart policy or limits differ from the playbook,
+    read the live values (one inspect for each such container, none when nothing changed)."""
+    mask = masker(desired.secrets, desired.name)
+    out = dict(containers)
+    for name, state in containers.items():
+        spec = desired.containers.get(name)
+        if spec is None or state.spec is None:
+            continue
+        want = masked(spec, mask)
+        if all(getattr(want, f) == getattr(state.spec, f) for f in ("restart", "memory", "cpus")):
+            continue
+        raw = engine.call(f"inspect container {name}", engine.api.inspect_container, state.id)
+        out[name] = live_updatable(state, raw)
+    return out

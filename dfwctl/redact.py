@@ -1,0 +1,27 @@
+"""The last line of defence for secrets: every text dfwctl prints or logs passes through
+`redact`, which hides the values of the playbook's secret variables."""
+from __future__ import annotations
+
+from typing import Any, Iterable, MutableMapping, Set
+
+MASK = "(sensitive value)"
+_secrets: Set[str] = set()
+
+
+def register(values: Iterable[str]) -> None:
+    _secrets.update(v for v in values if v)
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def processor(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """structlog processor: redact every string in an event."""
+    if _secrets:
+        for key, value in event.items():
+            if isinstance(value, str):
+                event[key] = redact(value)
+    return event

@@ -1,0 +1,118 @@
+"""Plans and apply results as text for people (terraform-like). Returns strings; prints nothing."""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, List
+
+from dfwctl.apply import APPLIED, FAILED, SKIPPED, ApplyResult
+from dfwctl.plan import Action, Change, FieldDiff, Plan
+from dfwctl.record import is_sensitive
+from dfwctl.sizes import format_size
+
+SENSITIVE = "(sensitive value)"
+
+_HEADLINE = {
+    Action.CREATE: "will be created",
+    Action.UPDATE: "will be updated in place",
+    Action.REPLACE: "must be replaced",
+    Action.DELETE: "will be destroyed",
+}
+
+
+def value_text(name: str, value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if is_sensitive(value):
+        return SENSITIVE
+    if name in ("memory",) and isinstance(value, int):
+        return format_size(value)
+    if isinstance(value, tuple):
+        if any(is_sensitive(v) for v in value):
+            return "[" + ", ".join(SENSITIVE if is_sensitive(v) else json.dumps(v) for v in value) + "]"
+        return json.dumps(list(value), ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _diff_line(change: Change, diff: FieldDiff) -> str:
+    name = diff.name
+    if change.action is Action.CREATE:
+        return f"      + {name} = {value_text(name, diff.after)}"
+    if diff.after is None:
+        line = f"      - {name} = {value_text(name, diff.before)}"
+    elif diff.before is None:
+        line = f"      + {name} = {value_text(name, diff.after)}"
+    else:
+        line = f"      ~ {name} = {value_text(name, diff.before)} -> {value_text(name, diff.after)}"
+    if change.action is Action.REPLACE and diff.forces_replacement:
+        line += "  # forces replacement"
+    return line
+
+
+def render_change(change: Change) -> List[str]:
+    lines = [f"  # {change.address} {_HEADLINE[change.action]}"]
+    for reason in change.reasons:
+        lines.append(f"  #   because {reason}")
+    flags = []
+    if change.requires_restart:
+        flags.append("restart required")
+    if change.destructive:
+        flags.append("destructive")
+    head = f"{change.action.symbol:>3} {change.kind} \"{change.name}\""
+    if flags:
+        head += f"  [{', '.join(flags)}]"
+    lines.append(head)
+    lines.extend(_diff_line(change, d) for d in change.diffs)
+    return lines
+
+
+def summary_line(plan: Plan) -> str:
+    return (
+        f"Plan: {plan.count(Action.CREATE)} to create, {plan.count(Action.UPDATE)} to update, "
+        f"{plan.count(Action.REPLACE)} to replace, {plan.count(Action.DELETE)} to destroy."
+    )
+
+
+def render_plan(plan: Plan) -> str:
+    lines: List[str] = []
+    changes = [c for c in plan.changes if c.action is not Action.NOOP]
+    if not changes:
+        lines.append(f"No changes. Playbook {plan.playbook} matches the machine.")
+    else:
+        lines.append(f"dfwctl will make these changes for playbook {plan.playbook} "
+                     f"(engine {plan.endpoint}):")
+        lines.append("")
+        for change in changes:
+            lines.extend(render_change(change))
+            lines.append("")
+        lines.append(summary_line(plan))
+    lines.extend(_tail(plan))
+    return "\n".join(lines) + "\n"
+
+
+def _tail(plan: Plan) -> Iterable[str]:
+    if plan.orphans:
+        yield ""
+        yield (f"Orphans: owned by {plan.playbook} but no longer in the playbook "
+               "(kept; remove them with --prune, volumes with --prune-volumes):")
+        for address in plan.orphans:
+            yield f"  {address}"
+    for warning in plan.warnings:
+        yield f"Warning: {warning}"
+
+
+def render_result(result: ApplyResult) -> str:
+    lines = []
+    for outcome in result.outcomes:
+        if outcome.status == FAILED:
+            lines.append(f"Error: {outcome.address}: {outcome.message}")
+        elif outcome.status == SKIPPED:
+            lines.append(f"Skipped: {outcome.address} ({outcome.message})")
+    lines.append(
+        f"Apply {'complete' if result.ok else 'failed'}: {result.count(APPLIED)} applied, "
+        f"{result.count(FAILED)} failed, {result.count(SKIPPED)} skipped."
+    )
+    return "\n".join(lines) + "\n"
