@@ -1,0 +1,37 @@
+# dfwctl -- `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+TESTENV := scripts/testenv
+
+.DEFAULT_GOAL := help
+.PHONY: help install testenv demo test unit bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/dfwctl: setup.cfg setup.py pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/dfwctl ## Install dfwctl and the test tools into .venv
+
+testenv: ## Start the local Docker Engine, registry and test images (idempotent)
+	$(TESTENV) up >/dev/null
+
+demo: install testenv ## Apply playbooks/quickstart.yml to the local engine, then show that a second plan is empty
+	eval "$$($(TESTENV) up)" && \
+	  $(BIN)/dfwctl apply --auto-approve playbooks/quickstart.yml && \
+	  echo && echo '--- a second plan:' && \
+	  $(BIN)/dfwctl plan --detailed-exitcode playbooks/quickstart.yml
+
+test: install testenv ## Run every test (unit and against the real local engine)
+	eval "$$($(TESTENV) up)" && $(BIN)/pytest -q $(PYTEST_ARGS)
+
+unit: install ## Run the tests that need no engine
+	$(BIN)/pytest -q -m 'not engine' $(PYTEST_ARGS)
+
+clean: ## Remove the virtual environment and caches (the test engine keeps running)
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,230 @@
+"""Variables in playbook values: ${VAR}, ${VAR:-default} (default when unset or empty),
+${VAR-default} (default when unset), ${VAR:?message} / ${VAR?message} (error when unset),
+$VAR, and $$ for a literal $. Keys are never interpolated.
+
+The environment is a .env file beside the playbook, overridden by the process environment.
+Values of variables named in the playbook's top-level `secrets:` are collected so that
+everything dfwctl prints or saves can mask them."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple, Union
+
+from dfwctl.errors import DfwctlError, Diagnostic
+from dfwctl.load import Document
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_REFERENCE = re.compile(r"(?s)(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>.*))?")
+FORMS = "write ${NAME}, ${NAME:-default}, or $$ for a literal $"
+
+
+@dataclass(frozen=True)
+class Interpolation:
+    """What interpolating a document found: problems, and the secret values it substituted."""
+
+    diagnostics: Tuple[Diagnostic, ...] = ()
+    secrets: FrozenSet[str] = frozenset()
+
+
+@dataclass
+class Expansion:
+    """One string after substitution; `errors` are messages, `used` the names referenced and
+    `values` each (name, value) substituted."""
+
+    text: str
+    errors: List[str] = field(default_factory=list)
+    used: List[str] = field(default_factory=list)
+    values: List[Tuple[str, str]] = field(default_factory=list)
+
+
+def read_env_file(path: Union[str, Path]) -> Dict[str, str]:
+    """NAME=VALUE lines of a .env file ({} when there is none). `#` starts a comment line (or
+    an inline comment after a space in an unquoted value); `export ` is allowed; one pair of
+    surrounding quotes is removed; nothing inside is interpolated."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}
+    except UnicodeDecodeError:
+        raise DfwctlError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise DfwctlError(f"{path}: cannot read: {exc.strerror}") from None
+    env: Dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export "):].lstrip()
+        key, equals, value = line.partition("=")
+        key = key.strip()
+        if not equals or not NAME.fullmatch(key):
+            raise DfwctlError(
+                f"{path}:{number}: expected NAME=VALUE, got {raw.strip()!r}",
+                hint="names are letters, digits and '_'; start a comment with #",
+            )
+        env[key] = _env_value(value.strip())
+    return env
+
+
+def _env_value(value: str) -> str:
+    if value[:1] in ("'", '"'):
+        end = value.find(value[0], 1)
+        if end > 0:
+            return value[1:end]
+    comment = value.find(" #")
+    return value[:comment].rstrip() if comment >= 0 else value
+
+
+def load_environment(doc: Document, environ: Mapping[str, str]) -> Dict[str, str]:
+    """The .env file beside the playbook, overridden by `environ` (the process environment)."""
+    return {**read_env_file(doc.directory / ".env"), **environ}
+
+
+def expand(text: str, environ: Mapping[str, str]) -> Expansion:
+    """Substitute every variable of one string. An unset variable without default keeps its
+    reference text and adds an error message."""
+    result = Expansion("")
+    out: List[str] = []
+    i = 0
+    while i < len(text):
+        dollar = text.find("$", i)
+        if dollar < 0:
+            out.append(text[i:])
+            break
+        out.append(text[i:dollar])
+        i = _dollar(text, dollar, environ, out, result)
+    result.text = "".join(out)
+    return result
+
+
+def _dollar(text: str, at: int, environ, out: List[str], result: Expansion) -> int:
+    """Handle the `$` at `at`; append its replacement to `out`; return where to go on."""
+    follower = text[at + 1: at + 2]
+    if follower == "$":
+        out.append("$")
+        return at + 2
+    if follower == "{":
+        end = _closing_brace(text, at + 2)
+        if end < 0:
+            result.errors.append(f"unclosed '${{' in {text!r}: {FORMS}")
+            out.append(text[at:])
+            return len(text)
+        out.append(_braced(text[at + 2: end], environ, result))
+        return end + 1
+    match = NAME.match(text, at + 1)
+    if match is None:
+        out.append("$")  # a lone $ (e.g. "cost: 5$") stays as written
+        return at + 1
+    out.append(_lookup(match.group(), None, None, environ, result, "$" + match.group()))
+    return match.end()
+
+
+def _closing_brace(text: str, start: int) -> int:
+    depth = 1
+    for index in range(start, len(text)):
+        if text[index] == "{":
+            depth += 1
+        elif text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _braced(inner: str, environ, result: Expansion) -> str:
+    match = _REFERENCE.fullmatch(inner)
+    if match is None:
+        result.errors.append(f"invalid variable reference '${{{inner}}}': {FORMS}")
+        return "${" + inner + "}"
+    name, op, arg = match.group("name", "op", "arg")
+    return _lookup(name, op, arg, environ, result, "${" + inner + "}")
+
+
+def _lookup(name: str, op: Optional[str], arg: Optional[str], environ, result, written: str) -> str:
+    result.used.append(name)
+    value = environ.get(name)
+    missing = value is None or (value == "" and op is not None and op.startswith(":"))
+    if not missing:
+        result.values.append((name, value))
+        return value
+    if op in ("-", ":-"):
+        default = expand(arg, environ)
+        result.errors.extend(default.errors)
+        result.used.extend(default.used)
+        result.values.extend(default.values)
+        result.values.append((name, default.text))
+        return default.text
+    if op in ("?", ":?") and arg:
+        result.errors.append(f"variable ${{{name}}} is not set: {arg}")
+    elif op is None:
+        result.errors.append(
+            f"variable ${{{name}}} is not set: export it, add it to .env beside the playbook, "
+            f"or give a default with ${{{name}:-value}}"
+        )
+    else:
+        result.errors.append(f"variable ${{{name}}} is not set: export it or add it to .env "
+                             "beside the playbook")
+    return written
+
+
+def interpolate(doc: Document, environ: Mapping[str, str]) -> Interpolation:
+    """Substitute variables in every string value of `doc.data`, in place (positions are
+    kept). Returns the problems found and the values substituted for secret variables."""
+    secret_names = _secret_names(doc.data)
+    diagnostics: List[Diagnostic] = []
+    used: set = set()
+    secrets: set = set()
+    for path, parent, key, value in _string_values(doc.data, ()):
+        expansion = expand(value, environ)
+        diagnostics.extend(doc.diagnostic(path, message) for message in expansion.errors)
+        used.update(expansion.used)
+        secrets.update(v for n, v in expansion.values if n in secret_names and v)
+        if expansion.text != value:
+            parent[key] = _same_kind(value, expansion.text)
+    for name, index in secret_names.items():
+        if name not in used:
+            diagnostics.append(doc.diagnostic(("secrets", index), (
+                f"secret {name} is not used: no value references ${{{name}}}; "
+                "remove it from secrets"), severity="warning"))
+    return Interpolation(tuple(diagnostics), frozenset(secrets))
+
+
+def _secret_names(data: Any) -> Dict[str, int]:
+    """{name: index in secrets:} for the string names listed under top-level `secrets:`."""
+    listed = data.get("secrets") if isinstance(data, dict) else None
+    if not isinstance(listed, list):
+        return {}
+    names: Dict[str, int] = {}
+    for index, name in enumerate(listed):
+        if isinstance(name, str) and NAME.fullmatch(name):  # the schema reports the others
+            names.setdefault(name, index)
+    return names
+
+
+def _string_values(node: Any, path: Tuple[Any, ...]):
+    """(path, parent, key, value) of every string value under `node`, in document order."""
+    if isinstance(node, dict):
+        items = list(node.items())
+    elif isinstance(node, list):
+        items = list(enumerate(node))
+    else:
+        return
+    for key, value in items:
+        if isinstance(value, str):
+            yield path + (key,), node, key, value
+        else:
+            yield from _string_values(value, path + (key,))
+
+
+def _same_kind(original: str, text: str) -> str:
+    """`text` as the same string type as `original` (ruamel keeps quoting styles in types)."""
+    if type(original) is str:
+        return text
+    try:
+        return type(original)(text)
+    except TypeError:
+        return text

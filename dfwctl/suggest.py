@@ -1,0 +1,23 @@
+"""Nearest-word suggestions for misspelt keys and names ("did you mean 'image'?")."""
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Optional
+
+
+def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> Optional[str]:
+    """The candidate most like `word`, or None when none is close enough.
+
+    Case is ignored for the comparison; the candidate is returned as spelt.
+    """
+    by_lower = {}
+    for candidate in candidates:
+        by_lower.setdefault(str(candidate).lower(), str(candidate))
+    matches = difflib.get_close_matches(str(word).lower(), list(by_lower), n=1, cutoff=cutoff)
+    return by_lower[matches[0]] if matches else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """"; did you mean 'x'?" when a candidate is close, else ""."""
+    match = closest(word, candidates)
+    return f"; did you mean {match!r}?" if match is not None else ""

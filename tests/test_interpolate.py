@@ -1,0 +1,168 @@
+"""Interpolation of ${VAR} references in playbook values, and .env files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dfwctl.errors import DfwctlError
+from dfwctl.interpolate import (
+    Interpolation,
+    expand,
+    interpolate,
+    load_environment,
+    read_env_file,
+)
+from dfwctl.load import parse
+
+UNSET = (
+    "variable ${X} is not set: export it, add it to .env beside the playbook, "
+    "or give a default with ${X:-value}"
+)
+
+
+def _doc(text: str, directory: Path = Path(".")):
+    return parse(text, directory / "playbook.yml", display_name="playbook.yml")
+
+
+@pytest.mark.parametrize("text, env, result", [
+    ("${A}", {"A": "1"}, "1"),
+    ("$A", {"A": "1"}, "1"),
+    ("x$A-y", {"A": "1"}, "x1-y"),
+    ("${A}${A}", {"A": "1"}, "11"),
+    ("${A:-d}", {}, "d"),
+    ("${A:-d}", {"A": ""}, "d"),
+    ("${A:-d}", {"A": "v"}, "v"),
+    ("${A-d}", {}, "d"),
+    ("${A-d}", {"A": ""}, ""),
+    ("${A:-}", {}, ""),
+    ("${A:-${B}/x}", {"B": "b"}, "b/x"),
+    ("${A:-a:b-c}", {}, "a:b-c"),
+    ("$$", {}, "$"),
+    ("$$A", {"A": "1"}, "$A"),
+    ("$${A}", {"A": "1"}, "${A}"),
+    ("$$$A", {"A": "1"}, "$1"),
+    ("5$", {}, "5$"),
+    ("a $ b", {}, "a $ b"),
+    ("no variables", {}, "no variables"),
+    ("C:\\Users\\$USER\\x", {"USER": "me"}, "C:\\Users\\me\\x"),
+])
+def test_expand(text, env, result):
+    expansion = expand(text, env)
+    assert expansion.errors == []
+    assert expansion.text == result
+
+
+@pytest.mark.parametrize("text, message", [
+    ("${X}", UNSET),
+    ("$X", UNSET),
+    ("${X:?set X to the database password}",
+     "variable ${X} is not set: set X to the database password"),
+    ("${X?}", "variable ${X} is not set: export it or add it to .env beside the playbook"),
+    ("a${X", "unclosed '${' in 'a${X': write ${NAME}, ${NAME:-default}, or $$ for a literal $"),
+    ("${}", "invalid variable reference '${}': write ${NAME}, ${NAME:-default}, "
+            "or $$ for a literal $"),
+    ("${1X}", "invalid variable reference '${1X}': write ${NAME}, ${NAME:-default}, "
+              "or $$ for a literal $"),
+    ("${A B}", "invalid variable reference '${A B}': write ${NAME}, ${NAME:-default}, "
+               "or $$ for a literal $"),
+])
+def test_expand_errors(text, message):
+    assert expand(text, {}).errors == [message]
+
+
+def test_an_unset_variable_keeps_its_reference():
+    assert expand("x-${X}-y", {}).text == "x-${X}-y"
+
+
+def test_interpolate_replaces_values_in_place_and_keeps_positions():
+    doc = _doc("version: 1\nname: x\ncontainers:\n  web:\n    image: 'nginx:${TAG}'\n"
+               "    command: [echo, $GREETING]\n    env: {$KEY: $$literal}\n")
+    before = doc.position(("containers", "web", "command", 1))
+    result = interpolate(doc, {"TAG": "1.27", "GREETING": "hi", "KEY": "no"})
+    web = doc.data["containers"]["web"]
+    assert result == Interpolation((), frozenset())
+    assert web["image"] == "nginx:1.27"
+    assert web["command"] == ["echo", "hi"]
+    assert dict(web["env"]) == {"$KEY": "$literal"}  # keys are never interpolated
+    assert doc.position(("containers", "web", "command", 1)) == before
+
+
+def test_non_string_values_are_left_alone():
+    doc = _doc("version: 1\nname: x\ncontainers:\n  a: {image: a, stop_timeout: 5, cpus: 1.5}\n")
+    interpolate(doc, {})
+    assert doc.data["containers"]["a"]["stop_timeout"] == 5
+
+
+def test_errors_point_at_the_value():
+    doc = _doc("version: 1\nname: x\ncontainers:\n  db:\n    image: postgres\n"
+               "    env:\n      PASSWORD: ${X}\n      OTHER: ['${Y']\n")
+    result = interpolate(doc, {})
+    assert [str(d) for d in result.diagnostics] == [
+        f"playbook.yml:7:17: containers.db.env.PASSWORD: {UNSET}",
+        "playbook.yml:8:15: containers.db.env.OTHER[0]: unclosed '${' in '${Y': write ${NAME}, "
+        "${NAME:-default}, or $$ for a literal $",
+    ]
+
+
+def test_secrets_collects_substituted_values_of_secret_variables():
+    doc = _doc("version: 1\nname: x\nsecrets: [PW, TOKEN, EMPTY]\ncontainers:\n  a:\n"
+               "    image: a\n    env:\n      A: ${PW}\n      B: 'Bearer ${TOKEN:-dev-token}'\n"
+               "      C: ${USER}\n      D: ${EMPTY-}\n")
+    result = interpolate(doc, {"PW": "s3cret", "USER": "me"})
+    assert result.secrets == frozenset({"s3cret", "dev-token"})
+    assert result.diagnostics == ()
+
+
+def test_unused_secret_is_a_warning_at_its_name():
+    doc = _doc("version: 1\nname: x\nsecrets: [PW, UNUSED]\n"
+               "containers:\n  a: {image: '${PW:-x}'}\n")
+    result = interpolate(doc, {})
+    assert [str(d) for d in result.diagnostics] == [
+        "playbook.yml:3:15: warning: secrets[1]: secret UNUSED is not used: no value "
+        "references ${UNUSED}; remove it from secrets"
+    ]
+
+
+def test_a_secret_referenced_while_unset_counts_as_used():
+    doc = _doc("version: 1\nname: x\nsecrets: [PW]\ncontainers:\n  a: {image: '${PW}'}\n")
+    result = interpolate(doc, {})
+    assert [d.severity for d in result.diagnostics] == ["error"]
+    assert result.secrets == frozenset()
+
+
+def test_read_env_file(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text(
+        "\ufeff# comment\n\nexport A=1\nB = two words \nC='single # not a comment'\n"
+        'D="double"\nE=x # comment\nF=\nG=a=b\nH="quoted" # comment\nI=$NOT_EXPANDED\n',
+        encoding="utf-8",
+    )
+    assert read_env_file(env) == {
+        "A": "1", "B": "two words", "C": "single # not a comment", "D": "double", "E": "x",
+        "F": "", "G": "a=b", "H": "quoted", "I": "$NOT_EXPANDED",
+    }
+
+
+def test_missing_env_file_is_empty(tmp_path):
+    assert read_env_file(tmp_path / ".env") == {}
+
+
+def test_bad_env_line_names_its_position(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text("A=1\nnot a pair\n", encoding="utf-8")
+    with pytest.raises(DfwctlError, match=r"\.env:2: expected NAME=VALUE"):
+        read_env_file(env)
+
+
+def test_process_environment_overrides_env_file(tmp_path):
+    (tmp_path / ".env").write_text("A=from-file\nB=file-only\n", encoding="utf-8")
+    doc = _doc("version: 1\nname: x\n", tmp_path)
+    assert load_environment(doc, {"A": "from-process"}) == {"A": "from-process", "B": "file-only"}
+
+
+def test_env_file_feeds_interpolation(tmp_path):
+    (tmp_path / ".env").write_text("TAG=3.20\n", encoding="utf-8")
+    doc = _doc("version: 1\nname: x\ncontainers:\n  a: {image: 'alpine:${TAG}'}\n", tmp_path)
+    interpolate(doc, load_environment(doc, {}))
+    assert doc.data["containers"]["a"]["image"] == "alpine:3.20"
