@@ -324,6 +324,11 @@ def diff(desired: Desired, actual: Actual, options: DiffOptions = DiffOptions())
         for container in desired.containers.values():
             differ.container(container)
         differ.orphans_of()
+        for section in sorted(desired.sections):
+            differ.warnings.append(
+                f"the {section} section is validated, but this version of dfwctl does not "
+                "plan or apply it yet"
+            )
     else:
         _destroy(differ)
     if differ.errors:

@@ -1,0 +1,40 @@
+"""A plan of an unchanged environment costs a constant number of engine API calls."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests.adapters
+
+from dfwctl.diff import DiffOptions
+from dfwctl.pipeline import load_playbook, make_plan
+from dfwctl.providers.docker.engine import Engine
+from tests.test_engine_features import _many
+
+pytestmark = pytest.mark.engine
+
+
+def _counted_plan(path, monkeypatch):
+    calls = []
+    send = requests.adapters.HTTPAdapter.send
+
+    def counting(self, request, *args, **kwargs):
+        calls.append(f"{request.method} {request.path_url.split('?')[0]}")
+        return send(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", counting)
+    desired = load_playbook(path).desired
+    plan, _ = make_plan(desired, Engine(), DiffOptions())
+    monkeypatch.undo()
+    return plan, calls
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_noop_plan_calls_are_constant(project, monkeypatch, count):
+    _many(project, count)
+    assert project.run("apply", "--parallelism", "16", project.path).code == 0
+    plan, calls = _counted_plan(project.path, monkeypatch)
+    assert not plan.has_changes
+    endpoints = sorted(re.sub(r"^GET /v[0-9.]+/", "GET /", c) for c in calls)
+    assert endpoints == ["GET /containers/json", "GET /images/json", "GET /networks",
+                         "GET /version", "GET /volumes"], calls
