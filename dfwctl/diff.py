@@ -157,8 +157,9 @@ class _Differ:
                     f"create it (docker {kind} create {spec.name}) or drop `external: true`"
                 )
             return
+        shown = masked(spec, self.mask)  # as its record holds it: secrets hashed
         if state is None:
-            self.add(Change(addr, kind, spec.name, Action.CREATE, creation_diffs(spec),
+            self.add(Change(addr, kind, spec.name, Action.CREATE, creation_diffs(shown),
                             reasons=("not in the engine",), desired=spec))
             return
         if state.owner != self.desired.name:
@@ -168,7 +169,7 @@ class _Differ:
                 f"changes what it does not own: declare it with `external: true`, or remove it"
             )
             return
-        diffs = field_diffs(state.spec, spec) if state.spec else ()
+        diffs = field_diffs(masked(state.spec, self.mask), shown) if state.spec else ()
         if not diffs and state.spec is not None:
             return
         if kind == "volume":
@@ -208,7 +209,8 @@ class _Differ:
             diffs: Tuple[FieldDiff, ...] = ()
             reasons.append("its recorded spec is missing or unreadable")
         else:
-            diffs = tuple(_removing_limit(d) for d in field_diffs(state.spec, after, UPDATABLE_FIELDS))
+            before = masked(state.spec, self.mask)  # a secret declared after creation
+            diffs = tuple(_removing_limit(d) for d in field_diffs(before, after, UPDATABLE_FIELDS))
         replace = state.spec is None or any(d.forces_replacement for d in diffs)
         if diffs:
             forcing = sorted({d.name.split(".")[0] for d in diffs if d.forces_replacement})
@@ -244,6 +246,8 @@ class _Differ:
         pull = self.changes.get(address("image", spec.image))
         if pull is not None and pull.action is Action.UPDATE:
             return f"image {spec.image} will be updated by the pull"
+        if state.spec is not None and state.spec.image != spec.image:
+            return None  # the image field changed: that diff already explains the replace
         local = self.actual.images.get(spec.image)
         if local is not None and local.id != state.image_id:
             return (f"image {spec.image} now points to {_short(local.id)} "
@@ -305,8 +309,8 @@ def desired_digest(desired: Desired) -> str:
         "name": desired.name,
         "containers": {n: to_record(s, mask) for n, s in sorted(desired.containers.items())},
         "pull": {n: s.pull for n, s in sorted(desired.containers.items())},
-        "networks": {n: to_record(s) for n, s in sorted(desired.networks.items())},
-        "volumes": {n: to_record(s) for n, s in sorted(desired.volumes.items())},
+        "networks": {n: to_record(s, mask) for n, s in sorted(desired.networks.items())},
+        "volumes": {n: to_record(s, mask) for n, s in sorted(desired.volumes.items())},
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 

@@ -32,12 +32,26 @@ def _needs(change: Change, by_address: Dict[str, Change], desired: Desired) -> S
         wanted += [address("volume", v) for v in volume_sources(spec)]
         wanted += [address("container", c) for c in spec.depends_on]
         needs.update(a for a in wanted if a in by_address)
+        ports = _host_ports(spec)
+        needs.update(
+            c.address for c in by_address.values()
+            if c.kind == "container" and c.action is Action.DELETE and c.actual is not None
+            and c.actual.spec is not None and ports & _host_ports(c.actual.spec)
+        )
     elif change.action is Action.DELETE and change.kind in ("network", "volume"):
         needs.update(
             c.address for c in by_address.values()
             if c.kind == "container" and c.action in (Action.DELETE, Action.REPLACE)
         )
     return needs
+
+
+def _host_ports(spec) -> Set[tuple]:
+    """Host bindings a container holds: a new one must wait until an old holder is gone."""
+    from dfwctl.ports import parse_ports
+
+    return {(p.host_ip, p.host_port, p.protocol)
+            for text in spec.ports for p in parse_ports(text) if p.host_port}
 
 
 def order_changes(changes: List[Change], desired: Desired) -> List[Change]:
