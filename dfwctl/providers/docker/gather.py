@@ -51,9 +51,9 @@ def _images(raw: Iterable[Mapping[str, Any]]) -> Dict[str, ImageState]:
     images: Dict[str, ImageState] = {}
     for image in raw:
         digests = tuple(image.get("RepoDigests") or ())
-        for tag in image.get("RepoTags") or ():
-            if tag != "<none>:<none>":
-                images[tag] = ImageState(tag, image["Id"], digests)
+        for ref in (image.get("RepoTags") or []) + list(digests):
+            if not ref.startswith("<none>"):
+                images[ref] = ImageState(ref, image["Id"], digests)
     return images
 
 
