@@ -129,7 +129,7 @@ def parse(text: str, path: Path, display_name: Optional[str] = None) -> Document
     if duplicates:
         raise PlaybookError(duplicates)
     try:
-        data = yaml.load(text)
+        data = yaml.constructor.construct_document(node) if node is not None else None
     except MarkedYAMLError as exc:
         raise PlaybookError([_syntax_diagnostic(exc, name)]) from None
     if data is None:
