@@ -191,6 +191,13 @@ class _Differ:
     # containers ---------------------------------------------------------------------------
     def container(self, spec: ContainerSpec) -> None:
         addr = address("container", spec.name)
+        if spec.isolation and self.actual.engine.os_type != "windows":
+            self.errors.append(
+                f"container {spec.name}: isolation {spec.isolation} needs a Windows engine, and "
+                f"{self.actual.engine.endpoint} runs {self.actual.engine.os_type} containers; "
+                "remove `isolation` (Linux containers only have the default)"
+            )
+            return
         state = self.actual.containers.get(spec.name)
         after = masked(spec, self.mask)
         if state is None:

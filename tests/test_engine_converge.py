@@ -208,3 +208,46 @@ def test_destructive_apply_without_terminal_is_refused(project):
     assert result.code == 1, result
     assert "no terminal to confirm them" in result.err
     assert _ids(project) == before
+
+
+def test_memory_and_cpu_limits_update_in_place(project, docker_api):
+    n = project.name
+
+    def write(memory, cpus):
+        project.write(f"""
+            containers:
+              {n}-limited:
+                image: busybox:latest
+                command: [sleep, '3600']
+                stop_signal: SIGKILL
+                memory: {memory}
+                cpus: {cpus}
+            """)
+
+    write("64MiB", 0.5)
+    assert project.run("apply", project.path).code == 0
+    cid = project.containers()[f"{n}-limited"]["Id"]
+    write("128MiB", 1.5)
+    plan = project.run("plan", project.path)
+    assert "~ memory = 64MiB -> 128MiB" in plan.out, plan
+    assert "~ cpus = 0.5 -> 1.5" in plan.out
+    result = project.run("apply", project.path)
+    assert result.code == 0, result
+    host = docker_api.inspect_container(cid)["HostConfig"]
+    assert host["Memory"] == 128 * 1024 * 1024
+    assert host["CpuQuota"] == 150000 and host["CpuPeriod"] == 100000
+    assert project.containers()[f"{n}-limited"]["Id"] == cid
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+
+
+def test_isolation_is_refused_on_a_linux_engine(project):
+    n = project.name
+    project.write(f"""
+        containers:
+          {n}-iso:
+            image: busybox:latest
+            isolation: hyperv
+        """)
+    result = project.run("plan", project.path)
+    assert result.code == 1, result
+    assert f"container {n}-iso: isolation hyperv needs a Windows engine" in result.err
