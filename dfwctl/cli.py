@@ -31,10 +31,17 @@ def _echo_warnings(playbook) -> None:
         click.echo(str(warning), err=True)
 
 
-def _engine():
-    from dfwctl.providers.docker.engine import Engine
+def _providers(desired, exit_wait=None):
+    from dfwctl.providers import RunSettings, providers_for
 
-    return Engine()
+    return providers_for(desired, RunSettings(exit_wait=exit_wait))
+
+
+def _lock(desired, providers, operation, timeout):
+    from dfwctl.lock import ApplyLock
+
+    target = " + ".join(p.endpoint for p in providers) or "this machine"
+    return ApplyLock(target, desired.name, operation, timeout)
 
 
 @click.group(context_settings=HELP)
@@ -107,7 +114,7 @@ def plan(playbook, output, out_file, detailed_exitcode, prune, prune_volumes) ->
     loaded = load_playbook(Path(playbook))
     _echo_warnings(loaded)
     options = _diff_options(prune, prune_volumes)
-    the_plan, _ = make_plan(loaded.desired, _engine(), options)
+    the_plan = make_plan(loaded.desired, _providers(loaded.desired), options)
     click.echo(planjson.dumps(the_plan) if output == "json" else report.render_plan(the_plan),
                nl=False)
     if out_file:
@@ -135,11 +142,11 @@ def _confirm(the_plan, auto_approve: bool) -> None:
         raise DfwctlError("apply cancelled; nothing was changed")
 
 
-def _run_apply(loaded, the_plan, engine, *, auto_approve, parallelism, output, exit_wait):
+def _run_apply(the_plan, providers, *, auto_approve, parallelism, output):
     from dfwctl import planjson, report
     from dfwctl.apply import apply_plan
     from dfwctl.progress import Progress
-    from dfwctl.providers.docker.perform import DockerPerformer
+    from dfwctl.providers import Dispatcher
     from dfwctl.redact import redact
 
     if output == "json":
@@ -149,7 +156,7 @@ def _run_apply(loaded, the_plan, engine, *, auto_approve, parallelism, output, e
     if not the_plan.has_changes:
         return
     _confirm(the_plan, auto_approve)
-    performer = DockerPerformer(engine, loaded.desired, exit_wait=exit_wait)
+    performer = Dispatcher(providers)
     todo = sum(1 for c in the_plan.changes if c.action.value != "no-op")
     progress = Progress(todo, quiet=click.get_current_context().obj.log_format == "json")
     try:
@@ -184,7 +191,6 @@ def apply(target, auto_approve, parallelism, lock_timeout, exit_wait, output, pr
           prune_volumes) -> None:
     """Make the machine match TARGET: a playbook, or a plan saved by `plan --out`."""
     from dfwctl import planjson
-    from dfwctl.lock import ApplyLock
     from dfwctl.pipeline import load_playbook, make_plan
 
     saved = planjson.load_saved(Path(target)) if planjson.is_saved_plan(Path(target)) else None
@@ -194,14 +200,14 @@ def apply(target, auto_approve, parallelism, lock_timeout, exit_wait, output, pr
         prune_volumes = saved["options"].get("prune_volumes", False)
     loaded = load_playbook(playbook_path)
     _echo_warnings(loaded)
-    engine = _engine()
-    with ApplyLock(engine.endpoint, loaded.desired.name, "apply", lock_timeout):
-        the_plan, _ = make_plan(loaded.desired, engine, _diff_options(prune, prune_volumes))
+    providers = _providers(loaded.desired, exit_wait)
+    with _lock(loaded.desired, providers, "apply", lock_timeout):
+        the_plan = make_plan(loaded.desired, providers, _diff_options(prune, prune_volumes))
         if saved:
             _check_saved(saved, the_plan, target)
             auto_approve = True  # the saved plan was reviewed when it was made
-        _run_apply(loaded, the_plan, engine, auto_approve=auto_approve, parallelism=parallelism,
-                   output=output, exit_wait=exit_wait)
+        _run_apply(the_plan, providers, auto_approve=auto_approve, parallelism=parallelism,
+                   output=output)
 
 
 def _check_saved(saved, the_plan, target) -> None:
@@ -220,16 +226,15 @@ def _check_saved(saved, the_plan, target) -> None:
 @_apply_options
 def destroy(playbook, volumes, auto_approve, parallelism, lock_timeout, exit_wait, output) -> None:
     """Remove everything PLAYBOOK owns (named volumes only with --volumes)."""
-    from dfwctl.lock import ApplyLock
     from dfwctl.pipeline import load_playbook, make_plan
 
     loaded = load_playbook(Path(playbook))
-    engine = _engine()
-    with ApplyLock(engine.endpoint, loaded.desired.name, "destroy", lock_timeout):
+    providers = _providers(loaded.desired, exit_wait)
+    with _lock(loaded.desired, providers, "destroy", lock_timeout):
         options = _diff_options(False, volumes, destroy=True)
-        the_plan, _ = make_plan(loaded.desired, engine, options)
-        _run_apply(loaded, the_plan, engine, auto_approve=auto_approve, parallelism=parallelism,
-                   output=output, exit_wait=exit_wait)
+        the_plan = make_plan(loaded.desired, providers, options)
+        _run_apply(the_plan, providers, auto_approve=auto_approve, parallelism=parallelism,
+                   output=output)
 
 
 def _internal_error(exc: BaseException) -> int:

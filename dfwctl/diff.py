@@ -309,6 +309,16 @@ def _short(digest: Optional[str]) -> Optional[str]:
     return f"{algo}:{hexpart[:12]}" if hexpart else digest[:12]
 
 
+def _mask_tree(value: Any, mask: Masker) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {str(k): _mask_tree(v, mask) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_mask_tree(v, mask) for v in value]
+    return value
+
+
 def desired_digest(desired: Desired) -> str:
     """A digest of the desired state with secrets hashed: a saved plan records it."""
     mask = masker(desired.secrets, desired.name)
@@ -318,6 +328,7 @@ def desired_digest(desired: Desired) -> str:
         "pull": {n: s.pull for n, s in sorted(desired.containers.items())},
         "networks": {n: to_record(s, mask) for n, s in sorted(desired.networks.items())},
         "volumes": {n: to_record(s, mask) for n, s in sorted(desired.volumes.items())},
+        "sections": _mask_tree(desired.sections, mask),
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
@@ -335,11 +346,6 @@ def diff(desired: Desired, actual: Actual, options: DiffOptions = DiffOptions())
         for container in desired.containers.values():
             differ.container(container)
         differ.orphans_of()
-        for section in sorted(desired.sections):
-            differ.warnings.append(
-                f"the {section} section is validated, but this version of dfwctl does not "
-                "plan or apply it yet"
-            )
     else:
         _destroy(differ)
     if differ.errors:

@@ -112,6 +112,7 @@ class Desired:
     images: Mapping[str, ImageSpec]
     secrets: FrozenSet[str] = frozenset()
     sections: Mapping[str, Any] = field(default_factory=dict)  # hyperv, docker_desktop
+    has_docker: bool = True  # the playbook has a networks, volumes or containers section
 
     def is_secret(self, value: Any) -> bool:
         return isinstance(value, str) and any(s in value for s in self.secrets)
@@ -248,4 +249,5 @@ def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozens
         images=_images(containers),
         secrets=secrets,
         sections={k: raw[k] for k in ("hyperv", "docker_desktop") if raw.get(k) is not None},
+        has_docker=any(k in raw for k in ("networks", "volumes", "containers")),
     )

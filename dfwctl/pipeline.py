@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Tuple
+from typing import Mapping, Optional, Sequence, Tuple
 
 from dfwctl import redact
-from dfwctl.actual import Actual
-from dfwctl.diff import DiffOptions, diff
+from dfwctl.combine import combine
+from dfwctl.diff import DiffOptions
 from dfwctl.errors import Diagnostic
 from dfwctl.interpolate import interpolate, load_environment
 from dfwctl.load import Document, load
@@ -40,8 +40,7 @@ def load_playbook(path: Path, environ: Optional[Mapping[str, str]] = None) -> Pl
     return Playbook(document, desired, warnings)
 
 
-def make_plan(desired: Desired, engine, options: DiffOptions) -> Tuple[Plan, Actual]:
-    from dfwctl.providers.docker.gather import gather
-
-    actual = gather(engine, desired)
-    return diff(desired, actual, options), actual
+def make_plan(desired: Desired, providers: Sequence, options: DiffOptions) -> Plan:
+    """Gather and diff with every provider, then one plan in layer order."""
+    plans = [provider.plan(desired, options) for provider in providers]
+    return combine(desired, plans, [p.name for p in providers])

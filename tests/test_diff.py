@@ -128,6 +128,9 @@ def test_changing_one_container_field(field):
     actual = converged(before)
     if field == "image":  # the new image is already in the engine: no pull in the plan
         actual = merged(actual, images={"alpine:3.20": image_state("alpine:3.20")})
+    if field == "isolation":  # isolation modes exist only on a Windows engine
+        actual = dataclasses.replace(actual, engine=dataclasses.replace(actual.engine,
+                                                                        os_type="windows"))
 
     change = only_change(diff(after, actual))
 
@@ -697,3 +700,8 @@ def test_container_spec_sample_is_complete():
     # every field but state and isolation differs from its default in the baseline
     differing = {f for f in CONTAINER_FIELDS if getattr(spec, f) != getattr(defaults, f)}
     assert differing == set(CONTAINER_FIELDS) - {"state", "isolation"}
+
+
+def test_isolation_on_a_linux_engine_is_a_plan_error():
+    with pytest.raises(PlanError, match="isolation process needs a Windows engine"):
+        diff(baseline(isolation="process"), empty())

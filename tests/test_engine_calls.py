@@ -8,7 +8,9 @@ import requests.adapters
 
 from dfwctl.diff import DiffOptions
 from dfwctl.pipeline import load_playbook, make_plan
+from dfwctl.providers import RunSettings
 from dfwctl.providers.docker.engine import Engine
+from dfwctl.providers.docker.provider import DockerProvider
 from tests.test_engine_features import _many
 
 pytestmark = pytest.mark.engine
@@ -24,7 +26,7 @@ def _counted_plan(path, monkeypatch):
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", counting)
     desired = load_playbook(path).desired
-    plan, _ = make_plan(desired, Engine(), DiffOptions())
+    plan = make_plan(desired, [DockerProvider(desired, RunSettings(), Engine())], DiffOptions())
     monkeypatch.undo()
     return plan, calls
 
