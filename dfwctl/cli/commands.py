@@ -1,29 +1,13 @@
-"""The command line: parse options, run the pipeline, print, map errors to exit codes.
-
-The only module that imports click. Everything it prints on stdout is the plan or the
-result; progress and logs go to stderr.
-"""
+"""validate, plan, apply and destroy."""
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-import traceback
 from pathlib import Path
-from typing import Optional
 
 import click
 
-from dfwctl import __version__
+from dfwctl.cli import HELP, cli
 from dfwctl.errors import DfwctlError, ExitStatus
-
-HELP = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class Context:
-    def __init__(self, debug: bool, log_format: str):
-        self.debug = debug
-        self.log_format = log_format
 
 
 def _echo_warnings(playbook) -> None:
@@ -31,10 +15,10 @@ def _echo_warnings(playbook) -> None:
         click.echo(str(warning), err=True)
 
 
-def _providers(desired, exit_wait=None):
+def _providers(desired, exit_wait=None, no_restart=False):
     from dfwctl.providers import RunSettings, providers_for
 
-    return providers_for(desired, RunSettings(exit_wait=exit_wait))
+    return providers_for(desired, RunSettings(exit_wait=exit_wait, no_restart=no_restart))
 
 
 def _lock(desired, providers, operation, timeout):
@@ -42,24 +26,6 @@ def _lock(desired, providers, operation, timeout):
 
     target = " + ".join(p.endpoint for p in providers) or "this machine"
     return ApplyLock(target, desired.name, operation, timeout)
-
-
-@click.group(context_settings=HELP)
-@click.version_option(__version__, "--version", prog_name="dfwctl")
-@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Format of the events logged to stderr.")
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
-              default=None, help="Least severe event to log [default: warning, json: info].")
-@click.pass_context
-def cli(ctx: click.Context, debug: bool, log_format: str, log_level: Optional[str]) -> None:
-    """dfwctl keeps a Docker-on-Windows developer environment in a playbook:
-    validate it, plan the changes against the machine, apply them."""
-    from dfwctl import logs
-
-    level = log_level or ("debug" if debug else "info" if log_format == "json" else "warning")
-    logs.configure(log_format, level)
-    ctx.obj = Context(debug, log_format)
 
 
 @cli.command(context_settings=HELP)
@@ -180,6 +146,9 @@ def _apply_options(fn):
                            "[default: no limit].")(fn)
     fn = click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text",
                       show_default=True, help="Plan format on stdout.")(fn)
+    fn = click.option("--no-restart", is_flag=True,
+                      help="Write Docker Desktop settings but do not restart it "
+                           "(the new settings take effect at its next start).")(fn)
     return fn
 
 
@@ -187,7 +156,7 @@ def _apply_options(fn):
 @click.argument("target", type=click.Path(dir_okay=False))
 @_apply_options
 @_prune_options
-def apply(target, auto_approve, parallelism, lock_timeout, exit_wait, output, prune,
+def apply(target, auto_approve, parallelism, lock_timeout, exit_wait, output, no_restart, prune,
           prune_volumes) -> None:
     """Make the machine match TARGET: a playbook, or a plan saved by `plan --out`."""
     from dfwctl import planjson
@@ -200,7 +169,7 @@ def apply(target, auto_approve, parallelism, lock_timeout, exit_wait, output, pr
         prune_volumes = saved["options"].get("prune_volumes", False)
     loaded = load_playbook(playbook_path)
     _echo_warnings(loaded)
-    providers = _providers(loaded.desired, exit_wait)
+    providers = _providers(loaded.desired, exit_wait, no_restart)
     with _lock(loaded.desired, providers, "apply", lock_timeout):
         the_plan = make_plan(loaded.desired, providers, _diff_options(prune, prune_volumes))
         if saved:
@@ -224,12 +193,13 @@ def _check_saved(saved, the_plan, target) -> None:
 @click.argument("playbook", type=click.Path(dir_okay=False))
 @click.option("--volumes", is_flag=True, help="Also remove the playbook's named volumes (data is lost).")
 @_apply_options
-def destroy(playbook, volumes, auto_approve, parallelism, lock_timeout, exit_wait, output) -> None:
+def destroy(playbook, volumes, auto_approve, parallelism, lock_timeout, exit_wait, output,
+            no_restart) -> None:
     """Remove everything PLAYBOOK owns (named volumes only with --volumes)."""
     from dfwctl.pipeline import load_playbook, make_plan
 
     loaded = load_playbook(Path(playbook))
-    providers = _providers(loaded.desired, exit_wait)
+    providers = _providers(loaded.desired, exit_wait, no_restart)
     with _lock(loaded.desired, providers, "destroy", lock_timeout):
         options = _diff_options(False, volumes, destroy=True)
         the_plan = make_plan(loaded.desired, providers, options)
@@ -237,46 +207,3 @@ def destroy(playbook, volumes, auto_approve, parallelism, lock_timeout, exit_wai
                    output=output)
 
 
-def _internal_error(exc: BaseException) -> int:
-    fd, path = tempfile.mkstemp(prefix="dfwctl-crash-", suffix=".log")
-    with os.fdopen(fd, "w") as handle:
-        traceback.print_exception(type(exc), exc, exc.__traceback__, file=handle)
-    click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-               f"  a traceback was written to {path}; please report it", err=True)
-    return ExitStatus.INTERNAL
-
-
-def main(argv=None) -> None:
-    """Entry point: exit codes 0 ok, 1 error, 2 changes (--detailed-exitcode), 3 internal
-    error, 64 usage error, 130 interrupted."""
-    from dfwctl.redact import redact
-
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
-    try:
-        cli.main(args=argv, prog_name="dfwctl", standalone_mode=False)
-        status = ExitStatus.OK
-    except click.exceptions.Exit as exc:
-        status = exc.exit_code
-    except click.UsageError as exc:
-        exc.show()
-        status = ExitStatus.USAGE
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        status = ExitStatus.INTERRUPTED
-    except DfwctlError as exc:
-        if debug:
-            traceback.print_exc()
-        click.echo(f"Error: {redact(str(exc))}", err=True)
-        status = exc.exit_status
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        status = ExitStatus.INTERRUPTED
-    except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else ExitStatus.ERROR
-    except BrokenPipeError:
-        status = ExitStatus.ERROR
-    except Exception as exc:  # noqa: BLE001 -- the last resort: never a bare traceback
-        if debug:
-            traceback.print_exc()
-        status = _internal_error(exc)
-    sys.exit(int(status))
