@@ -8,7 +8,7 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -26,6 +26,19 @@ class _PlaybookConstructor(RoundTripConstructor):
 _PlaybookConstructor.add_constructor(
     "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
 )
+
+
+class _FastConstructor(SafeConstructor):
+    """Plain dicts and lists, timestamps kept as strings, duplicate keys refused."""
+
+
+_FastConstructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+
+
+def _fast_yaml() -> YAML:
+    yaml = YAML(typ="safe", pure=False)  # libyaml's C parser when ruamel.yaml.clib is there
+    yaml.Constructor = _FastConstructor
+    return yaml
 
 
 def _yaml() -> YAML:
@@ -48,11 +61,26 @@ def format_path(path: Sequence[PathPart]) -> str:
 
 @dataclass
 class Document:
-    """A loaded playbook. `data` is the round-trip tree (dicts and lists that carry positions)."""
+    """A loaded playbook.
+
+    `data` is either the round-trip tree (dicts and lists that carry positions) or, on the
+    fast path, plain dicts and lists from the C parser with no positions. A fast document is
+    good for valid playbooks; for messages, take `round_trip()` and check that again."""
 
     path: Path
     data: Any
     display_name: str
+    text: Optional[str] = None  # kept on the fast path, to parse again with positions
+
+    @property
+    def has_positions(self) -> bool:
+        return self.text is None
+
+    def round_trip(self) -> "Document":
+        """The same playbook parsed with positions (itself when it already has them)."""
+        if self.has_positions:
+            return self
+        return parse(self.text, self.path, self.display_name)
 
     @property
     def directory(self) -> Path:
@@ -137,7 +165,18 @@ def parse(text: str, path: Path, display_name: Optional[str] = None) -> Document
     return Document(path=path, data=data, display_name=name)
 
 
-def load(path: Union[str, Path]) -> Document:
+def parse_fast(text: str, path: Path, display_name: Optional[str] = None) -> Document:
+    """Parse with the C parser, without positions; any YAML problem takes the slow path,
+    which reports every problem with its position."""
+    try:
+        data = _fast_yaml().load(text)
+    except MarkedYAMLError:
+        return parse(text, path, display_name)
+    return Document(path=path, data={} if data is None else data,
+                    display_name=display_name or str(path), text=text)
+
+
+def load(path: Union[str, Path], fast: bool = True) -> Document:
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -153,4 +192,4 @@ def load(path: Union[str, Path]) -> Document:
         raise DfwctlError(
             f"{path}: not UTF-8 text (byte {exc.start}); save the playbook as UTF-8"
         ) from None
-    return parse(text, path, display_name=str(path))
+    return (parse_fast if fast else parse)(text, path, display_name=str(path))
