@@ -62,6 +62,7 @@ class Actual:
     images: Mapping[str, ImageState] = field(default_factory=dict)  # tagged, by reference
     remote_digests: Mapping[str, Optional[str]] = field(default_factory=dict)  # pull: always
     foreign_containers: Tuple[str, ...] = ()  # names the playbook wants, used by others
+    leftovers: Tuple[ContainerState, ...] = ()  # replacements an interrupted apply left behind
 
     def fingerprint(self) -> str:
         """A digest of everything a plan depends on; a saved plan is stale when it moves."""
@@ -72,6 +73,7 @@ class Actual:
             "images": {r: s.id for r, s in sorted(self.images.items())},
             "remote": dict(sorted(self.remote_digests.items())),
             "foreign": sorted(self.foreign_containers),
+            "leftovers": sorted(c.id for c in self.leftovers),
         }
         text = json.dumps(relevant, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()

@@ -271,6 +271,12 @@ class _Differ:
         return None
 
     # orphans ------------------------------------------------------------------------------
+    def leftovers_of(self) -> None:
+        for state in self.actual.leftovers:
+            self.add(Change(address("container", state.name), "container", state.name,
+                            Action.DELETE, reasons=("left over from an interrupted replace",),
+                            actual=state))
+
     def orphans_of(self) -> None:
         d, opts = self.desired, self.options
         for name, state in sorted(self.actual.containers.items()):
@@ -346,6 +352,7 @@ def diff(desired: Desired, actual: Actual, options: DiffOptions = DiffOptions())
         for container in desired.containers.values():
             differ.container(container)
         differ.orphans_of()
+        differ.leftovers_of()
     else:
         _destroy(differ)
     if differ.errors:
@@ -367,3 +374,4 @@ def _destroy(differ: _Differ) -> None:
     empty = Desired(differ.desired.name, {}, {}, {}, {}, differ.desired.secrets)
     differ.desired = empty
     differ.orphans_of()
+    differ.leftovers_of()

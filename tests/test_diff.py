@@ -705,3 +705,15 @@ def test_container_spec_sample_is_complete():
 def test_isolation_on_a_linux_engine_is_a_plan_error():
     with pytest.raises(PlanError, match="isolation process needs a Windows engine"):
         diff(baseline(isolation="process"), empty())
+
+
+def test_leftover_replacements_are_deleted_even_without_prune():
+    desired = baseline()
+    leftover = dataclasses.replace(
+        container_state(desired.containers["shell"], desired, status="created"),
+        id="f" * 64, name="shell-dfwctl-0a1b2c")
+    actual = dataclasses.replace(converged(desired), leftovers=(leftover,))
+    change = only_change(diff(desired, actual))
+    assert (change.address, change.action) == ("docker.container.shell-dfwctl-0a1b2c", Action.DELETE)
+    assert change.reasons == ("left over from an interrupted replace",)
+    assert change.actual is leftover

@@ -251,3 +251,21 @@ def test_isolation_is_refused_on_a_linux_engine(project):
     result = project.run("plan", project.path)
     assert result.code == 1, result
     assert f"container {n}-iso: isolation hyperv needs a Windows engine" in result.err
+
+
+def test_leftover_of_an_interrupted_replace_is_cleaned_up(project, docker_api):
+    _playbook(project)
+    assert project.run("apply", "-y", project.path).code == 0
+    side = project.cname("side")
+    info = docker_api.inspect_container(side)
+    labels = dict(info["Config"]["Labels"], **{"io.dfwctl.replacing": side})
+    temp = docker_api.create_container("busybox:latest", ["sleep", "1"], labels=labels,
+                                       name=f"{side}-dfwctl-abc123")
+    plan = project.run("plan", "--detailed-exitcode", project.path)
+    assert plan.code == 2, plan
+    assert f"# docker.container.{side}-dfwctl-abc123 will be destroyed" in plan.out
+    assert "because left over from an interrupted replace" in plan.out
+    assert project.run("apply", project.path).code == 0
+    assert f"{side}-dfwctl-abc123" not in project.containers()
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+    assert not docker_api.containers(all=True, filters={"id": temp["Id"]})

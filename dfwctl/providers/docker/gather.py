@@ -81,7 +81,8 @@ def gather(engine: Engine, desired: Desired) -> Actual:
     info = engine.info
     raw = engine.call("list containers", api.containers, all=True,
                       filters=L.owner_filter(desired.name))
-    containers = {c.name: c for c in map(_container, raw)}
+    leftovers = tuple(_container(c) for c in raw if _is_leftover(c))
+    containers = {c.name: c for c in (_container(r) for r in raw if not _is_leftover(r))}
     networks = {n.name: n for n in map(_network, engine.call("list networks", api.networks))}
     listed = engine.call("list volumes", api.volumes) or {}
     volumes = {v.name: v for v in map(_volume, listed.get("Volumes") or ())}
@@ -98,7 +99,15 @@ def gather(engine: Engine, desired: Desired) -> Actual:
         images=images,
         remote_digests=remote,
         foreign_containers=tuple(_foreign(engine, missing)),
+        leftovers=leftovers,
     )
+
+
+def _is_leftover(raw: Mapping[str, Any]) -> bool:
+    """A replacement still under its temporary name: the apply that made it was interrupted
+    before the rename (a finished replace has the name its label announces)."""
+    replacing = (raw.get("Labels") or {}).get(L.REPLACING)
+    return bool(replacing) and (raw.get("Names") or ["/"])[0].lstrip("/") != replacing
 
 
 def _with_live_limits(engine: Engine, desired: Desired,
