@@ -50,6 +50,8 @@ class Change:
     depends_on: Tuple[str, ...] = ()  # addresses of changes that must finish first
     destructive: bool = False  # data or uptime at risk: needs confirmation
     requires_restart: bool = False
+    restart: str = ""  # what restarts, shown instead of "restart required" (e.g. "VM restart")
+    steps: Tuple[str, ...] = ()  # the operations in the order they run, when that matters
     # What the provider needs to carry the change out; never rendered or saved.
     desired: Any = field(default=None, compare=False, repr=False)
     actual: Any = field(default=None, compare=False, repr=False)

@@ -49,6 +49,8 @@ def change_json(change: Change) -> Dict[str, Any]:
         "depends_on": list(change.depends_on),
         "destructive": change.destructive,
         "requires_restart": change.requires_restart,
+        "restart": change.restart,
+        "steps": list(change.steps),
     }
 
 

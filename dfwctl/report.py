@@ -10,6 +10,8 @@ from dfwctl.record import is_sensitive
 from dfwctl.sizes import format_size
 
 SENSITIVE = "(sensitive value)"
+# Fields whose integer values are sizes in bytes, shown as 512MiB / 4GiB.
+SIZE_FIELDS = ("memory", "dynamic_memory.minimum", "dynamic_memory.maximum")
 
 _HEADLINE = {
     Action.CREATE: "will be created",
@@ -24,7 +26,7 @@ def value_text(name: str, value: Any) -> str:
         return "(none)"
     if is_sensitive(value):
         return SENSITIVE
-    if name in ("memory",) and isinstance(value, int):
+    if name in SIZE_FIELDS and isinstance(value, int):
         return format_size(value)
     if isinstance(value, tuple):
         if any(is_sensitive(v) for v in value):
@@ -58,7 +60,7 @@ def render_change(change: Change) -> List[str]:
         lines.append(f"  #   because {reason}")
     flags = []
     if change.requires_restart:
-        flags.append("restart required")
+        flags.append(change.restart or "restart required")
     if change.destructive:
         flags.append("destructive")
     head = f"{change.action.symbol:>3} {change.kind} \"{change.name}\""
@@ -66,6 +68,9 @@ def render_change(change: Change) -> List[str]:
         head += f"  [{', '.join(flags)}]"
     lines.append(head)
     lines.extend(_diff_line(change, d) for d in change.diffs)
+    if change.steps:
+        lines.append("      steps:")
+        lines.extend(f"        {n}. {step}" for n, step in enumerate(change.steps, 1))
     return lines
 
 
