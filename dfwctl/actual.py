@@ -6,8 +6,7 @@ same dataclasses as the desired state, so diff can compare them field by field.
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Mapping, Optional, Tuple
 
 from dfwctl.model import ContainerSpec, NetworkSpec, VolumeSpec
@@ -66,14 +65,14 @@ class Actual:
 
     def fingerprint(self) -> str:
         """A digest of everything a plan depends on; a saved plan is stale when it moves."""
-        relevant = {
-            "containers": {n: asdict(c) for n, c in sorted(self.containers.items())},
-            "networks": {n: asdict(s) for n, s in sorted(self.networks.items()) if s.owner},
-            "volumes": {n: asdict(s) for n, s in sorted(self.volumes.items()) if s.owner},
-            "images": {r: s.id for r, s in sorted(self.images.items())},
-            "remote": dict(sorted(self.remote_digests.items())),
-            "foreign": sorted(self.foreign_containers),
-            "leftovers": sorted(c.id for c in self.leftovers),
-        }
-        text = json.dumps(relevant, sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
+        # The reprs of frozen dataclasses of strings, numbers and tuples are deterministic.
+        relevant = (
+            sorted(self.containers.items()),
+            sorted((n, s) for n, s in self.networks.items() if s.owner),
+            sorted((n, s) for n, s in self.volumes.items() if s.owner),
+            sorted((r, s.id) for r, s in self.images.items()),
+            sorted(self.remote_digests.items(), key=lambda item: item[0]),
+            sorted(self.foreign_containers),
+            sorted(c.id for c in self.leftovers),
+        )
+        return hashlib.sha256(repr(relevant).encode()).hexdigest()

@@ -11,11 +11,10 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 import structlog
 
 from dfwctl.actual import Actual, ContainerState, ImageState, NetworkState, VolumeState
-from dfwctl.model import ContainerSpec, Desired, NetworkSpec, VolumeSpec
+from dfwctl.model import UPDATABLE_FIELDS, ContainerSpec, Desired, NetworkSpec, VolumeSpec
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker.engine import Engine
 from dfwctl.providers.docker.live import live_updatable
-from dfwctl.record import masked, masker
 
 log = structlog.get_logger(__name__)
 _EXIT = re.compile(r"^Exited \((-?\d+)\)")
@@ -115,14 +114,12 @@ def _with_live_limits(engine: Engine, desired: Desired,
     """`docker update` cannot rewrite labels, so a container updated in place has a record
     that lags behind. Where the record's restart policy or limits differ from the playbook,
     read the live values (one inspect for each such container, none when nothing changed)."""
-    mask = masker(desired.secrets, desired.name)
     out = dict(containers)
     for name, state in containers.items():
         spec = desired.containers.get(name)
         if spec is None or state.spec is None:
             continue
-        want = masked(spec, mask)
-        if all(getattr(want, f) == getattr(state.spec, f) for f in ("restart", "memory", "cpus")):
+        if all(getattr(spec, f) == getattr(state.spec, f) for f in UPDATABLE_FIELDS):
             continue
         raw = engine.call(f"inspect container {name}", engine.api.inspect_container, state.id)
         out[name] = live_updatable(state, raw)
