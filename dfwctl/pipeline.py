@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Tuple
 
-from dfwctl import redact
+from dfwctl import redact, schemacache
 from dfwctl.combine import combine
 from dfwctl.diff import DiffOptions
 from dfwctl.errors import Diagnostic, PlaybookError
@@ -25,14 +25,18 @@ class Playbook:
     warnings: Tuple[Diagnostic, ...]
 
 
-def check_document(document: Document, environ: Mapping[str, str]):
+def check_document(document: Document, environ: Mapping[str, str], use_cache: bool = False):
     """Interpolate and validate; raise PlaybookError with every error at once.
 
     A document without positions (the fast path) that has anything to report is parsed again
-    with positions and checked again, so messages always carry line and column."""
+    with positions and checked again, so messages always carry line and column. With
+    `use_cache`, a tree the schema accepted before skips the schema pass (schemacache)."""
     environment = load_environment(document, environ)
     interpolation = interpolate(document, environment)
-    diagnostics = merge(interpolation.diagnostics, validate(document))
+    cached = use_cache and not interpolation.diagnostics and schemacache.known_valid(document.data)
+    diagnostics = merge(interpolation.diagnostics, validate(document, schema_known_valid=cached))
+    if use_cache and not cached and not any(d.is_error for d in diagnostics):
+        schemacache.remember_valid(document.data)
     if diagnostics and not document.has_positions:
         document = document.round_trip()
         interpolation = interpolate(document, environment)
@@ -42,9 +46,10 @@ def check_document(document: Document, environ: Mapping[str, str]):
     return document, interpolation, tuple(diagnostics)
 
 
-def load_playbook(path: Path, environ: Optional[Mapping[str, str]] = None) -> Playbook:
+def load_playbook(path: Path, environ: Optional[Mapping[str, str]] = None,
+                  use_cache: bool = False) -> Playbook:
     document, interpolation, warnings = check_document(
-        load(path), os.environ if environ is None else environ)
+        load(path), os.environ if environ is None else environ, use_cache)
     redact.register(interpolation.secrets)
     desired = build(document.data, document.directory, interpolation.secrets)
     return Playbook(document, desired, warnings)

@@ -26,9 +26,10 @@ RESERVED_LABEL_PREFIX = "io.dfwctl."
 ALL_INTERFACES = ("", "0.0.0.0", "::")
 
 
-def validate(doc: Document) -> List[Diagnostic]:
-    """Every error and warning of a playbook, sorted by position. Never raises for content."""
-    found = problems(doc.data)
+def validate(doc: Document, schema_known_valid: bool = False) -> List[Diagnostic]:
+    """Every error and warning of a playbook, sorted by position. Never raises for content.
+    `schema_known_valid` skips the schema pass for a tree it already accepted."""
+    found = [] if schema_known_valid else problems(doc.data)
     diagnostics = [doc.diagnostic(p.path, p.message, key=p.key) for p in found]
     version = doc.data.get("version") if isinstance(doc.data, dict) else None
     if isinstance(version, int) and not isinstance(version, bool) and version > 1:

@@ -77,7 +77,7 @@ def plan(playbook, output, out_file, detailed_exitcode, prune, prune_volumes) ->
     from dfwctl import planjson, report
     from dfwctl.pipeline import load_playbook, make_plan
 
-    loaded = load_playbook(Path(playbook))
+    loaded = load_playbook(Path(playbook), use_cache=True)
     _echo_warnings(loaded)
     options = _diff_options(prune, prune_volumes)
     the_plan = make_plan(loaded.desired, _providers(loaded.desired), options)
@@ -167,7 +167,7 @@ def apply(target, auto_approve, parallelism, lock_timeout, exit_wait, output, no
     if saved:
         prune = saved["options"].get("prune", False)
         prune_volumes = saved["options"].get("prune_volumes", False)
-    loaded = load_playbook(playbook_path)
+    loaded = load_playbook(playbook_path, use_cache=True)
     _echo_warnings(loaded)
     providers = _providers(loaded.desired, exit_wait, no_restart)
     with _lock(loaded.desired, providers, "apply", lock_timeout):
@@ -198,7 +198,7 @@ def destroy(playbook, volumes, auto_approve, parallelism, lock_timeout, exit_wai
     """Remove everything PLAYBOOK owns (named volumes only with --volumes)."""
     from dfwctl.pipeline import load_playbook, make_plan
 
-    loaded = load_playbook(Path(playbook))
+    loaded = load_playbook(Path(playbook), use_cache=True)
     providers = _providers(loaded.desired, exit_wait, no_restart)
     with _lock(loaded.desired, providers, "destroy", lock_timeout):
         options = _diff_options(False, volumes, destroy=True)
