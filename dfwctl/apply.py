@@ -7,12 +7,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Protocol, Set, Tuple
 
-import structlog
-
 from dfwctl.errors import DfwctlError
+from dfwctl.logs import get_logger
 from dfwctl.plan import Action, Change, Plan
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 APPLIED, FAILED, SKIPPED = "applied", "failed", "skipped"
 DEFAULT_PARALLELISM = 8

@@ -1,30 +1,73 @@
-"""structlog set up once by the CLI: key=value (or JSON) events on stderr."""
+"""Logging: structlog events (key=value or JSON) on stderr, configured once by the CLI.
+
+Modules take a logger from `get_logger(__name__)`. Events below the configured level are
+dropped before structlog is even imported, so a quiet run does not pay for it at start-up.
+"""
 from __future__ import annotations
 
-import logging
 import sys
+import threading
+from typing import Any
 
-import structlog
-
-LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
-          "error": logging.ERROR}
+LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40}
+_settings = {"format": "text", "level": LEVELS["warning"], "ready": False}
+_lock = threading.Lock()
 
 
 def configure(log_format: str = "text", level: str = "warning") -> None:
-    from dfwctl.redact import processor as redact
+    with _lock:
+        _settings.update(format=log_format, level=LEVELS[level], ready=False)
 
-    processors = [
-        structlog.processors.add_log_level,
-        redact,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-    ]
-    if log_format == "json":
-        processors += [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()]
-    else:
-        processors += [structlog.dev.ConsoleRenderer(colors=False)]
-    structlog.configure(
-        processors=processors,
-        wrapper_class=structlog.make_filtering_bound_logger(LEVELS[level]),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=False,
-    )
+
+def _structlog():
+    import structlog
+
+    with _lock:
+        if not _settings["ready"]:
+            from dfwctl.redact import processor as redact
+
+            processors = [
+                structlog.processors.add_log_level,
+                redact,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+            ]
+            if _settings["format"] == "json":
+                processors += [structlog.processors.dict_tracebacks,
+                               structlog.processors.JSONRenderer()]
+            else:
+                processors += [structlog.dev.ConsoleRenderer(colors=False)]
+            structlog.configure(
+                processors=processors,
+                wrapper_class=structlog.make_filtering_bound_logger(_settings["level"]),
+                logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+                cache_logger_on_first_use=False,
+            )
+            _settings["ready"] = True
+    return structlog
+
+
+class Logger:
+    """The structlog logger of one module, fetched when an event passes the level."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def _emit(self, level: str, event: str, **context: Any) -> None:
+        if LEVELS[level] >= _settings["level"]:
+            getattr(_structlog().get_logger(self.name), level)(event, **context)
+
+    def debug(self, event: str, **context: Any) -> None:
+        self._emit("debug", event, **context)
+
+    def info(self, event: str, **context: Any) -> None:
+        self._emit("info", event, **context)
+
+    def warning(self, event: str, **context: Any) -> None:
+        self._emit("warning", event, **context)
+
+    def error(self, event: str, **context: Any) -> None:
+        self._emit("error", event, **context)
+
+
+def get_logger(name: str) -> Logger:
+    return Logger(name)

@@ -7,12 +7,11 @@ import sys
 import threading
 from typing import Any, Callable, Optional, TypeVar
 
-import structlog
-
 from dfwctl.actual import EngineInfo
 from dfwctl.errors import EngineError
+from dfwctl.logs import get_logger
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 T = TypeVar("T")
 
 START_HINT = (

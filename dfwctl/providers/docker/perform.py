@@ -4,9 +4,8 @@ from __future__ import annotations
 import secrets as _random
 from typing import Any, Callable, Dict, Optional
 
-import structlog
-
 from dfwctl.errors import EngineError
+from dfwctl.logs import get_logger
 from dfwctl.model import ContainerSpec, Desired, ImageSpec, NetworkSpec, VolumeSpec
 from dfwctl.plan import Action, Change
 from dfwctl.providers.docker import labels as L
@@ -14,7 +13,7 @@ from dfwctl.providers.docker.create import create_arguments, limits, restart_pol
 from dfwctl.providers.docker.engine import Engine
 from dfwctl.record import masker
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 Progress = Callable[[str], None]  # one line of progress for the change being applied
 
 
