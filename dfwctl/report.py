@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, List
 
-from dfwctl.apply import APPLIED, FAILED, SKIPPED, ApplyResult
 from dfwctl.plan import Action, Change, FieldDiff, Plan
 from dfwctl.record import is_sensitive
 from dfwctl.sizes import format_size
@@ -109,7 +108,10 @@ def _tail(plan: Plan) -> Iterable[str]:
         yield f"Warning: {warning}"
 
 
-def render_result(result: ApplyResult) -> str:
+def render_result(result) -> str:
+    """An apply.ApplyResult as the errors, the skips and a summary line."""
+    from dfwctl.apply import APPLIED, FAILED, SKIPPED
+
     lines = []
     for outcome in result.outcomes:
         if outcome.status == FAILED:

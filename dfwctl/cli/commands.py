@@ -74,15 +74,20 @@ def _prune_options(fn):
 @_prune_options
 def plan(playbook, output, out_file, detailed_exitcode, prune, prune_volumes) -> None:
     """Read the machine, diff it against PLAYBOOK and print what would change and why."""
-    from dfwctl import planjson, report
     from dfwctl.pipeline import load_playbook, make_plan
 
     loaded = load_playbook(Path(playbook), use_cache=True)
     _echo_warnings(loaded)
     options = _diff_options(prune, prune_volumes)
     the_plan = make_plan(loaded.desired, _providers(loaded.desired), options)
-    click.echo(planjson.dumps(the_plan) if output == "json" else report.render_plan(the_plan),
-               nl=False)
+    if output == "json" or out_file:
+        from dfwctl import planjson
+    if output == "json":
+        click.echo(planjson.dumps(the_plan), nl=False)
+    else:
+        from dfwctl.report import render_plan
+
+        click.echo(render_plan(the_plan), nl=False)
     if out_file:
         planjson.save(the_plan, Path(out_file), Path(playbook),
                       {"prune": options.prune, "prune_volumes": options.prune_volumes})
