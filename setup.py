@@ -5,5 +5,5 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(exclude=["tests", "tests.*"]) + ["dfwctl.schemas"],
     package_dir={"dfwctl.schemas": "schemas"},
-    package_data={"dfwctl.schemas": ["*.json"]},
+    package_data={"dfwctl.schemas": ["*.json"], "dfwctl.providers.hyperv": ["*.ps1"]},
 )

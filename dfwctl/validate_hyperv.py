@@ -19,6 +19,7 @@ NESTED_MEMORY_MINIMUM = 4 * GIB
 
 class HyperVRules:
     def hyperv_rule(self) -> Iterator[Diagnostic]:
+        yield from self.hyperv_host()
         for name, vm in _mapping(self.data, "hyperv", "vms").items():
             path = ("hyperv", "vms", name)
             if str(name).lower() in DOCKER_DESKTOP_VMS:
@@ -85,10 +86,28 @@ class HyperVRules:
         adapters = _sequence(vm, "network_adapters")
         if len(adapters) < 2:
             return
+        seen: dict = {}
         for index, adapter in enumerate(adapters):
             if isinstance(adapter, dict) and "name" not in adapter:
                 yield self.error(path + ("network_adapters", index), (
                     f"this VM has {len(adapters)} adapters, so each needs a name: add the "
                     "name Hyper-V shows for this one, e.g. name: Network Adapter"))
+            elif isinstance(adapter, dict) and isinstance(adapter.get("name"), str):
+                key = adapter["name"].casefold()
+                if key in seen:
+                    yield self.error(path + ("network_adapters", index, "name"), (
+                        f"adapter {quote(adapter['name'])} is already listed as "
+                        f"network_adapters[{seen[key]}]: merge the two entries"))
+                seen.setdefault(key, index)
+
+    def hyperv_host(self) -> Iterator[Diagnostic]:
+        host = _mapping(self.data, "hyperv").get("host")
+        path = ("hyperv", "host")
+        if not isinstance(host, str) or not self.ok(path):
+            return
+        port = host.rpartition(":")[2] if host.startswith("winrm://") else ""
+        if port.isdigit() and not 0 < int(port) < 65536:
+            yield self.error(path, f"port {port} is not a TCP port (1 to 65535): WinRM listens "
+                             "on 5986 (HTTPS) or 5985 (HTTP)")
 
     # Docker Desktop ---------------------------------------------------------------------

@@ -89,3 +89,4 @@ def main(argv=None) -> None:
 
 
 from dfwctl.cli import commands  # noqa: E402,F401 -- registers the commands
+from dfwctl.cli import hyperv  # noqa: E402,F401 -- registers doctor and simulator

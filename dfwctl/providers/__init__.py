@@ -39,6 +39,10 @@ class Provider(Protocol):
 def providers_for(desired: Desired, settings: RunSettings) -> List[Provider]:
     """The providers a playbook needs, in layer order. Each is constructed without I/O."""
     found: List[Provider] = []
+    if "hyperv" in desired.sections:
+        from dfwctl.providers.hyperv.provider import HyperVProvider
+
+        found.append(HyperVProvider(desired, settings))
     if desired.has_docker:
         from dfwctl.providers.docker.provider import DockerProvider
 

@@ -1,0 +1,138 @@
+"""doctor, and the simulator commands (a simulated Hyper-V host in a JSON file)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from dfwctl.cli import HELP, cli
+from dfwctl.errors import ExitStatus
+from dfwctl.sizes import parse_size
+
+
+@cli.command(context_settings=HELP)
+@click.argument("playbook", required=False, type=click.Path(dir_okay=False))
+@click.option("--host", "host", metavar="HOST",
+              help="Hyper-V host to check: local, winrm://user@host[:port] or simulator:PATH "
+                   "[default: the playbook's hyperv.host, else local].")
+def doctor(playbook, host) -> None:
+    """Check that a host can run Hyper-V (one pass/fail line each), and with PLAYBOOK,
+    what its VMs need. Exits 1 when a check fails."""
+    from dfwctl.providers.hyperv import doctor as checks
+    from dfwctl.providers.hyperv.model import host_of, vm_specs
+    from dfwctl.providers.hyperv.transport import transport_for
+
+    specs, name, section = (), "", {}
+    if playbook:
+        from dfwctl.pipeline import load_playbook
+
+        loaded = load_playbook(Path(playbook))
+        section = loaded.desired.sections.get("hyperv") or {}
+        specs, name = vm_specs(section), f"{loaded.desired.name} ({playbook})"
+    transport = transport_for(host or host_of(section))
+    sections = checks.run(transport, specs, name)
+    click.echo(checks.render(sections), nl=False)
+    if checks.failed(sections):
+        raise SystemExit(ExitStatus.ERROR)
+
+
+@cli.group(context_settings=HELP)
+def simulator() -> None:
+    """A simulated Hyper-V host kept in a JSON file, for trying playbooks on any machine:
+    seed it with VMs, then set `hyperv.host: simulator:PATH` in the playbook."""
+
+
+def _size(value):
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _dynamic(text):
+    if text in (None, "off", "false"):
+        return None
+    low, sep, high = text.partition(":")
+    if not sep:
+        raise click.BadParameter("write MIN:MAX, like 512MiB:8GiB, or off")
+    return _size(low), _size(high)
+
+
+def _adapter(text: str):
+    name, _, switch = text.partition("=")
+    return name, switch
+
+
+@simulator.command("seed", context_settings=HELP)
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--vm", "name", required=True, help="The VM's name (replaces a VM of that name).")
+@click.option("--state", default="Running", show_default=True,
+              help="Hyper-V state: Running, Off, Saved, Paused, RunningCritical, ...")
+@click.option("--processors", type=click.IntRange(1), default=2, show_default=True)
+@click.option("--memory", default="2GiB", show_default=True, help="Startup memory.")
+@click.option("--dynamic-memory", default="off", show_default=True, metavar="MIN:MAX|off")
+@click.option("--nested/--no-nested", default=False, show_default=True,
+              help="ExposeVirtualizationExtensions.")
+@click.option("--version", "version", default="9.0", show_default=True,
+              help="VM configuration version.")
+@click.option("--adapter", "adapters", multiple=True, metavar="NAME=SWITCH",
+              help="A network adapter (repeat for more) [default: Network Adapter=Default Switch].")
+@click.option("--mac-spoofing/--no-mac-spoofing", default=False, show_default=True)
+@click.option("--duplicate", is_flag=True, help="Add beside a VM of the same name.")
+def seed(path, name, state, processors, memory, dynamic_memory, nested, version, adapters,
+         mac_spoofing, duplicate) -> None:
+    """Add a VM to the simulated host at PATH (created when missing)."""
+    from dfwctl.providers.hyperv.simulator.seed import VmSeed, seed_vm
+
+    kwargs = {"adapters": tuple(_adapter(a) for a in adapters)} if adapters else {}
+    record = seed_vm(Path(path), VmSeed(
+        name=name, state=state, processors=processors, memory=_size(memory),
+        dynamic_memory=_dynamic(dynamic_memory), nested=nested, version=version,
+        mac_address_spoofing=mac_spoofing, duplicate=duplicate, **kwargs))
+    click.echo(f"{path}: VM {record['Name']} ({record['Id']})")
+
+
+@simulator.command("host", context_settings=HELP)
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--set", "pairs", multiple=True, metavar="FACT=VALUE",
+              help="A host fact, e.g. HyperVFeature=Disabled, Caption='Microsoft Windows 10 Home', "
+                   "BuildNumber=10586, Elevated=false, VirtualizationFirmwareEnabled=false, "
+                   "Manufacturer=AuthenticAMD.")
+@click.option("--switch", "switches", multiple=True, help="Add a virtual switch (repeatable).")
+def host(path, pairs, switches) -> None:
+    """Show or change the simulated host's facts (what doctor reads)."""
+    from dfwctl.providers.hyperv.simulator.seed import seed_host, seed_switches
+
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r}: write FACT=VALUE", param_hint="--set")
+        values[key] = {"true": True, "false": False}.get(value.lower(), value)
+        if key == "LogicalProcessors":
+            values[key] = int(value)
+    if switches:
+        seed_switches(Path(path), switches)
+    click.echo(json.dumps(seed_host(Path(path), values), indent=2))
+
+
+@simulator.command("reboot", context_settings=HELP)
+@click.argument("path", type=click.Path(dir_okay=False))
+def reboot(path) -> None:
+    """Reboot the simulated host: a pending Hyper-V feature becomes enabled."""
+    from dfwctl.providers.hyperv.simulator.seed import reboot as do_reboot
+
+    click.echo(f"{path}: rebooted; Hyper-V feature {do_reboot(Path(path))}")
+
+
+@simulator.command("show", context_settings=HELP)
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="The whole state file.")
+def show(path, as_json) -> None:
+    """List the simulated host's VMs."""
+    from dfwctl.providers.hyperv.simulator.state import read
+    from dfwctl.providers.hyperv.simulator.view import table
+
+    doc = read(Path(path))
+    click.echo(json.dumps(doc, indent=2, ensure_ascii=False) if as_json else table(doc), nl=False)

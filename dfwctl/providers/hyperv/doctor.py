@@ -1,0 +1,229 @@
+"""`dfwctl doctor`: can this host run what the playbook asks of Hyper-V? Checks are data
+(one pass/fail/skip line each, with a hint when one fails); render() makes the text."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from dfwctl.errors import DfwctlError
+from dfwctl.providers.hyperv.model import (
+    FEATURE,
+    HyperVActual,
+    VmSpec,
+    display,
+    nested_min_version,
+    version_tuple,
+)
+from dfwctl.providers.hyperv.transport import Call, Reply, Transport, invoke_all
+
+PASS, FAIL, SKIP = "pass", "fail", "skip"
+MIN_BUILD = 10586  # Windows 10 1511: Hyper-V containers and Docker for Windows
+NESTED_MIN_BUILD = 14393  # Windows 10 1607: nested virtualization
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # pass | fail | skip
+    detail: str
+    hint: str = ""
+
+
+HOST_CALLS = (
+    Call.of("Get-DfwctlSession", {}, ("PSVersion", "PSEdition", "Elevated",
+                                      "HyperVAdministrator")),
+    Call.of("Get-CimInstance", {"ClassName": "Win32_OperatingSystem"}, ("Caption", "BuildNumber")),
+    Call.of("Get-CimInstance", {"ClassName": "Win32_Processor"},
+            ("Manufacturer", "VirtualizationFirmwareEnabled",
+             "SecondLevelAddressTranslationExtensions")),
+    Call.of("Get-CimInstance", {"ClassName": "Win32_ComputerSystem"}, ("HypervisorPresent",)),
+    Call.of("Get-Module", {"ListAvailable": True, "Name": ["Hyper-V"]}, ("Name", "Version")),
+    Call.of("Get-WindowsOptionalFeature", {"Online": True, "FeatureName": FEATURE}, ("State",)),
+)
+
+
+def _first(reply: Reply) -> Dict[str, Any]:
+    return reply.output[0] if reply.output else {}
+
+
+def _error(reply: Reply) -> str:
+    return reply.error.hyperv_message.strip().splitlines()[0] if reply.error else ""
+
+
+def host_checks(transport: Transport) -> Tuple[List[Check], int]:
+    """The host's checks, and its Windows build (0 when unknown)."""
+    try:
+        replies = invoke_all(transport, HOST_CALLS)
+    except DfwctlError as exc:
+        skipped = [Check(n, SKIP, "needs PowerShell") for n in (
+            "elevation", "Windows edition and build", "virtualization in firmware",
+            "Hyper-V PowerShell module", "Hyper-V feature")]
+        return [Check("PowerShell", FAIL, exc.message, exc.hint or "")] + skipped, 0
+    session, system, cpu, computer, module, feature = replies
+    build = str(_first(system).get("BuildNumber") or "0")
+    return [_powershell(session), _elevation(session), _windows(system),
+            _firmware(cpu, computer), _module(module), _feature(feature, module)], \
+        int(build) if build.isdigit() else 0
+
+
+def _powershell(reply: Reply) -> Check:
+    if reply.error:
+        return Check("PowerShell", FAIL, _error(reply))
+    info = _first(reply)
+    return Check("PowerShell", PASS, f"{info.get('PSVersion')} ({info.get('PSEdition') or 'Desktop'})")
+
+
+def _elevation(reply: Reply) -> Check:
+    info = _first(reply)
+    if info.get("Elevated"):
+        return Check("elevation", PASS, "elevated (administrator)")
+    if info.get("HyperVAdministrator"):
+        return Check("elevation", PASS, "member of Hyper-V Administrators (enabling the "
+                     "Hyper-V feature still needs an elevated prompt)")
+    return Check("elevation", FAIL, "not elevated, and not a member of Hyper-V Administrators",
+                 "run from an elevated prompt (Run as administrator), or add the user to the "
+                 "Hyper-V Administrators group")
+
+
+def _windows(reply: Reply) -> Check:
+    name = "Windows edition and build"
+    if reply.error:
+        return Check(name, FAIL, f"not a Windows host ({_error(reply)})",
+                     "Hyper-V runs on Windows 10/11 Pro, Enterprise or Education and Windows "
+                     "Server; elsewhere use hyperv.host: winrm://... or simulator:PATH")
+    info = _first(reply)
+    caption, build = str(info.get("Caption") or "Windows"), str(info.get("BuildNumber") or "0")
+    text = f"{caption}, build {build}"
+    if "Home" in caption:
+        return Check(name, FAIL, text + ": Windows Home has no Hyper-V",
+                     "upgrade to Windows Pro, Enterprise or Education")
+    if not build.isdigit() or int(build) < MIN_BUILD:
+        return Check(name, FAIL, f"{text}: build {MIN_BUILD} or later is needed",
+                     "update Windows")
+    return Check(name, PASS, text)
+
+
+def _firmware(cpu: Reply, computer: Reply) -> Check:
+    name = "virtualization in firmware"
+    if cpu.error or computer.error:
+        return Check(name, FAIL, _error(cpu) or _error(computer))
+    if _first(computer).get("HypervisorPresent"):
+        return Check(name, PASS, "a hypervisor is running")
+    info = _first(cpu)
+    if info.get("VirtualizationFirmwareEnabled") and info.get(
+            "SecondLevelAddressTranslationExtensions"):
+        return Check(name, PASS, f"enabled ({info.get('Manufacturer')}, with SLAT)")
+    return Check(name, FAIL, "virtualization is off in the firmware, or the CPU lacks SLAT",
+                 "enable Intel VT-x or AMD-V (SVM) in the BIOS/UEFI settings")
+
+
+def _module(reply: Reply) -> Check:
+    name = "Hyper-V PowerShell module"
+    if reply.error:
+        return Check(name, FAIL, _error(reply))
+    if not reply.output:
+        return Check(name, FAIL, "not installed",
+                     f"it comes with the {FEATURE} feature (-All includes the management tools)")
+    return Check(name, PASS, f"version {_first(reply).get('Version')}")
+
+
+def _feature(reply: Reply, module: Reply) -> Check:
+    name = f"Hyper-V feature ({FEATURE})"
+    enable = (f"apply a playbook with a hyperv section (it plans enabling {FEATURE}, host "
+              f"reboot required), or run Enable-WindowsOptionalFeature -Online -FeatureName "
+              f"{FEATURE} -All")
+    if reply.error:
+        status = SKIP if module.output else FAIL
+        return Check(name, status, f"cannot be read: {_error(reply)}",
+                     "" if status == SKIP else "run dfwctl doctor from an elevated prompt")
+    if not reply.output:
+        return Check(name, FAIL, "this Windows edition has no Hyper-V feature")
+    state = str(_first(reply).get("State"))
+    if state == "Enabled":
+        return Check(name, PASS, "Enabled")
+    if state == "EnablePending":
+        return Check(name, FAIL, "enabled, and waiting for a reboot", "reboot the host")
+    return Check(name, FAIL, state, enable)
+
+
+def vm_checks(specs: Sequence[VmSpec], actual: Optional[HyperVActual], build: int,
+              read_error: str = "") -> List[Check]:
+    """What the playbook's VMs need, and whether the host has it."""
+    from dfwctl.providers.hyperv.diff import vm_change
+
+    if actual is None:
+        return [Check("VMs", FAIL, f"cannot be read: {read_error}")]
+    checks: List[Check] = []
+    for spec in specs:
+        name = f"VM {display(spec.name)}"
+        problems: List[str] = []
+        vm_change(spec, actual, problems)
+        found = actual.named(spec.name)
+        if problems:
+            checks.extend(Check(name, FAIL, p) for p in problems)
+        else:
+            vm = found[0]
+            checks.append(Check(name, PASS, f"{vm.power}, configuration version {vm.version}"))
+        if spec.nested_virtualization:
+            checks.extend(_nested(name, found[0].version if len(found) == 1 else "",
+                                  actual.cpu_vendor, build))
+    return checks
+
+
+def _nested(name: str, version: str, vendor: str, build: int) -> List[Check]:
+    need = nested_min_version(vendor)
+    wanted = ".".join(map(str, need))
+    checks = [Check(f"{name}: nested virtualization", PASS if build >= NESTED_MIN_BUILD else FAIL,
+                    f"host build {build} (needs {NESTED_MIN_BUILD} or later)")]
+    if version:
+        ok = version_tuple(version) >= need
+        checks.append(Check(f"{name}: nested virtualization", PASS if ok else FAIL,
+                            f"configuration version {version} (needs {wanted} or later on "
+                            f"{vendor or 'Intel'} hosts)",
+                            "" if ok else "Update-VMVersion while the VM is off"))
+    return checks
+
+
+def render(sections: Sequence[tuple]) -> str:
+    """[(title, checks), ...] -> text, with a summary line."""
+    lines: List[str] = []
+    everything: List[Check] = []
+    for title, checks in sections:
+        lines.append(title)
+        for check in checks:
+            lines.append(f"  [{check.status}] {check.name}: {check.detail}")
+            if check.hint and check.status == FAIL:
+                lines.append(f"         hint: {check.hint}")
+        everything.extend(checks)
+    failed = sum(1 for c in everything if c.status == FAIL)
+    passed = sum(1 for c in everything if c.status == PASS)
+    skipped = len(everything) - failed - passed
+    lines.append(f"doctor: {passed} checks passed, {failed} failed"
+                 + (f", {skipped} skipped" if skipped else ""))
+    return "\n".join(lines) + "\n"
+
+
+def failed(sections: Sequence[tuple]) -> bool:
+    return any(c.status == FAIL for _, checks in sections for c in checks)
+
+
+def run(transport: Transport, specs: Sequence[VmSpec], playbook: str = "") -> List[tuple]:
+    """Every section of the report: the host, then (for a playbook) its VMs."""
+    from dfwctl.providers.hyperv.gather import gather
+
+    checks, build = host_checks(transport)
+    sections = [(f"Hyper-V host {transport.endpoint}", checks)]
+    if playbook:
+        actual: Optional[HyperVActual] = None
+        problem = ""
+        try:
+            actual = gather(transport, specs)
+            if actual.feature_state:
+                problem = f"the Hyper-V cmdlets are missing ({FEATURE} is {actual.feature_state})"
+                actual = None
+        except DfwctlError as exc:
+            problem = exc.message
+        title = f"Playbook {playbook}: what its VMs need"
+        sections.append((title, vm_checks(specs, actual, build, problem)
+                         if specs else [Check("VMs", SKIP, "the playbook names no VM")]))
+    return sections

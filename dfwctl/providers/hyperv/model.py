@@ -1,0 +1,146 @@
+"""Hyper-V VMs as plain values: what a playbook asks for and what a host has, in one shape.
+
+A VmSpec field left None is not managed. The host's VMs are read into the same VmSpec (every
+field set), beside what only the host knows (Id, power state, configuration version, adapter
+Ids), so diff compares like with like. Pure: no I/O.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, List, Mapping, Optional, Tuple
+
+from dfwctl.sizes import parse_size
+
+FEATURE = "Microsoft-Hyper-V"  # the Windows feature that brings Hyper-V and its cmdlets
+
+
+@dataclass(frozen=True)
+class AdapterSpec:
+    name: Optional[str] = None  # None: the VM's only adapter
+    switch: Optional[str] = None
+    mac_address_spoofing: Optional[bool] = None
+    id: str = field(default="", compare=False)  # the host's adapter Id (actual state only)
+
+
+@dataclass(frozen=True)
+class VmSpec:
+    """Field order is the order plans show them in."""
+
+    name: str
+    state: Optional[str] = None  # running | off
+    processors: Optional[int] = None
+    memory: Optional[int] = None  # startup memory, bytes
+    dynamic_memory: Optional[bool] = None
+    memory_minimum: Optional[int] = None  # dynamic memory only
+    memory_maximum: Optional[int] = None
+    nested_virtualization: Optional[bool] = None
+    network_adapters: Tuple[AdapterSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class VmState:
+    """One VM as the host has it."""
+
+    id: str
+    power: str  # Hyper-V's VMState name: Running, Off, Saved, RunningCritical, ...
+    version: str  # configuration version, e.g. "9.0"
+    spec: VmSpec  # every field read from the host
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass(frozen=True)
+class HyperVActual:
+    """What one gather read: every VM on the host (duplicates included), the switches, and
+    facts about the host that the plan depends on."""
+
+    endpoint: str
+    vms: Tuple[VmState, ...] = ()
+    switches: Tuple[str, ...] = ()
+    cpu_vendor: str = ""  # GenuineIntel | AuthenticAMD | "" (not read)
+    feature_state: str = ""  # the Hyper-V feature when its cmdlets are missing: Disabled, ...
+
+    def named(self, name: str) -> List[VmState]:
+        """VMs of that name, compared as Hyper-V compares names (case ignored)."""
+        return [vm for vm in self.vms if vm.name.casefold() == name.casefold()]
+
+    def fingerprint(self, names: Tuple[str, ...]) -> str:
+        """A digest of the state the plan depends on: the named VMs, switches, feature."""
+        wanted = {n.casefold() for n in names}
+        doc = {
+            "vms": sorted((asdict(vm) for vm in self.vms if vm.name.casefold() in wanted),
+                          key=lambda d: d["id"]),
+            "switches": sorted(self.switches),
+            "cpu": self.cpu_vendor,
+            "feature": self.feature_state,
+        }
+        return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def _size(value: Any) -> Optional[int]:
+    return None if value is None else parse_size(value)
+
+
+def adapter_spec(raw: Mapping[str, Any]) -> AdapterSpec:
+    return AdapterSpec(name=raw.get("name"), switch=raw.get("switch"),
+                       mac_address_spoofing=raw.get("mac_address_spoofing"))
+
+
+def vm_spec(name: str, raw: Optional[Mapping[str, Any]]) -> VmSpec:
+    """A validated `hyperv.vms.<name>` entry -> VmSpec. `state` defaults to running."""
+    raw = raw or {}
+    dynamic = raw.get("dynamic_memory")
+    return VmSpec(
+        name=name,
+        state=raw.get("state", "running"),
+        processors=raw.get("processors"),
+        memory=_size(raw.get("memory")),
+        dynamic_memory=None if dynamic is None else isinstance(dynamic, dict),
+        memory_minimum=_size(dynamic.get("minimum")) if isinstance(dynamic, dict) else None,
+        memory_maximum=_size(dynamic.get("maximum")) if isinstance(dynamic, dict) else None,
+        nested_virtualization=raw.get("nested_virtualization"),
+        network_adapters=tuple(adapter_spec(a) for a in raw.get("network_adapters") or ()),
+    )
+
+
+def vm_specs(section: Mapping[str, Any]) -> Tuple[VmSpec, ...]:
+    """Every VM of a validated hyperv section, in playbook order."""
+    return tuple(vm_spec(str(name), raw) for name, raw in (section.get("vms") or {}).items())
+
+
+def host_of(section: Mapping[str, Any]) -> str:
+    return str(section.get("host") or "local")
+
+
+def display(name: str) -> str:
+    """A name safe to print on one line: backslashes and control characters escaped."""
+    out: List[str] = []
+    for char in name:
+        if char == "\\":
+            out.append("\\\\")
+        elif ord(char) < 32 or 127 <= ord(char) < 160:
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}"))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def version_tuple(text: str) -> Tuple[int, ...]:
+    """"9.0" -> (9, 0); unreadable -> (0,)."""
+    try:
+        return tuple(int(part) for part in str(text).split("."))
+    except ValueError:
+        return (0,)
+
+
+# Nested virtualization needs this VM configuration version or later (Intel VT-x; AMD hosts
+# need 9.3, and Microsoft's newer pages say 10.0).
+NESTED_MIN_VERSION = {"GenuineIntel": (8, 0), "AuthenticAMD": (9, 3)}
+
+
+def nested_min_version(cpu_vendor: str) -> Tuple[int, ...]:
+    return NESTED_MIN_VERSION.get(cpu_vendor, NESTED_MIN_VERSION["GenuineIntel"])

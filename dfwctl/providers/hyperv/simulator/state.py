@@ -1,0 +1,119 @@
+"""The simulated host's state: one JSON file, changed under a file lock, written atomically.
+
+VMs are kept as Hyper-V's objects look (property names as Get-VM shows them, enums as their
+numbers, memory in bytes), so the file reads like `Get-VM | ConvertTo-Json` would.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+import uuid
+from pathlib import Path
+from typing import Any, Dict, Iterator, Optional
+
+from dfwctl.errors import DfwctlError
+
+FORMAT = "dfwctl-hyperv-simulator/1"
+DEFAULT_SWITCH = "Default Switch"
+
+DEFAULT_HOST: Dict[str, Any] = {
+    "ComputerName": "HV-SIMULATOR",
+    "Caption": "Microsoft Windows 10 Enterprise",
+    "BuildNumber": "19045",
+    "Version": "10.0.19045",
+    "HyperVFeature": "Enabled",  # Enabled | Disabled | EnablePending
+    "HyperVModule": "2.0.0.0",  # "" when the Hyper-V PowerShell module is not installed
+    "Manufacturer": "GenuineIntel",
+    "LogicalProcessors": 16,
+    "VirtualizationFirmwareEnabled": True,  # VT-x/AMD-V on in the firmware
+    "PSVersion": "5.1.19041.5607",
+    "PSEdition": "Desktop",
+    "Elevated": True,
+    "HyperVAdministrator": False,
+}
+
+_THREAD_LOCK = threading.Lock()
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4())
+
+
+def new_state() -> Dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "host": dict(DEFAULT_HOST),
+        "switches": [{"Name": DEFAULT_SWITCH, "Id": new_guid(), "SwitchType": 1}],
+        "vms": [],
+    }
+
+
+def new_mac(index: int) -> str:
+    return "00155D" + uuid.uuid4().hex[:4].upper() + f"{index % 256:02X}"
+
+
+def read(path: Path) -> Dict[str, Any]:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DfwctlError(f"no simulated Hyper-V host at {path}",
+                          f"create one with: dfwctl simulator seed {path} --vm NAME") from None
+    except (OSError, ValueError) as exc:
+        raise DfwctlError(f"{path}: not a readable simulator state ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise DfwctlError(f"{path}: not a dfwctl Hyper-V simulator state ({FORMAT})")
+    for key, value in DEFAULT_HOST.items():
+        doc.setdefault("host", {}).setdefault(key, value)
+    return doc
+
+
+def write(path: Path, doc: Dict[str, Any]) -> None:
+    path = Path(path)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temp, path)
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    lock_path = Path(path).with_name(Path(path).name + ".lock")
+    with _THREAD_LOCK, open(lock_path, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def transaction(path: Path, create: bool = False) -> Iterator[Dict[str, Any]]:
+    """The state, locked; written back when the block ends without an exception."""
+    path = Path(path)
+    with _file_lock(path):
+        if create and not path.exists():
+            doc = new_state()
+        else:
+            doc = read(path)
+        before = json.dumps(doc, sort_keys=True)
+        yield doc
+        if create or json.dumps(doc, sort_keys=True) != before:
+            write(path, doc)
+
+
+def find_vm(doc: Dict[str, Any], name: str) -> Optional[Dict[str, Any]]:
+    return next((vm for vm in doc["vms"] if vm["Name"] == name), None)
