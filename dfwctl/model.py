@@ -113,6 +113,7 @@ class Desired:
     secrets: FrozenSet[str] = frozenset()
     sections: Mapping[str, Any] = field(default_factory=dict)  # hyperv, docker_desktop
     has_docker: bool = True  # the playbook has a networks, volumes or containers section
+    directory: Optional[Path] = field(default=None, compare=False)  # relative paths resolve here
 
     def is_secret(self, value: Any) -> bool:
         return isinstance(value, str) and any(s in value for s in self.secrets)
@@ -250,4 +251,5 @@ def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozens
         secrets=secrets,
         sections={k: raw[k] for k in ("hyperv", "docker_desktop") if raw.get(k) is not None},
         has_docker=any(k in raw for k in ("networks", "volumes", "containers")),
+        directory=base,
     )

@@ -1,41 +1,87 @@
 """Validation rules for the docker_desktop section and the mounts it shares (mixed into
-validate._Rules, which provides self.data, self.ok, self.error and self.warning)."""
+validate._Rules, which provides self.data, self.sizes, self.ok, self.error and self.warning).
+
+The full unshared-drive check needs Docker Desktop's settings file, so it runs at plan time
+(providers/desktop/mountcheck.py). Here only what the playbook alone decides is checked: the
+section's own values, and bind mounts when the playbook names the engine (hyperv) and both
+sharing lists, so that nothing in the settings file can change the answer."""
 from __future__ import annotations
 
 from typing import Iterator, Optional
 
 from dfwctl.errors import Diagnostic
 from dfwctl.schema_messages import quote
+from dfwctl.sizes import MIB, format_size
 from dfwctl.tree import _mapping, _sequence
+from dfwctl.winpath import DRIVE, RELATIVE, UNC, WSL, covering, parse_source, same_folder
 
 Path = tuple
+SECTION = "docker_desktop"
 
 
 class DesktopRules:
     def desktop_rule(self) -> Iterator[Diagnostic]:
+        desktop = _mapping(self.data, SECTION)
+        yield from self._drive_rule()
+        yield from self._mib_rule()
+        yield from self._folder_rule(desktop)
+
+    def _drive_rule(self) -> Iterator[Diagnostic]:
         seen = set()
-        for index, letter in enumerate(_sequence(_mapping(self.data, "docker_desktop"),
-                                                 "shared_drives")):
+        for index, letter in enumerate(_sequence(_mapping(self.data, SECTION), "shared_drives")):
             if isinstance(letter, str) and letter.upper() in seen:
-                yield self.warning(("docker_desktop", "shared_drives", index), (
+                yield self.warning((SECTION, "shared_drives", index), (
                     f"drive {quote(letter)} is listed twice (drive letters ignore case): "
                     "remove one"))
             elif isinstance(letter, str):
                 seen.add(letter.upper())
 
-    def shared_with_engine(self, source: str) -> Optional[bool]:
-        """Whether Docker Desktop shares a Windows path with its engine, or None when the
-        playbook does not say (no sharing settings, or the WSL 2 engine, which shares all)."""
-        desktop = _mapping(self.data, "docker_desktop")
-        if desktop.get("engine") == "wsl2":
-            return None
-        if "shared_drives" not in desktop and "file_sharing" not in desktop:
-            return None
-        drives = {str(d).upper() for d in _sequence(desktop, "shared_drives")}
-        if source[1:2] == ":" and source[0].upper() in drives:
-            return True
-        folder = source.replace("/", "\\").rstrip("\\").lower() + "\\"
-        return any(folder.startswith(str(f).replace("/", "\\").rstrip("\\").lower() + "\\")
-                   for f in _sequence(desktop, "file_sharing"))
+    def _mib_rule(self) -> Iterator[Diagnostic]:
+        for key in ("memory", "swap", "disk"):
+            value = self.sizes.get((SECTION, key))
+            if value is not None and value % MIB:
+                raw = _mapping(self.data, SECTION).get(key)
+                shown = quote(raw) if isinstance(raw, str) else format_size(value)
+                low, high = value // MIB, value // MIB + 1
+                yield self.error((SECTION, key), (
+                    f"{shown} is not a whole number of MiB, and Docker Desktop keeps its sizes "
+                    f"in MiB: use {low}MiB or {high}MiB"))
 
-    # networks, volumes, labels ----------------------------------------------------------
+    def _folder_rule(self, desktop: dict) -> Iterator[Diagnostic]:
+        seen: list = []
+        for index, folder in enumerate(_sequence(desktop, "file_sharing")):
+            path = (SECTION, "file_sharing", index)
+            if not isinstance(folder, str) or not self.ok(path):
+                continue
+            parsed = parse_source(folder)
+            if parsed.kind == RELATIVE:
+                yield self.error(path, (
+                    f"{quote(folder)} is not an absolute path: write the whole folder path, "
+                    "like C:\\Users\\me\\projects"))
+            elif parsed.is_root:
+                yield self.error(path, (
+                    f"{quote(folder)} is a whole drive: list {parsed.drive} under "
+                    "docker_desktop.shared_drives instead"))
+            elif parsed.kind in (UNC, WSL):
+                yield self.error(path, (
+                    f"{quote(folder)} is a network share, which Docker Desktop cannot share "
+                    "with its engine: list a folder on a local drive"))
+            elif any(same_folder(folder, other) for other in seen):
+                yield self.warning(path, f"{quote(folder)} is listed twice: remove one")
+            seen.append(folder)
+
+    def shared_with_engine(self, source: str) -> Optional[bool]:
+        """Whether Docker Desktop shares a Windows path with its engine, when the playbook
+        alone decides it (engine: hyperv, and both shared_drives and file_sharing named, so
+        the settings file cannot add to them); None otherwise: the plan checks it then."""
+        desktop = _mapping(self.data, SECTION)
+        if desktop.get("engine") != "hyperv":
+            return None
+        if "shared_drives" not in desktop or "file_sharing" not in desktop:
+            return None
+        parsed = parse_source(source)
+        if parsed.kind != DRIVE:
+            return None  # network shares and the like get their own message at plan time
+        drives = [str(d) for d in _sequence(desktop, "shared_drives")]
+        folders = [str(f) for f in _sequence(desktop, "file_sharing")]
+        return covering(parsed, drives, folders) is not None

@@ -90,3 +90,4 @@ def main(argv=None) -> None:
 
 from dfwctl.cli import commands  # noqa: E402,F401 -- registers the commands
 from dfwctl.cli import hyperv  # noqa: E402,F401 -- registers doctor and simulator
+from dfwctl.cli import desktop  # noqa: E402,F401 -- registers `dfwctl desktop`

@@ -1,0 +1,73 @@
+"""The Docker Desktop provider: gather, diff, perform (layer 1: after Hyper-V, before the
+Docker engine's networks, volumes and containers)."""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import Any, Callable, Mapping, Optional
+
+from dfwctl.diff import DiffOptions
+from dfwctl.model import Desired
+from dfwctl.mounts import BIND, is_windows_path, parse_mount
+from dfwctl.plan import Change, Plan
+from dfwctl.providers import Progress, RunSettings
+from dfwctl.providers.desktop import locate
+from dfwctl.providers.desktop.state import DesktopOptions, DesktopSpec
+
+# Docker Desktop's own spellings of a Windows drive that cannot be a Linux host's paths.
+_DESKTOP_PREFIXES = ("/host_mnt/", "/run/desktop/mnt/host/")
+
+
+def wanted(desired: Desired, environ: Optional[Mapping[str, str]] = None,
+           platform: str = sys.platform) -> bool:
+    """Whether a playbook needs this provider: it has a docker_desktop section; or it
+    bind-mounts Windows paths into containers of this machine's engine, and this machine has
+    Docker Desktop's settings file (then only the unshared-drive check runs, changing
+    nothing). Without either there is nothing to do, e.g. on Linux CI."""
+    if "docker_desktop" in desired.sections:
+        return True
+    environ = os.environ if environ is None else environ
+    if not locate.is_local_engine(environ):
+        return False
+    windows = any(
+        is_windows_path(m.source) or m.source.startswith(_DESKTOP_PREFIXES)
+        for spec in desired.containers.values()
+        for m in map(parse_mount, spec.mounts) if m.type == BIND)
+    return windows and locate.locate(None, None, environ, platform).path is not None
+
+
+class DesktopProvider:
+    name = "desktop"
+    layer = 1
+
+    def __init__(self, desired: Desired, settings: RunSettings,
+                 environ: Optional[Mapping[str, str]] = None, platform: str = sys.platform,
+                 connect: Optional[Callable[[], Any]] = None):
+        self.desired = desired
+        self.settings = settings
+        self.environ = os.environ if environ is None else environ
+        self.platform = platform
+        self.connect = connect
+        spec = DesktopSpec.from_section(desired.sections.get("docker_desktop"))
+        self.endpoint = locate.endpoint(spec.settings_file if spec else None,
+                                        locate.base_of(desired), self.environ, platform)
+        self._performer = None
+        self._lock = threading.Lock()
+
+    def plan(self, desired: Desired, options: DiffOptions) -> Plan:
+        from dfwctl.providers.desktop import diff, gather, restart
+
+        state = gather.gather(desired, self.environ, self.platform)
+        run = DesktopOptions(restart_command=restart.restart_command(self.environ, self.platform),
+                             no_restart=self.settings.no_restart, destroy=options.destroy)
+        return diff.plan(desired, state, run)
+
+    def perform(self, change: Change, progress: Progress) -> None:
+        with self._lock:
+            if self._performer is None:
+                from dfwctl.providers.desktop.perform import DesktopPerformer
+
+                kwargs = {"connect": self.connect} if self.connect else {}
+                self._performer = DesktopPerformer(environ=self.environ, **kwargs)
+        self._performer(change, progress)

@@ -1,0 +1,154 @@
+"""The unshared-drive check: a table of path forms, with and without shared drives, for both
+engines; then the sources that never work (network drives, UNC, subst, relative)."""
+from __future__ import annotations
+
+import pytest
+
+from dfwctl.model import ContainerSpec
+from dfwctl.providers.desktop.mountcheck import Sharing, check
+from dfwctl.providers.desktop.state import DriveInfo
+
+FOLDER = r"C:\Users\chicken\Docker\apline-data"
+FORMS = [
+    FOLDER,
+    "c:/Users/chicken/Docker/apline-data",
+    "/c/Users/chicken/Docker/apline-data",
+    "//c/Users/chicken/Docker/apline-data",
+    "/host_mnt/c/Users/chicken/Docker/apline-data",
+    "/run/desktop/mnt/host/c/Users/chicken/Docker/apline-data",
+]
+EMPTY_FOLDER = "drive C is not shared with Docker Desktop, so the container would see an empty folder"
+
+# (engine, shared drives, shared folders, outcome) for a bind from drive C
+SHARING = [
+    ("hyperv", set(), (), "error"),
+    ("hyperv", {"D"}, (r"D:\Projects",), "error"),
+    ("hyperv", {"C"}, (), "ok"),
+    ("hyperv", {"c"}, (), "ok"),
+    ("hyperv", set(), (r"C:\Users",), "ok"),
+    ("hyperv", set(), ("c:/users/chicken/docker/apline-data",), "case"),
+    ("hyperv", None, None, "unchecked"),
+    ("wsl2", set(), (), "ok"),
+    ("wsl2", None, None, "ok"),
+    (None, set(), (), "maybe"),
+    (None, {"C"}, (), "ok"),
+]
+
+
+def _box(*mounts: str) -> dict:
+    return {"shell": ContainerSpec("shell", "alpine:3.20", mounts=tuple(mounts))}
+
+
+def _sharing(engine, drives, folders, **kw) -> Sharing:
+    return Sharing(engine=engine, drives=None if drives is None else frozenset(drives),
+                   folders=folders, **kw)
+
+
+@pytest.mark.parametrize("source", FORMS)
+@pytest.mark.parametrize("engine,drives,folders,outcome", SHARING)
+def test_forms_against_sharing(source, engine, drives, folders, outcome):
+    found = check(_box(f"{source}:/data"), _sharing(engine, drives, folders), {})
+    if outcome == "ok":
+        assert found.errors == () and found.warnings == ()
+    elif outcome == "error":
+        assert len(found.errors) == 1 and found.warnings == ()
+        message = found.errors[0]
+        assert message.startswith(f"container shell: mount {source}:/data: {EMPTY_FOLDER}")
+        assert "at /data instead of" in message
+        assert "add C to docker_desktop.shared_drives" in message
+        assert f"or {FOLDER} (or a folder above it) to docker_desktop.file_sharing" in message
+    elif outcome == "case":
+        assert found.errors == () and "original case" in found.warnings[0]
+    elif outcome == "unchecked":
+        assert found.errors == ()
+        assert found.warnings == (
+            f"bind mounts from {FOLDER} could not be checked against Docker Desktop's file "
+            "sharing: neither the playbook nor the settings file lists what is shared; name "
+            "docker_desktop.shared_drives or file_sharing to check them",)
+    else:  # the engine is unknown: the same words, as a warning
+        assert found.errors == () and EMPTY_FOLDER in found.warnings[0]
+        assert "name docker_desktop.engine" in found.warnings[0]
+
+
+def test_other_forms_name_the_canonical_folder():
+    found = check(_box("/host_mnt/c/Users/me:/data"), _sharing("hyperv", set(), ()), {})
+    assert "instead of /host_mnt/c/Users/me (that is C:\\Users\\me)" in found.errors[0]
+
+
+def test_paths_with_spaces():
+    source = r"D:\My Projects\web site"
+    assert check(_box(f"{source}:/site"), _sharing("hyperv", set(), (r"D:\My Projects",)),
+                 {}).errors == ()
+    assert "drive D is not shared" in check(_box(f"{source}:/site"),
+                                            _sharing("hyperv", set(), ()), {}).errors[0]
+
+
+def test_every_problem_is_listed():
+    found = check(_box(r"C:\a:/a", r"D:\b:/b", r"E:\c:/c:ro"), _sharing("hyperv", {"D"}, ()), {})
+    assert [e.split(": drive ")[1][0] for e in found.errors] == ["C", "E"]
+
+
+def test_volumes_pipes_and_vm_paths_are_not_checked():
+    box = _box("data:/data", r"\\.\pipe\docker_engine:\\.\pipe\docker_engine",
+               "/var/run/docker.sock:/var/run/docker.sock")
+    assert check(box, _sharing("hyperv", set(), ()), {}).errors == ()
+
+
+# sources that never work, with either engine
+@pytest.mark.parametrize("engine", ["hyperv", "wsl2"])
+@pytest.mark.parametrize("source,drive_info,expected", [
+    (r"\\fileserver\team\data", None,
+     r"\\fileserver\team\data is a network share (a UNC path), which Docker Desktop cannot "
+     "bind-mount: copy the files to a local drive, or mount the share as a named volume"),
+    ("//fileserver/team/data", None, r"\\fileserver\team\data is a network share"),
+    (r"Z:\data", DriveInfo("Z", "network", r"\\fileserver\team"),
+     r"drive Z is a mapped network drive (\\fileserver\team), and Docker Desktop cannot share "
+     "network drives, so the container would see an empty folder at /data"),
+    (r"S:\src\app", DriveInfo("S", "fixed", r"C:\work\long\path", subst=True),
+     r"drive S is a subst drive for C:\work\long\path, and Docker Desktop does not share subst "
+     r"drives, so the container would see an empty folder at /data: write the source as "
+     r"C:\work\long\path\src\app"),
+    (r"Q:\data", DriveInfo("Q", "missing"),
+     "there is no drive Q on this machine, so the container would see an empty folder"),
+])
+def test_sources_that_never_work(engine, source, drive_info, expected):
+    drives = {drive_info.letter: drive_info} if drive_info else {}
+    found = check(_box(f"{source}:/data"), _sharing(engine, {"C", "Q", "S", "Z"}, ()), drives)
+    assert len(found.errors) == 1 and expected in found.errors[0], found
+
+
+def test_a_local_drive_probe_changes_nothing():
+    drives = {"C": DriveInfo("C", "fixed")}
+    assert check(_box(r"C:\x:/x"), _sharing("hyperv", {"C"}, ()), drives).errors == ()
+
+
+def test_wsl_distribution_paths_need_the_wsl2_engine():
+    box = _box(r"\\wsl$\Ubuntu\home\me\src:/src")
+    assert "inside the WSL distribution Ubuntu" in check(box, _sharing("hyperv", {"C"}, ()),
+                                                        {}).errors[0]
+    assert check(box, _sharing("wsl2", None, None), {}).errors == ()
+
+
+def test_windows_containers_share_every_local_drive():
+    sharing = _sharing("hyperv", set(), (), windows_containers=True)
+    assert check(_box(r"C:\x:C:\data"), sharing, {}) == check(_box(), sharing, {})
+
+
+def test_relative_sources_get_their_own_message():
+    from dfwctl.providers.desktop.mountcheck import _Bind, _relative
+    from dfwctl.winpath import parse_source
+
+    named = _relative(_Bind("shell", "test_dir:/x", "/x", parse_source("test_dir")))
+    assert ("test_dir is not an absolute path, so Docker would create a named volume called "
+            "'test_dir' instead of mounting the folder: write ./test_dir") in named
+    drive = _relative(_Bind("shell", "C:data:/x", "/x", parse_source("C:data")))
+    assert "relative to the current folder of drive C" in drive and "like C:\\data" in drive
+
+
+def test_macos_host_checks_folders():
+    sharing = Sharing(host="darwin", drives=frozenset(), folders=("/Users",))
+    assert check(_box("/Users/me/src:/src"), sharing, {}).errors == ()
+    assert check(_box(r"C:\src:/src"), sharing, {}).errors == ()  # no drives on macOS
+    found = check(_box("/opt/src:/src"), sharing, {})
+    assert "/opt/src is not shared with Docker Desktop, so it would refuse to start the " \
+           "container: add it, or a folder above it, to docker_desktop.file_sharing" in found.errors[0]
