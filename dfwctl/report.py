@@ -87,7 +87,7 @@ def render_plan(plan: Plan) -> str:
         lines.append(f"No changes. Playbook {plan.playbook} matches the machine.")
     else:
         lines.append(f"dfwctl will make these changes for playbook {plan.playbook} "
-                     f"(engine {plan.endpoint}):")
+                     f"on {plan.endpoint}:")
         lines.append("")
         for change in changes:
             lines.extend(render_change(change))

@@ -288,7 +288,7 @@ def test_the_seed_scenario_renders():
     text = report.render_plan(plan(seed, state("classic-3.5-settings.json"),
                                    DesktopOptions(RESTART)))
     assert text == """\
-dfwctl will make these changes for playbook p (engine desktop:/profile/settings.json):
+dfwctl will make these changes for playbook p on desktop:/profile/settings.json:
 
   # desktop.settings will be updated in place
   #   because Docker Desktop uses these settings only after it restarts

@@ -13,7 +13,7 @@ from fakes.hyperv import fake_env
 SEED_PLAYBOOK = ROOT / "playbooks" / "nested-hyperv.yml"
 
 SEED_PLAN = """\
-dfwctl will make these changes for playbook nested-hyperv (engine hyperv:local):
+dfwctl will make these changes for playbook nested-hyperv on hyperv:local:
 
   # hyperv.vm.WIN10 will be updated in place
   #   because network_adapters["Network Adapter"].mac_address_spoofing can change while the VM runs
@@ -93,7 +93,7 @@ def test_the_simulator_host_needs_no_powershell(env, tmp_path):
     environ = dict(env, PATH="/usr/bin:/bin", DFWCTL_HYPERV_HOST=f"simulator:{state}")
     result = dfwctl(environ, "plan", SEED_PLAYBOOK)
     assert result.code == 0, result
-    assert "(engine hyperv:simulator:" in result.out and "[VM restart, destructive]" in result.out
+    assert " on hyperv:simulator:" in result.out and "[VM restart, destructive]" in result.out
 
 
 def test_errors_are_messages_not_tracebacks(env, tmp_path):
