@@ -269,3 +269,32 @@ def test_leftover_of_an_interrupted_replace_is_cleaned_up(project, docker_api):
     assert f"{side}-dfwctl-abc123" not in project.containers()
     assert project.run("plan", "--detailed-exitcode", project.path).code == 0
     assert not docker_api.containers(all=True, filters={"id": temp["Id"]})
+
+
+def test_image_tag_moved_behind_our_back_replaces_the_container(project, docker_api):
+    n = project.name
+    repo = "dfwctl-test/moved"
+    docker_api.tag("dfwctl-test/busybox:latest", repo, n)
+    try:
+        project.write(f"""
+            containers:
+              {n}-follower:
+                image: {repo}:{n}
+                pull: never
+                command: [sleep, '3600']
+                stop_signal: SIGKILL
+            """)
+        assert project.run("apply", project.path).code == 0
+        docker_api.tag("dfwctl-test/busybox:v2", repo, n)  # someone rebuilt the tag
+        plan = project.run("plan", "--detailed-exitcode", project.path)
+        assert plan.code == 2, plan
+        assert f'-/+ container "{n}-follower"' in plan.out
+        assert f"because image {repo}:{n} now points to sha256:" in plan.out
+        assert project.run("apply", "-y", project.path).code == 0
+        cid = project.containers()[f"{n}-follower"]["Id"]
+        out = docker_api.exec_start(docker_api.exec_create(cid, ["cat", "/etc/variant"]))
+        assert out.decode().strip() == "v2"
+        assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+    finally:
+        project.cleanup()
+        docker_api.remove_image(f"{repo}:{n}")
