@@ -33,5 +33,8 @@ test: install testenv ## Run every test (unit and against the real local engine)
 unit: install ## Run the tests that need no engine
 	$(BIN)/pytest -q -m 'not engine' $(PYTEST_ARGS)
 
+bench: install testenv ## Time converge against the SDK floor and peer tools (BENCH_ARGS="--sizes 10,40 --reps 1 --tools dfwctl,floor")
+	eval "$$($(TESTENV) up)" && $(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean: ## Remove the virtual environment and caches (the test engine keeps running)
 	rm -rf $(VENV) *.egg-info .pytest_cache

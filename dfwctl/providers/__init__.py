@@ -43,10 +43,11 @@ def providers_for(desired: Desired, settings: RunSettings) -> List[Provider]:
         from dfwctl.providers.hyperv.provider import HyperVProvider
 
         found.append(HyperVProvider(desired, settings))
-    from dfwctl.providers.desktop import provider as desktop
+    if "docker_desktop" in desired.sections or any(c.mounts for c in desired.containers.values()):
+        from dfwctl.providers.desktop import provider as desktop
 
-    if desktop.wanted(desired):  # a docker_desktop section, or binds from Windows paths
-        found.append(desktop.DesktopProvider(desired, settings))
+        if desktop.wanted(desired):  # a docker_desktop section, or binds from Windows paths
+            found.append(desktop.DesktopProvider(desired, settings))
     if desired.has_docker:
         from dfwctl.providers.docker.provider import DockerProvider
 
