@@ -55,7 +55,7 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--floor-threads", type=int, default=4, help="the floor's thread pool")
     p.add_argument("--timeout-base", type=float, default=60.0,
                    help="seconds a phase may take, plus --timeout-per-container x N")
-    p.add_argument("--timeout-per-container", type=float, default=5.0)
+    p.add_argument("--timeout-per-container", type=float, default=2.0)
     p.add_argument("--startup-reps", type=int, default=10, help="runs of each start-up command")
     p.add_argument("--no-startup", action="store_true", help="skip the start-up measurements")
     p.add_argument("--no-calls", action="store_true", help="skip counting API calls")
