@@ -5,10 +5,9 @@ progress and logs go to stderr. Commands live in the modules of this package.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-import tempfile
-import traceback
 from typing import Optional
 
 import click
@@ -25,7 +24,23 @@ class Context:
         self.log_format = log_format
 
 
-@click.group(context_settings=HELP)
+# Commands whose modules load only when they run (or when help lists them): start-up of
+# the everyday commands does not pay for them.
+_LAZY_COMMANDS = {"doctor": "dfwctl.cli.hyperv", "simulator": "dfwctl.cli.hyperv",
+                  "desktop": "dfwctl.cli.desktop"}
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx: click.Context):
+        return sorted(set(super().list_commands(ctx)) | set(_LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in self.commands and name in _LAZY_COMMANDS:
+            importlib.import_module(_LAZY_COMMANDS[name])  # registers the command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Group, context_settings=HELP)
 @click.version_option(__version__, "--version", prog_name="dfwctl")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
@@ -44,6 +59,9 @@ def cli(ctx: click.Context, debug: bool, log_format: str, log_level: Optional[st
 
 
 def _internal_error(exc: BaseException) -> int:
+    import tempfile
+    import traceback
+
     fd, path = tempfile.mkstemp(prefix="dfwctl-crash-", suffix=".log")
     with os.fdopen(fd, "w") as handle:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=handle)
@@ -71,6 +89,8 @@ def main(argv=None) -> None:
         status = ExitStatus.INTERRUPTED
     except DfwctlError as exc:
         if debug:
+            import traceback
+
             traceback.print_exc()
         click.echo(f"Error: {redact(str(exc))}", err=True)
         status = exc.exit_status
@@ -83,11 +103,11 @@ def main(argv=None) -> None:
         status = ExitStatus.ERROR
     except Exception as exc:  # noqa: BLE001 -- the last resort: never a bare traceback
         if debug:
+            import traceback
+
             traceback.print_exc()
         status = _internal_error(exc)
     sys.exit(int(status))
 
 
 from dfwctl.cli import commands  # noqa: E402,F401 -- registers the commands
-from dfwctl.cli import hyperv  # noqa: E402,F401 -- registers doctor and simulator
-from dfwctl.cli import desktop  # noqa: E402,F401 -- registers `dfwctl desktop`
