@@ -23,7 +23,7 @@ from dfwctl.model import (
 from dfwctl.mounts import parse_mount
 from dfwctl.order import order_changes
 from dfwctl.plan import Action, Change, FieldDiff, Plan
-from dfwctl.record import Masker, masked, masker, to_record
+from dfwctl.record import Masker, is_pairs, masked, masker, to_record
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def field_diffs(before: Any, after: Any, updatable=frozenset()) -> Tuple[FieldDi
         if old == new:
             continue
         forces = f.name not in updatable
-        if _is_pairs(old) and _is_pairs(new):
+        if is_pairs(old) and is_pairs(new):
             old_map, new_map = dict(old), dict(new)
             for key in sorted(set(old_map) | set(new_map)):
                 if old_map.get(key) != new_map.get(key):
@@ -56,10 +56,6 @@ def field_diffs(before: Any, after: Any, updatable=frozenset()) -> Tuple[FieldDi
         else:
             diffs.append(FieldDiff(f.name, old, new, forces))
     return tuple(diffs)
-
-
-def _is_pairs(value: Any) -> bool:
-    return isinstance(value, tuple) and all(isinstance(v, tuple) and len(v) == 2 for v in value)
 
 
 def creation_diffs(spec: Any) -> Tuple[FieldDiff, ...]:

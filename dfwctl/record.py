@@ -41,11 +41,16 @@ def _unmasked(text: str) -> str:
     return text
 
 
+def is_pairs(value: Any) -> bool:
+    """A mapping field kept as sorted (key, value) tuples (env, labels, options)."""
+    return isinstance(value, tuple) and all(isinstance(v, tuple) and len(v) == 2 for v in value)
+
+
 def _encode(value: Any, mask: Masker) -> Any:
     if isinstance(value, str):
         return mask(value)
     if isinstance(value, tuple):
-        if value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+        if value and is_pairs(value):
             return {k: _encode(v, mask) for k, v in value}
         return [_encode(v, mask) for v in value]
     return value

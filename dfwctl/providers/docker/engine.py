@@ -121,7 +121,8 @@ def api_error(what: str, exc: Any) -> EngineError:
     lowered = explanation.lower()
     if "address already in use" in lowered or "port is already allocated" in lowered:
         hint = "another process or container holds that host port; free it or pick another port"
-    elif "pull access denied" in lowered or "manifest unknown" in lowered or "not found" in lowered and "manifest" in lowered:
+    elif ("pull access denied" in lowered or "manifest unknown" in lowered
+          or ("not found" in lowered and "manifest" in lowered)):
         hint = "check the image name and tag, and that the registry is reachable and you are logged in"
     elif "conflict" in lowered and "already in use" in lowered:
         hint = "a container with that name exists; remove it or rename the playbook's container"

@@ -7,7 +7,7 @@ from typing import Any, Callable, Dict, Optional
 from dfwctl.errors import EngineError
 from dfwctl.logs import get_logger
 from dfwctl.model import ContainerSpec, Desired, ImageSpec, NetworkSpec, VolumeSpec
-from dfwctl.plan import Action, Change
+from dfwctl.plan import Change
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker.create import create_arguments, limits, restart_policy
 from dfwctl.providers.docker.engine import Engine
@@ -184,8 +184,6 @@ class DockerPerformer:
         self._run(spec, new_id, progress)
 
     def _remove(self, container_id: str, name: str, timeout: Optional[int]) -> None:
-        import docker.errors
-
         try:
             self.engine.call(f"stop container {name}", self.api.stop, container_id,
                              timeout=10 if timeout is None else timeout)
@@ -195,8 +193,6 @@ class DockerPerformer:
             if "no such container" in str(exc).lower():
                 return  # already gone (removed with a volume it used, or by hand)
             raise
-        except docker.errors.NotFound:
-            return
 
     def _container_update(self, change: Change, progress: Progress) -> None:
         spec: ContainerSpec = change.desired
@@ -236,5 +232,3 @@ def _split_reference(reference: str):
 def _mib(n: int) -> str:
     return f"{n / 1048576:.1f}MiB"
 
-
-__all__ = ["DockerPerformer", "Action"]
