@@ -2,48 +2,56 @@
 every key and value. Syntax errors and duplicate keys come back as positioned diagnostics."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple, Union
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
-from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
+from dfwctl import parsecache
 from dfwctl.errors import DfwctlError, Diagnostic, PlaybookError
+
+if TYPE_CHECKING:  # ruamel.yaml is imported when a playbook is parsed, not on a cache hit
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.nodes import Node
 
 PathPart = Union[str, int]
 DocPath = Tuple[PathPart, ...]
 
 
-class _PlaybookConstructor(RoundTripConstructor):
-    """Round-trip constructor that keeps timestamps as the strings the user wrote
-    (a tag like `2024-01-01` is a string, not a date)."""
+@lru_cache(maxsize=None)
+def _constructors():
+    """(round-trip, fast) constructor classes; both keep timestamps as the strings the user
+    wrote (a tag like `2024-01-01` is a string, not a date). The fast one makes plain dicts
+    and lists and refuses duplicate keys."""
+    from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
+
+    class PlaybookConstructor(RoundTripConstructor):
+        pass
+
+    class FastConstructor(SafeConstructor):
+        pass
+
+    PlaybookConstructor.add_constructor(
+        "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+    FastConstructor.add_constructor(
+        "tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+    return PlaybookConstructor, FastConstructor
 
 
-_PlaybookConstructor.add_constructor(
-    "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
-)
+def _fast_yaml() -> "YAML":
+    from ruamel.yaml import YAML
 
-
-class _FastConstructor(SafeConstructor):
-    """Plain dicts and lists, timestamps kept as strings, duplicate keys refused."""
-
-
-_FastConstructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
-
-
-def _fast_yaml() -> YAML:
     yaml = YAML(typ="safe", pure=False)  # libyaml's C parser when ruamel.yaml.clib is there
-    yaml.Constructor = _FastConstructor
+    yaml.Constructor = _constructors()[1]
     return yaml
 
 
-def _yaml() -> YAML:
+def _yaml() -> "YAML":
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
-    yaml.Constructor = _PlaybookConstructor
+    yaml.Constructor = _constructors()[0]
     yaml.allow_duplicate_keys = True  # duplicates are collected by _duplicate_keys
     return yaml
 
@@ -71,6 +79,8 @@ class Document:
     data: Any
     display_name: str
     text: Optional[str] = None  # kept on the fast path, to parse again with positions
+    # the fast tree as JSON, for the parse cache once the playbook proved valid
+    parsed_json: Optional[str] = field(default=None, repr=False, compare=False)
 
     @property
     def has_positions(self) -> bool:
@@ -89,6 +99,10 @@ class Document:
     def position(self, path: Sequence[PathPart], key: bool = False) -> Tuple[int, int]:
         """1-based (line, column) of the node at `path`, or of its key when `key` is true.
         Walks as deep as the path exists; a missing tail reports its nearest parent."""
+        if not self.has_positions:
+            return 1, 1
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
         node = self.data
         line, col = 1, 1
         for part in path:
@@ -111,7 +125,9 @@ class Document:
         return Diagnostic(self.display_name, line, col, format_path(path), message, severity)
 
 
-def _duplicate_keys(node: Node, name: str, out: List[Diagnostic], path: DocPath = ()) -> None:
+def _duplicate_keys(node: "Node", name: str, out: List[Diagnostic], path: DocPath = ()) -> None:
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     if isinstance(node, MappingNode):
         seen = {}
         for key_node, value_node in node.value:
@@ -135,7 +151,7 @@ def _duplicate_keys(node: Node, name: str, out: List[Diagnostic], path: DocPath 
             _duplicate_keys(item, name, out, path + (index,))
 
 
-def _syntax_diagnostic(exc: MarkedYAMLError, name: str) -> Diagnostic:
+def _syntax_diagnostic(exc: "MarkedYAMLError", name: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or exc.context or "invalid YAML"
@@ -145,6 +161,9 @@ def _syntax_diagnostic(exc: MarkedYAMLError, name: str) -> Diagnostic:
 
 
 def parse(text: str, path: Path, display_name: Optional[str] = None) -> Document:
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import MarkedYAMLError
+
     name = display_name or str(path)
     yaml = _yaml()
     try:
@@ -168,6 +187,8 @@ def parse(text: str, path: Path, display_name: Optional[str] = None) -> Document
 def parse_fast(text: str, path: Path, display_name: Optional[str] = None) -> Document:
     """Parse with the C parser, without positions; any YAML problem takes the slow path,
     which reports every problem with its position."""
+    from ruamel.yaml.error import MarkedYAMLError
+
     try:
         data = _fast_yaml().load(text)
     except MarkedYAMLError:
@@ -176,7 +197,9 @@ def parse_fast(text: str, path: Path, display_name: Optional[str] = None) -> Doc
                     display_name=display_name or str(path), text=text)
 
 
-def load(path: Union[str, Path], fast: bool = True) -> Document:
+def load(path: Union[str, Path], fast: bool = True, cache: bool = False) -> Document:
+    """Read and parse a playbook. `fast` parses without positions (see parse_fast); with
+    `cache`, a text parsed before comes from the parse cache (parsecache) instead."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -192,4 +215,13 @@ def load(path: Union[str, Path], fast: bool = True) -> Document:
         raise DfwctlError(
             f"{path}: not UTF-8 text (byte {exc.start}); save the playbook as UTF-8"
         ) from None
-    return (parse_fast if fast else parse)(text, path, display_name=str(path))
+    if not fast:
+        return parse(text, path, display_name=str(path))
+    if cache:
+        data = parsecache.lookup(text)
+        if data is not None:
+            return Document(path=path, data=data, display_name=str(path), text=text)
+    document = parse_fast(text, path, display_name=str(path))
+    if cache and not document.has_positions:
+        document.parsed_json = parsecache.encode(document.data)
+    return document

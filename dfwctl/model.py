@@ -121,7 +121,7 @@ class Desired:
 
 def _plain(value: Any) -> Any:
     """ruamel's round-trip containers -> plain dicts and lists."""
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):  # CommentedMap is a dict too
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]

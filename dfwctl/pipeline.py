@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Tuple
 
-from dfwctl import redact, schemacache
+from dfwctl import parsecache, redact, schemacache
 from dfwctl.combine import combine
 from dfwctl.diff import DiffOptions
 from dfwctl.errors import Diagnostic, PlaybookError
@@ -30,7 +30,9 @@ def check_document(document: Document, environ: Mapping[str, str], use_cache: bo
 
     A document without positions (the fast path) that has anything to report is parsed again
     with positions and checked again, so messages always carry line and column. With
-    `use_cache`, a tree the schema accepted before skips the schema pass (schemacache)."""
+    `use_cache`, a tree the schema accepted before skips the schema pass (schemacache), and
+    the parsed tree of a valid playbook is kept for next time (parsecache)."""
+    parsed = document
     environment = load_environment(document, environ)
     interpolation = interpolate(document, environment)
     cached = use_cache and not interpolation.diagnostics and schemacache.known_valid(document.data)
@@ -43,13 +45,15 @@ def check_document(document: Document, environ: Mapping[str, str], use_cache: bo
         diagnostics = merge(interpolation.diagnostics, validate(document))
     if any(d.is_error for d in diagnostics):
         raise PlaybookError(diagnostics)
+    if use_cache and parsed.parsed_json is not None:
+        parsecache.remember(parsed.text, parsed.parsed_json)
     return document, interpolation, tuple(diagnostics)
 
 
 def load_playbook(path: Path, environ: Optional[Mapping[str, str]] = None,
                   use_cache: bool = False) -> Playbook:
     document, interpolation, warnings = check_document(
-        load(path), os.environ if environ is None else environ, use_cache)
+        load(path, cache=use_cache), os.environ if environ is None else environ, use_cache)
     redact.register(interpolation.secrets)
     desired = build(document.data, document.directory, interpolation.secrets)
     return Playbook(document, desired, warnings)
