@@ -353,7 +353,7 @@ def diff(desired: Desired, actual: Actual, options: DiffOptions = DiffOptions())
         _destroy(differ)
     if differ.errors:
         raise PlanError("the plan cannot be made:\n" + "\n".join(f"  - {e}" for e in differ.errors))
-    changes = order_changes(list(differ.changes.values()), desired)
+    changes = order_changes(list(differ.changes.values()))
     return Plan(
         playbook=desired.name,
         endpoint=actual.engine.endpoint,

@@ -9,7 +9,6 @@ import dataclasses
 from typing import Dict, List, Set
 
 from dfwctl.errors import PlanError
-from dfwctl.model import Desired
 from dfwctl.plan import Action, Change
 
 _RANK = {"image": 0, "network": 1, "volume": 2, "container": 3}
@@ -21,7 +20,9 @@ def _rank(change: Change) -> tuple:
     return (_RANK.get(change.kind, 9), change.name)
 
 
-def _needs(change: Change, by_address: Dict[str, Change], desired: Desired) -> Set[str]:
+def _needs(change: Change, by_address: Dict[str, Change], freed: List[Change]) -> Set[str]:
+    """Addresses `change` waits for. `freed`: the container deletions (they free names,
+    ports, networks and volumes)."""
     from dfwctl.diff import address, volume_sources  # diff imports this module
 
     needs: Set[str] = set()
@@ -32,12 +33,11 @@ def _needs(change: Change, by_address: Dict[str, Change], desired: Desired) -> S
         wanted += [address("volume", v) for v in volume_sources(spec)]
         wanted += [address("container", c) for c in spec.depends_on]
         needs.update(a for a in wanted if a in by_address)
-        ports = _host_ports(spec)
-        needs.update(
-            c.address for c in by_address.values()
-            if c.kind == "container" and c.action is Action.DELETE and c.actual is not None
-            and c.actual.spec is not None and ports & _host_ports(c.actual.spec)
-        )
+        holders = [c for c in freed if c.actual is not None and c.actual.spec is not None
+                   and c.actual.spec.ports]
+        if holders and spec.ports:
+            ports = _host_ports(spec)
+            needs.update(c.address for c in holders if ports & _host_ports(c.actual.spec))
     elif change.action is Action.DELETE and change.kind in ("network", "volume"):
         needs.update(
             c.address for c in by_address.values()
@@ -54,10 +54,11 @@ def _host_ports(spec) -> Set[tuple]:
             for text in spec.ports for p in parse_ports(text) if p.host_port}
 
 
-def order_changes(changes: List[Change], desired: Desired) -> List[Change]:
+def order_changes(changes: List[Change]) -> List[Change]:
     """Fill each change's depends_on and sort them so every change follows its needs."""
     by_address = {c.address: c for c in changes}
-    needs = {c.address: _needs(c, by_address, desired) for c in changes}
+    freed = [c for c in changes if c.kind == "container" and c.action is Action.DELETE]
+    needs = {c.address: _needs(c, by_address, freed) for c in changes}
     ordered: List[Change] = []
     done: Set[str] = set()
     pending = sorted(changes, key=_rank)

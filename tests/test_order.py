@@ -134,7 +134,7 @@ def test_order_does_not_depend_on_the_input_order():
     for _ in range(20):
         shuffled = list(bare)
         rng.shuffle(shuffled)
-        assert order_changes(shuffled, playbook(STACK)) == list(plan.changes)
+        assert order_changes(shuffled) == list(plan.changes)
 
 
 def test_two_plans_of_the_same_snapshot_are_equal():
@@ -152,13 +152,13 @@ def test_a_dependency_cycle_is_a_plan_error():
                container_change("c")]
     with pytest.raises(PlanError, match="dependency cycle between: docker.container.a, "
                                         "docker.container.b"):
-        order_changes(changes, playbook({"name": NAME}))
+        order_changes(changes)
 
 
 def test_container_deletes_wait_for_nothing():
     spec = ContainerSpec(name="gone", image="busybox:1.36", depends_on=("x",))
     gone = Change("docker.container.gone", "container", "gone", Action.DELETE, desired=spec)
-    (ordered,) = order_changes([gone], playbook({"name": NAME}))
+    (ordered,) = order_changes([gone])
     assert ordered.depends_on == ()
 
 
@@ -170,3 +170,15 @@ def test_a_new_container_waits_for_the_orphan_holding_its_host_port():
     plan = diff(after, converged(before), DiffOptions(prune=True))
     assert plan.find("docker.container.web").action is Action.DELETE
     assert "docker.container.web" in plan.find("docker.container.site").depends_on
+
+
+def test_a_new_container_on_another_host_port_does_not_wait_for_the_orphan():
+    before = playbook({"name": NAME, "containers": {
+        "web": {"image": "busybox:1.36", "ports": ["8080:80"]}}})
+    after = playbook({"name": NAME, "containers": {
+        "site": {"image": "busybox:1.36", "ports": ["8081:80"]},
+        "quiet": {"image": "busybox:1.36"}}})
+    plan = diff(after, converged(before), DiffOptions(prune=True))
+    assert plan.find("docker.container.web").action is Action.DELETE
+    assert plan.find("docker.container.site").depends_on == ()
+    assert plan.find("docker.container.quiet").depends_on == ()
