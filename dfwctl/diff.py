@@ -221,10 +221,10 @@ class _Differ:
                 reasons.append(f"{', '.join(forcing)} changed (forces replacement)")
             else:
                 reasons.append(f"{', '.join(d.name for d in diffs)} changed (updated in place)")
-        image_reason = self._image_drift(spec, state)
+        image_reason, image_may_change = self._image_drift(spec, state)
         if image_reason:
             reasons.append(image_reason)
-            replace = True
+            replace = replace or not image_may_change
         network_reason = self._replaced_networks(spec)
         if network_reason:
             reasons.append(network_reason)
@@ -241,21 +241,30 @@ class _Differ:
         if replace:
             self.add(Change(addr, "container", spec.name, Action.REPLACE, diffs, tuple(reasons),
                             destructive=True, desired=spec, actual=state))
+        elif image_may_change:
+            self.add(Change(addr, "container", spec.name, Action.REPLACE, diffs, tuple(reasons),
+                            destructive=True, desired=spec, actual=state,
+                            condition=IF_IMAGE_CHANGES.format(image=_short(state.image_id))))
         elif diffs:
             self.add(Change(addr, "container", spec.name, Action.UPDATE, diffs, tuple(reasons),
                             desired=spec, actual=state))
 
-    def _image_drift(self, spec: ContainerSpec, state: ContainerState) -> Optional[str]:
+    def _image_drift(self, spec: ContainerSpec, state: ContainerState) -> Tuple[Optional[str], bool]:
+        """Why the container's image is not the one the playbook's tag gives, and whether
+        that is only known after the pull (the tag is gone from the engine)."""
         pull = self.changes.get(address("image", spec.image))
         if pull is not None and pull.action is Action.UPDATE:
-            return f"image {spec.image} will be updated by the pull"
+            return f"image {spec.image} will be updated by the pull", False
         if state.spec is not None and state.spec.image != spec.image:
-            return None  # the image field changed: that diff already explains the replace
+            return None, False  # the image field changed: that diff already explains the replace
+        if pull is not None and pull.action is Action.CREATE:
+            return (f"image {spec.image} is not in the engine any more and will be pulled",
+                    True)
         local = self.actual.images.get(spec.image)
         if local is not None and local.id != state.image_id:
             return (f"image {spec.image} now points to {_short(local.id)} "
-                    f"(the container runs {_short(state.image_id)})")
-        return None
+                    f"(the container runs {_short(state.image_id)})", False)
+        return None, False
 
     def _replaced_networks(self, spec: ContainerSpec) -> Optional[str]:
         used = [("network", n) for n in spec.networks]
@@ -295,6 +304,11 @@ class _Differ:
             why += "; its data will be lost"
         self.add(Change(addr, kind, name, Action.DELETE, reasons=(why,), destructive=True,
                         actual=state))
+
+
+# The condition of a replace that waits for a pull (`Change.condition`); the performer
+# compares the pulled image with the container's.
+IF_IMAGE_CHANGES = "only if the pulled image is not the one the container runs ({image})"
 
 
 def _removing_limit(diff: FieldDiff) -> FieldDiff:

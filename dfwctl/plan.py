@@ -52,6 +52,9 @@ class Change:
     requires_restart: bool = False
     restart: str = ""  # what restarts, shown instead of "restart required" (e.g. "VM restart")
     steps: Tuple[str, ...] = ()  # the operations in the order they run, when that matters
+    # A replace that only apply can decide: it happens if this holds then; otherwise the
+    # change's diffs (if any) are made in place.
+    condition: str = ""
     # What the provider needs to carry the change out; never rendered or saved.
     desired: Any = field(default=None, compare=False, repr=False)
     actual: Any = field(default=None, compare=False, repr=False)

@@ -51,6 +51,7 @@ def change_json(change: Change) -> Dict[str, Any]:
         "requires_restart": change.requires_restart,
         "restart": change.restart,
         "steps": list(change.steps),
+        "condition": change.condition,
     }
 
 

@@ -54,9 +54,12 @@ def _diff_line(change: Change, diff: FieldDiff) -> str:
 
 
 def render_change(change: Change) -> List[str]:
-    lines = [f"  # {change.address} {_HEADLINE[change.action]}"]
+    headline = "may be replaced" if change.condition else _HEADLINE[change.action]
+    lines = [f"  # {change.address} {headline}"]
     for reason in change.reasons:
         lines.append(f"  #   because {reason}")
+    if change.condition:
+        lines.append(f"  #   {change.condition}")
     flags = []
     if change.requires_restart:
         flags.append(change.restart or "restart required")

@@ -36,6 +36,7 @@ from unit_helpers import (
     repo_digest,
     volume_state,
     with_container,
+    with_containers,
     without,
 )
 
@@ -553,11 +554,47 @@ def test_missing_image_is_pulled_before_its_containers():
     assert web.depends_on == ("docker.image.busybox:latest",)
 
 
-def test_missing_image_for_a_converged_container_is_pulled():
+def test_missing_image_for_a_converged_container_is_pulled_and_its_user_may_be_replaced():
     desired = baseline()
     actual = without(converged(desired), images=["busybox:1.36"])
-    change = only_change(diff(desired, actual))
-    assert (change.address, change.action) == ("docker.image.busybox:1.36", Action.CREATE)
+    plan = diff(desired, actual)
+    image = plan.find("docker.image.busybox:1.36")
+    assert image.action is Action.CREATE
+    users = [c for c in plan.changes if c.kind == "container"]
+    assert users, plan
+    for change in users:
+        # which image the tag gives is only known after the pull: apply decides
+        assert change.action is Action.REPLACE and change.destructive
+        assert change.condition.startswith("only if the pulled image is not the one")
+        assert actual.containers[change.name].image_id[len("sha256:"):][:12] in change.condition
+        assert change.diffs == ()
+        assert change.depends_on == ("docker.image.busybox:1.36",)
+        assert any("is not in the engine any more" in r for r in change.reasons)
+
+
+def test_a_conditional_replace_carries_the_in_place_diffs_for_when_the_image_is_the_same():
+    desired = baseline()
+    name = sorted(desired.containers)[0]
+    actual = with_container(without(converged(desired), images=["busybox:1.36"]), name,
+                            status="exited", exit_code=137)
+    change = diff(desired, actual).find(f"docker.container.{name}")
+    assert change.action is Action.REPLACE and change.condition
+    assert [(d.name, d.before, d.after) for d in change.diffs] == [("state", "exited", "running")]
+
+
+def test_a_replace_for_another_reason_is_not_conditional():
+    desired = baseline()
+    name = sorted(desired.containers)[0]
+    edited = with_containers(desired, dataclasses.replace(desired.containers[name],
+                                                          command=("sleep", "7")))
+    plan = diff(edited, without(converged(desired), images=["busybox:1.36"]))
+    change = plan.find(f"docker.container.{name}")
+    assert change.action is Action.REPLACE and change.condition == ""
+
+
+def test_a_present_image_never_makes_a_conditional_replace():
+    desired = baseline()
+    assert all(c.condition == "" for c in diff(desired, converged(desired)).changes)
 
 
 def test_pull_always_with_a_newer_remote_digest_updates_image_and_replaces_users():
@@ -717,3 +754,16 @@ def test_leftover_replacements_are_deleted_even_without_prune():
     assert (change.address, change.action) == ("docker.container.shell-dfwctl-0a1b2c", Action.DELETE)
     assert change.reasons == ("left over from an interrupted replace",)
     assert change.actual is leftover
+
+
+def test_a_conditional_replace_reads_as_one_in_text_and_json():
+    desired = baseline()
+    plan = diff(desired, without(converged(desired), images=["busybox:1.36"]))
+    text = render_plan(plan)
+    assert "  # docker.container.shell may be replaced\n" in text
+    assert "  #   because image busybox:1.36 is not in the engine any more and will be pulled\n" \
+        in text
+    assert "  #   only if the pulled image is not the one the container runs (sha256:" in text
+    doc = planjson.plan_json(plan)
+    shell = next(c for c in doc["changes"] if c["address"] == "docker.container.shell")
+    assert shell["action"] == "replace" and shell["condition"].startswith("only if")

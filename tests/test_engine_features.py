@@ -5,7 +5,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -39,16 +38,18 @@ def test_pull_from_the_local_registry(project, docker_api, registry):
     assert project.run("plan", "--detailed-exitcode", project.path).code == 0
 
 
+def push(docker_api, source, repo, tag):
+    """Tag `source` as repo:tag and push it to the local registry."""
+    docker_api.tag(source, repo, tag)
+    for line in docker_api.push(repo, tag=tag, stream=True, decode=True):
+        assert "error" not in line, line
+
+
 def test_pull_always_follows_the_registry(project, docker_api, registry):
     repo = f"{registry}/dfwctl-test/moving"
     tag = project.name
 
-    def push(source):
-        docker_api.tag(source, repo, tag)
-        for line in docker_api.push(repo, tag=tag, stream=True, decode=True):
-            assert "error" not in line, line
-
-    push(f"{registry}/dfwctl-test/busybox:latest")
+    push(docker_api, f"{registry}/dfwctl-test/busybox:latest", repo, tag)
     n = project.name
     project.write(f"""
         containers:
@@ -60,7 +61,7 @@ def test_pull_always_follows_the_registry(project, docker_api, registry):
         """)
     assert project.run("apply", "-y", project.path).code == 0
     assert project.run("plan", "--detailed-exitcode", project.path).code == 0
-    push(f"{registry}/dfwctl-test/busybox:v2")  # the tag moves in the registry
+    push(docker_api, f"{registry}/dfwctl-test/busybox:v2", repo, tag)  # the tag moves in the registry
     docker_api.tag(f"{registry}/dfwctl-test/busybox:latest", repo, tag)  # local copy is old
     plan = project.run("plan", "--detailed-exitcode", project.path)
     assert plan.code == 2, plan
@@ -69,6 +70,45 @@ def test_pull_always_follows_the_registry(project, docker_api, registry):
     assert project.run("apply", "-y", project.path).code == 0
     cid = project.containers()[f"{n}-follow"]["Id"]
     out = docker_api.exec_start(docker_api.exec_create(cid, ["cat", "/etc/variant"]))
+    assert out.decode().strip() == "v2"
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+
+
+def test_a_tag_removed_from_the_engine_converges_in_one_apply(project, docker_api, registry):
+    """The tag is gone but the container still runs its image: the plan cannot know what the
+    pull will bring, so the replace is conditional and apply decides after the pull."""
+    repo = f"{registry}/dfwctl-test/repulled"
+    tag = project.name
+
+    push(docker_api, f"{registry}/dfwctl-test/busybox:latest", repo, tag)
+    n = project.name
+    project.write(f"""
+        containers:
+          {n}-app:
+            image: {repo}:{tag}
+            command: [sleep, '3600']
+            stop_signal: SIGKILL
+        """)
+    assert project.run("apply", project.path).code == 0
+    first = project.containers()[f"{n}-app"]["Id"]
+
+    docker_api.remove_image(f"{repo}:{tag}", force=True)  # the registry still has the same
+    plan = project.run("plan", "--detailed-exitcode", project.path)
+    assert plan.code == 2, plan
+    assert f"docker.container.{n}-app may be replaced" in plan.out
+    assert "only if the pulled image is not the one the container runs" in plan.out
+    applied = project.run("apply", "-y", project.path)
+    assert applied.code == 0, applied
+    assert project.containers()[f"{n}-app"]["Id"] == first  # same image: kept
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+
+    push(docker_api, f"{registry}/dfwctl-test/busybox:v2", repo, tag)  # the registry moves on
+    docker_api.remove_image(f"{repo}:{tag}", force=True)  # and the tag goes again
+    applied = project.run("apply", "-y", project.path)
+    assert applied.code == 0, applied
+    app = project.containers()[f"{n}-app"]
+    assert app["Id"] != first and app["State"] == "running"
+    out = docker_api.exec_start(docker_api.exec_create(app["Id"], ["cat", "/etc/variant"]))
     assert out.decode().strip() == "v2"
     assert project.run("plan", "--detailed-exitcode", project.path).code == 0
 

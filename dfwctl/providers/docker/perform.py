@@ -168,8 +168,17 @@ class DockerPerformer:
 
     def _container_replace(self, change: Change, progress: Progress) -> None:
         """New container first under a temporary name, then stop and remove the old one,
-        rename, start: the old one keeps serving until the new one exists."""
+        rename, start: the old one keeps serving until the new one exists.
+
+        A conditional replace (diff.IF_IMAGE_CHANGES) first compares the image just pulled
+        with the container's: when they are the same, only the in-place diffs are made."""
         spec: ContainerSpec = change.desired
+        if change.condition:
+            pulled = self.call(f"inspect image {spec.image}", self.api.inspect_image, spec.image)
+            if pulled.get("Id") == change.actual.image_id:
+                progress("kept: the pulled image is the one it runs")
+                self._container_update(change, progress)
+                return
         temp = f"{spec.name}-dfwctl-{_random.token_hex(3)}"
         progress("creating replacement")
         new_id = self._create(spec, temp)
