@@ -126,4 +126,8 @@ def api_error(what: str, exc: Any) -> EngineError:
         hint = "check the image name and tag, and that the registry is reachable and you are logged in"
     elif "conflict" in lowered and "already in use" in lowered:
         hint = "a container with that name exists; remove it or rename the playbook's container"
+    elif "has active endpoints" in lowered:
+        hint = ("a container still uses the network; when `docker network inspect` lists none, "
+                "the engine kept a stale endpoint: restart the Docker engine (Docker Desktop: "
+                "Restart) and run again")
     return EngineError(text, hint)
