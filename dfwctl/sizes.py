@@ -3,7 +3,6 @@ Hyper-V use it). Pure: text or int in, bytes out, and back to the shortest exact
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 from typing import Dict, Tuple, Union
 
 KIB = 1024
@@ -67,13 +66,15 @@ def parse_size(value: Union[int, str]) -> int:
     multiplier = _UNITS.get(unit.lower())
     if multiplier is None:
         raise ValueError(f"{_shown(value)} is not a size: {ACCEPTED}")
-    size = Fraction(number) * multiplier
-    if size.denominator != 1:
+    whole, _, decimals = number.partition(".")
+    scale = 10 ** len(decimals)  # number == int(whole + decimals) / scale, exactly
+    size, rest = divmod(int(whole + decimals) * multiplier, scale)
+    if rest:
         raise ValueError(
             f"{_shown(value)} is not a whole number of bytes: "
             "use a smaller unit or a whole number, like 1536MiB"
         )
-    return int(size)
+    return size
 
 
 def format_size(n: int) -> str:
