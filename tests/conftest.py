@@ -50,6 +50,13 @@ def docker_api():
     client.close()
 
 
+def image_variant(docker_api, container_id: str) -> str:
+    """Which test image a running container was made from: /etc/variant exists only in
+    dfwctl-test/busybox:v2 (scripts/testenv)."""
+    out = docker_api.exec_start(docker_api.exec_create(container_id, ["cat", "/etc/variant"]))
+    return out.decode().strip()
+
+
 @pytest.fixture(scope="session")
 def registry():
     value = os.environ.get("DFWCTL_TEST_REGISTRY")

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from tests.conftest import image_variant
+
 pytestmark = pytest.mark.engine
 
 
@@ -292,8 +294,7 @@ def test_image_tag_moved_behind_our_back_replaces_the_container(project, docker_
         assert f"because image {repo}:{n} now points to sha256:" in plan.out
         assert project.run("apply", "-y", project.path).code == 0
         cid = project.containers()[f"{n}-follower"]["Id"]
-        out = docker_api.exec_start(docker_api.exec_create(cid, ["cat", "/etc/variant"]))
-        assert out.decode().strip() == "v2"
+        assert image_variant(docker_api, cid) == "v2"
         assert project.run("plan", "--detailed-exitcode", project.path).code == 0
     finally:
         project.cleanup()

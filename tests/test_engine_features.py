@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, image_variant
 
 pytestmark = pytest.mark.engine
 
@@ -69,8 +69,7 @@ def test_pull_always_follows_the_registry(project, docker_api, registry):
     assert f"image {repo}:{tag} will be updated by the pull" in plan.out
     assert project.run("apply", "-y", project.path).code == 0
     cid = project.containers()[f"{n}-follow"]["Id"]
-    out = docker_api.exec_start(docker_api.exec_create(cid, ["cat", "/etc/variant"]))
-    assert out.decode().strip() == "v2"
+    assert image_variant(docker_api, cid) == "v2"
     assert project.run("plan", "--detailed-exitcode", project.path).code == 0
 
 
@@ -108,8 +107,7 @@ def test_a_tag_removed_from_the_engine_converges_in_one_apply(project, docker_ap
     assert applied.code == 0, applied
     app = project.containers()[f"{n}-app"]
     assert app["Id"] != first and app["State"] == "running"
-    out = docker_api.exec_start(docker_api.exec_create(app["Id"], ["cat", "/etc/variant"]))
-    assert out.decode().strip() == "v2"
+    assert image_variant(docker_api, app["Id"]) == "v2"
     assert project.run("plan", "--detailed-exitcode", project.path).code == 0
 
 
