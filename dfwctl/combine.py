@@ -6,8 +6,8 @@ import dataclasses
 import hashlib
 from typing import List, Sequence
 
-from dfwctl.model import Desired
 from dfwctl.plan import Plan
+from dfwctl.providers.docker.model import Desired
 
 # Sections of a playbook and the provider that plans them.
 SECTION_PROVIDERS = {"hyperv": "hyperv", "docker_desktop": "desktop"}

@@ -9,12 +9,12 @@ from typing import Mapping, Optional, Sequence, Tuple
 
 from dfwctl import parsecache, redact, schemacache
 from dfwctl.combine import combine
-from dfwctl.diff import DiffOptions
 from dfwctl.errors import Diagnostic, PlaybookError
 from dfwctl.interpolate import interpolate, load_environment
 from dfwctl.load import Document, load
-from dfwctl.model import Desired, build
 from dfwctl.plan import Plan
+from dfwctl.providers.docker.diff import DiffOptions
+from dfwctl.providers.docker.model import Desired, build
 from dfwctl.validate import merge, validate
 
 

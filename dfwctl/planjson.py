@@ -14,7 +14,7 @@ from typing import Any, Dict
 from dfwctl import __version__
 from dfwctl.errors import DfwctlError
 from dfwctl.plan import Action, Change, Plan
-from dfwctl.record import is_sensitive
+from dfwctl.providers.docker.record import is_sensitive
 from dfwctl.report import SENSITIVE
 
 FORMAT_VERSION = "1.0"

@@ -5,8 +5,8 @@ import json
 from typing import Any, Iterable, List
 
 from dfwctl.plan import Action, Change, FieldDiff, Plan
-from dfwctl.record import is_sensitive
-from dfwctl.sizes import format_size
+from dfwctl.providers.docker.record import is_sensitive
+from dfwctl.values.sizes import format_size
 
 SENSITIVE = "(sensitive value)"
 # Fields whose integer values are sizes in bytes, shown as 512MiB / 4GiB.

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, List, Tuple
 
-from dfwctl.sizes import ACCEPTED, parse_size
 from dfwctl.suggest import closest, did_you_mean
+from dfwctl.values.sizes import ACCEPTED, parse_size
 
 SCHEMA_FILE = "playbook.schema.json"
 MAX_LISTED_KEYS = 10

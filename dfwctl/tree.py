@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+
 def _mapping(node: Any, *keys: Any) -> Dict[Any, Any]:
     """node[keys...] when it is a mapping, else {}."""
     for key in keys:

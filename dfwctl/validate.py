@@ -10,14 +10,14 @@ from typing import Any, Dict, Iterable, Iterator, List, Sequence, Tuple
 
 from dfwctl.errors import Diagnostic, PlaybookError, sort_diagnostics
 from dfwctl.load import Document, format_path
-from dfwctl.mounts import VOLUME, is_windows_path, parse_mount
-from dfwctl.ports import parse_ports
+from dfwctl.providers.desktop.rules import DesktopRules
+from dfwctl.providers.hyperv.rules import HyperVRules
 from dfwctl.schema_messages import problems, quote
-from dfwctl.sizes import parse_size
 from dfwctl.suggest import closest
 from dfwctl.tree import _mapping, _sequence
-from dfwctl.validate_desktop import DesktopRules
-from dfwctl.validate_hyperv import HyperVRules
+from dfwctl.values.mounts import VOLUME, is_windows_path, parse_mount
+from dfwctl.values.ports import parse_ports
+from dfwctl.values.sizes import parse_size
 
 Path = Tuple[Any, ...]
 

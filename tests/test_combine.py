@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from dfwctl.combine import combine
-from dfwctl.model import Desired
 from dfwctl.plan import Action, Change, Plan
+from dfwctl.providers.docker.model import Desired
 
 
 def _plan(endpoint, *changes, fingerprint="f"):

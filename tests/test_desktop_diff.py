@@ -8,12 +8,11 @@ from typing import Optional
 import pytest
 
 from dfwctl import report
-from dfwctl.diff import desired_digest
 from dfwctl.errors import PlanError
 from dfwctl.plan import Action
 from dfwctl.providers.desktop import settings, sharing
 from dfwctl.providers.desktop.diff import SETTINGS, WSLCONFIG, plan
-from dfwctl.providers.desktop.state import (
+from dfwctl.providers.desktop.model import (
     DesktopOptions,
     DesktopSpec,
     DesktopState,
@@ -21,7 +20,8 @@ from dfwctl.providers.desktop.state import (
     WslState,
     WslWrite,
 )
-from dfwctl.sizes import GIB
+from dfwctl.providers.docker.diff import desired_digest
+from dfwctl.values.sizes import GIB
 from tests.unit_helpers import playbook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "desktop"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dfwctl.providers import RunSettings
+from dfwctl.providers.base import RunSettings
 from dfwctl.providers.desktop import locate
 from dfwctl.providers.desktop.provider import DesktopProvider, wanted
 from dfwctl.providers.desktop.restart import restart_command
@@ -122,8 +122,8 @@ def test_without_a_section_the_check_runs_only_where_docker_desktop_is(
 
 
 def test_without_a_section_the_plan_checks_binds_and_changes_nothing(machine):
-    from dfwctl.diff import DiffOptions
     from dfwctl.errors import PlanError
+    from dfwctl.providers.docker.diff import DiffOptions
 
     provider = DesktopProvider(playbook(WINDOWS_BIND), RunSettings(), machine, "win32")
     with pytest.raises(PlanError, match="drive C is not shared with Docker Desktop"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dfwctl.model import ContainerSpec
+from dfwctl.providers.desktop.model import DriveInfo
 from dfwctl.providers.desktop.mountcheck import Sharing, check
-from dfwctl.providers.desktop.state import DriveInfo
+from dfwctl.providers.docker.model import ContainerSpec
 
 FOLDER = r"C:\Users\chicken\Docker\apline-data"
 FORMS = [
@@ -136,7 +136,7 @@ def test_windows_containers_share_every_local_drive():
 
 def test_relative_sources_get_their_own_message():
     from dfwctl.providers.desktop.mountcheck import _Bind, _relative
-    from dfwctl.winpath import parse_source
+    from dfwctl.values.winpath import parse_source
 
     named = _relative(_Bind("shell", "test_dir:/x", "/x", parse_source("test_dir")))
     assert ("test_dir is not an absolute path, so Docker would create a named volume called "

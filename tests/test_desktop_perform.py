@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from dfwctl.diff import DiffOptions
 from dfwctl.errors import DfwctlError
-from dfwctl.providers import RunSettings
+from dfwctl.providers.base import RunSettings
 from dfwctl.providers.desktop import restart
 from dfwctl.providers.desktop.provider import DesktopProvider
-from dfwctl.sizes import GIB, MIB
+from dfwctl.providers.docker.diff import DiffOptions
+from dfwctl.values.sizes import GIB, MIB
 from tests.unit_helpers import playbook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "desktop"

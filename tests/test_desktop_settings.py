@@ -12,8 +12,8 @@ import pytest
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.desktop import jsonedit, settings, textfile
-from dfwctl.providers.desktop.state import CLASSIC, HYPERV, LEGACY, STORE, WSL2
-from dfwctl.sizes import GIB, MIB
+from dfwctl.providers.desktop.model import CLASSIC, HYPERV, LEGACY, STORE, WSL2
+from dfwctl.values.sizes import GIB, MIB
 
 FIXTURES = Path(__file__).parent / "fixtures" / "desktop"
 

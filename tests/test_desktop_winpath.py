@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dfwctl.winpath import (
+from dfwctl.values.winpath import (
     DRIVE,
     PIPE,
     POSIX,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from dfwctl.providers.desktop import wslconfig
-from dfwctl.sizes import GIB, MIB
+from dfwctl.values.sizes import GIB, MIB
 
 FIXTURE = (Path(__file__).parent / "fixtures" / "desktop" / "wslconfig").read_text()
 

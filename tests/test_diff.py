@@ -5,22 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
-from dfwctl import planjson
-from dfwctl.diff import DiffOptions, diff
-from dfwctl.errors import PlanError
-from dfwctl.model import (
-    CONTAINER_FIELDS,
-    NETWORK_FIELDS,
-    UPDATABLE_FIELDS,
-    VOLUME_FIELDS,
-    ContainerSpec,
-    NetworkSpec,
-    VolumeSpec,
-)
-from dfwctl.plan import Action
-from dfwctl.record import is_sensitive
-from dfwctl.report import render_plan
 from unit_helpers import (
     ENDPOINT,
     container_state,
@@ -39,6 +23,22 @@ from unit_helpers import (
     with_containers,
     without,
 )
+
+from dfwctl import planjson
+from dfwctl.errors import PlanError
+from dfwctl.plan import Action
+from dfwctl.providers.docker.diff import DiffOptions, diff
+from dfwctl.providers.docker.model import (
+    CONTAINER_FIELDS,
+    NETWORK_FIELDS,
+    UPDATABLE_FIELDS,
+    VOLUME_FIELDS,
+    ContainerSpec,
+    NetworkSpec,
+    VolumeSpec,
+)
+from dfwctl.providers.docker.record import is_sensitive
+from dfwctl.report import render_plan
 
 NAME = "chicken-dev"
 

@@ -6,9 +6,9 @@ import re
 import pytest
 import requests.adapters
 
-from dfwctl.diff import DiffOptions
 from dfwctl.pipeline import load_playbook, make_plan
-from dfwctl.providers import RunSettings
+from dfwctl.providers.base import RunSettings
+from dfwctl.providers.docker.diff import DiffOptions
 from dfwctl.providers.docker.engine import Engine
 from dfwctl.providers.docker.provider import DockerProvider
 from tests.test_engine_features import _many

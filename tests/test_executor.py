@@ -7,7 +7,15 @@ import time
 
 import pytest
 
-from dfwctl.apply import APPLIED, FAILED, SKIPPED, ApplyResult, Executor, Outcome, apply_plan
+from dfwctl.apply import (
+    APPLIED,
+    FAILED,
+    SKIPPED,
+    ApplyResult,
+    Executor,
+    Outcome,
+    apply_plan,
+)
 from dfwctl.errors import DfwctlError, EngineError
 from dfwctl.plan import Action, Change, Plan
 

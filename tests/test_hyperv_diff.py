@@ -7,13 +7,13 @@ import dataclasses
 import pytest
 from fakes.hyperv import desired
 
-from dfwctl.diff import DiffOptions
 from dfwctl.errors import PlanError
 from dfwctl.plan import Action
+from dfwctl.providers.docker.diff import DiffOptions
 from dfwctl.providers.hyperv.diff import diff
 from dfwctl.providers.hyperv.model import AdapterSpec, HyperVActual, VmSpec, VmState
 from dfwctl.report import render_plan
-from dfwctl.sizes import GIB, MIB
+from dfwctl.values.sizes import GIB, MIB
 
 ID = "0d9c848c-9f58-4e91-8b8c-2b7f28b60772"
 ENDPOINT = "hyperv:local"

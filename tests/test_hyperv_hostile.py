@@ -7,8 +7,8 @@ import json
 
 from fakes.hyperv import desired, seeded, use_fake_pwsh
 
-from dfwctl.diff import DiffOptions
-from dfwctl.providers import RunSettings
+from dfwctl.providers.base import RunSettings
+from dfwctl.providers.docker.diff import DiffOptions
 from dfwctl.providers.hyperv.provider import HyperVProvider
 from dfwctl.providers.hyperv.simulator.errors import CmdletError
 from dfwctl.providers.hyperv.simulator.seed import VmSeed

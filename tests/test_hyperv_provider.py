@@ -7,16 +7,18 @@ import json
 import pytest
 from fakes.hyperv import desired
 
-from dfwctl.diff import DiffOptions
 from dfwctl.errors import DfwctlError
-from dfwctl.providers import RunSettings, providers_for
+from dfwctl.providers.base import RunSettings
+from dfwctl.providers.docker.diff import DiffOptions
+from dfwctl.providers.hyperv.connect import transport_for
 from dfwctl.providers.hyperv.gather import gather
 from dfwctl.providers.hyperv.model import vm_specs
 from dfwctl.providers.hyperv.provider import HyperVProvider
-from dfwctl.providers.hyperv.simulator import SimulatorTransport
 from dfwctl.providers.hyperv.simulator.seed import VmSeed, seed_host, seed_vm
-from dfwctl.providers.hyperv.transport import HyperVError, transport_for
-from dfwctl.sizes import GIB, MIB
+from dfwctl.providers.hyperv.simulator.transport import SimulatorTransport
+from dfwctl.providers.hyperv.transport import HyperVError
+from dfwctl.providers.select import providers_for
+from dfwctl.values.sizes import GIB, MIB
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from dfwctl.providers.hyperv.simulator import SimulatorTransport
 from dfwctl.providers.hyperv.simulator.seed import VmSeed, reboot, seed_host, seed_vm
 from dfwctl.providers.hyperv.simulator.state import transaction
+from dfwctl.providers.hyperv.simulator.transport import SimulatorTransport
 from dfwctl.providers.hyperv.transport import (
     Call,
     HyperVError,
@@ -17,7 +17,7 @@ from dfwctl.providers.hyperv.transport import (
     invoke,
     invoke_all,
 )
-from dfwctl.sizes import GIB, MIB
+from dfwctl.values.sizes import GIB, MIB
 
 DYNAMIC = (512 * MIB, 8 * GIB)
 

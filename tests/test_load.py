@@ -7,8 +7,8 @@ import pytest
 
 from dfwctl.errors import PlaybookError
 from dfwctl.load import load, parse, parse_fast
-from dfwctl.model import _plain
 from dfwctl.pipeline import load_playbook
+from dfwctl.providers.docker.model import _plain
 
 EXAMPLES = Path(__file__).parent / "examples"
 PLAYBOOKS = sorted((Path(__file__).parent.parent / "playbooks").glob("*.yml"))

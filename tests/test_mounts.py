@@ -1,6 +1,13 @@
 import pytest
 
-from dfwctl.mounts import BIND, KNOWN_OPTIONS, VOLUME, Mount, is_windows_path, parse_mount
+from dfwctl.values.mounts import (
+    BIND,
+    KNOWN_OPTIONS,
+    VOLUME,
+    Mount,
+    is_windows_path,
+    parse_mount,
+)
 
 USAGE = "write source:target[:options], like data:/cache:ro or C:\\Users\\me\\data:/data"
 SOURCES = "use an absolute path, ./relative path, or a volume name made of letters, digits, _ . -"

@@ -5,13 +5,13 @@ import dataclasses
 import random
 
 import pytest
-
-from dfwctl.diff import DiffOptions, diff
-from dfwctl.errors import PlanError
-from dfwctl.model import ContainerSpec
-from dfwctl.order import order_changes
-from dfwctl.plan import Action, Change
 from unit_helpers import converged, empty, playbook
+
+from dfwctl.errors import PlanError
+from dfwctl.plan import Action, Change
+from dfwctl.providers.docker.diff import DiffOptions, diff
+from dfwctl.providers.docker.model import ContainerSpec
+from dfwctl.providers.docker.order import order_changes
 
 NAME = "order-dev"
 

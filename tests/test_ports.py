@@ -1,6 +1,6 @@
 import pytest
 
-from dfwctl.ports import Port, parse_ports
+from dfwctl.values.ports import Port, parse_ports
 
 QUOTE = "; quote mappings in YAML, like '8080:80'"
 USAGE = (

@@ -5,12 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from dfwctl import planjson
-from dfwctl.apply import APPLIED, FAILED, SKIPPED, ApplyResult, Outcome
-from dfwctl.diff import DiffOptions, diff
-from dfwctl.plan import Action
-from dfwctl.report import render_plan, render_result
 from unit_helpers import (
     ENDPOINT,
     assert_golden,
@@ -21,6 +15,12 @@ from unit_helpers import (
     playbook,
     with_container,
 )
+
+from dfwctl import planjson
+from dfwctl.apply import APPLIED, FAILED, SKIPPED, ApplyResult, Outcome
+from dfwctl.plan import Action
+from dfwctl.providers.docker.diff import DiffOptions, diff
+from dfwctl.report import render_plan, render_result
 
 NAME = "golden-dev"
 

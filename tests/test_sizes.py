@@ -1,6 +1,6 @@
 import pytest
 
-from dfwctl.sizes import GIB, KIB, MIB, TIB, format_size, parse_size
+from dfwctl.values.sizes import GIB, KIB, MIB, TIB, format_size, parse_size
 
 ACCEPTED = "use bytes or a number with a unit, like 512MiB or 4GiB"
 

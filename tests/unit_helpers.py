@@ -9,16 +9,20 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
-from dfwctl import __version__, record
-from dfwctl.actual import (
+from dfwctl import __version__
+from dfwctl.providers.docker import record
+from dfwctl.providers.docker.model import (
     Actual,
+    ContainerSpec,
     ContainerState,
+    Desired,
     EngineInfo,
     ImageState,
     NetworkState,
     VolumeState,
+    _images,
+    build,
 )
-from dfwctl.model import ContainerSpec, Desired, _images, build
 
 ENDPOINT = "unix:///var/run/docker.sock"
 ENGINE = EngineInfo(ENDPOINT, "linux", "1.45", "26.1.0")

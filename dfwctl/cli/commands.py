@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dfwctl.cli import HELP, cli
+from dfwctl.cli.app import HELP, cli
 from dfwctl.errors import DfwctlError, ExitStatus
 
 
@@ -16,7 +16,8 @@ def _echo_warnings(playbook) -> None:
 
 
 def _providers(desired, exit_wait=None, no_restart=False):
-    from dfwctl.providers import RunSettings, providers_for
+    from dfwctl.providers.base import RunSettings
+    from dfwctl.providers.select import providers_for
 
     return providers_for(desired, RunSettings(exit_wait=exit_wait, no_restart=no_restart))
 
@@ -50,7 +51,7 @@ def validate(playbooks) -> None:
 
 
 def _diff_options(prune: bool, prune_volumes: bool, destroy: bool = False):
-    from dfwctl.diff import DiffOptions
+    from dfwctl.providers.docker.diff import DiffOptions
 
     return DiffOptions(prune=prune or prune_volumes, prune_volumes=prune_volumes, destroy=destroy)
 
@@ -117,7 +118,7 @@ def _run_apply(the_plan, providers, *, auto_approve, parallelism, output):
     from dfwctl import planjson, report
     from dfwctl.apply import apply_plan
     from dfwctl.progress import Progress
-    from dfwctl.providers import Dispatcher
+    from dfwctl.providers.select import Dispatcher
     from dfwctl.redact import redact
 
     if output == "json":

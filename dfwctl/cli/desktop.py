@@ -9,7 +9,7 @@ from typing import Any, Dict, Optional
 
 import click
 
-from dfwctl.cli import HELP, cli
+from dfwctl.cli.app import HELP, cli
 
 
 @cli.group(context_settings=HELP)
@@ -20,7 +20,7 @@ def desktop() -> None:
 def _read(playbook: Optional[str], settings_file: Optional[str]) -> Dict[str, Any]:
     from dfwctl.errors import DfwctlError
     from dfwctl.providers.desktop import locate, restart, settings, wslconfig
-    from dfwctl.providers.desktop.state import ERA_NAMES, command_text
+    from dfwctl.providers.desktop.model import ERA_NAMES, command_text
 
     named, base = settings_file, None
     if playbook and not settings_file:
@@ -62,7 +62,7 @@ def _read(playbook: Optional[str], settings_file: Optional[str]) -> Dict[str, An
 
 
 def _text(found: Dict[str, Any]) -> str:
-    from dfwctl.sizes import format_size
+    from dfwctl.values.sizes import format_size
 
     def shown(key: str) -> str:
         value = found.get(key)

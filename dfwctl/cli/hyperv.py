@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from dfwctl.cli import HELP, cli
+from dfwctl.cli.app import HELP, cli
 from dfwctl.errors import ExitStatus
-from dfwctl.sizes import parse_size
+from dfwctl.values.sizes import parse_size
 
 
 @cli.command(context_settings=HELP)
@@ -20,8 +20,8 @@ def doctor(playbook, host) -> None:
     """Check that a host can run Hyper-V (one pass/fail line each), and with PLAYBOOK,
     what its VMs need. Exits 1 when a check fails."""
     from dfwctl.providers.hyperv import doctor as checks
+    from dfwctl.providers.hyperv.connect import transport_for
     from dfwctl.providers.hyperv.model import host_of, vm_specs
-    from dfwctl.providers.hyperv.transport import transport_for
 
     specs, name, section = (), "", {}
     if playbook:

@@ -11,12 +11,10 @@ import dataclasses
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from dfwctl.diff import desired_digest
 from dfwctl.errors import PlanError
-from dfwctl.model import Desired
 from dfwctl.plan import Action, Change, FieldDiff, Plan
 from dfwctl.providers.desktop import mountcheck, settings, sharing, wslconfig
-from dfwctl.providers.desktop.state import (
+from dfwctl.providers.desktop.model import (
     BACKUP_SUFFIX,
     ERA_NAMES,
     WINDOWS,
@@ -31,7 +29,9 @@ from dfwctl.providers.desktop.state import (
     command_text,
     size,
 )
-from dfwctl.sizes import format_size
+from dfwctl.providers.docker.diff import desired_digest
+from dfwctl.providers.docker.model import Desired
+from dfwctl.values.sizes import format_size
 
 SETTINGS = "desktop.settings"
 WSLCONFIG = "desktop.wslconfig"

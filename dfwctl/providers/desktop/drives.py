@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from typing import Dict, Iterable, Optional
 
-from dfwctl.providers.desktop.state import DriveInfo
+from dfwctl.providers.desktop.model import DriveInfo
 
 # GetDriveTypeW results.
 _TYPES = {0: "unknown", 1: "missing", 2: "removable", 3: "fixed", 4: "network", 5: "cdrom",

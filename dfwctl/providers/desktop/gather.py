@@ -6,9 +6,9 @@ import os
 import sys
 from typing import Mapping, Optional
 
-from dfwctl.model import Desired
 from dfwctl.providers.desktop import drives, locate, mountcheck, settings, wslconfig
-from dfwctl.providers.desktop.state import WINDOWS, DesktopSpec, DesktopState
+from dfwctl.providers.desktop.model import WINDOWS, DesktopSpec, DesktopState
+from dfwctl.providers.docker.model import Desired
 
 
 def gather(desired: Desired, environ: Optional[Mapping[str, str]] = None,

@@ -11,11 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import FrozenSet, List, Mapping, Optional, Tuple
 
-from dfwctl.model import ContainerSpec
-from dfwctl.mounts import BIND, parse_mount
-from dfwctl.providers.desktop.state import HYPERV, WSL2, DriveInfo
-from dfwctl.winpath import DRIVE, POSIX, RELATIVE, UNC, WINDOWS, WSL, HostPath, covering, \
-    parse_source
+from dfwctl.providers.desktop.model import HYPERV, WSL2, DriveInfo
+from dfwctl.providers.docker.model import ContainerSpec
+from dfwctl.values.mounts import BIND, parse_mount
+from dfwctl.values.winpath import (
+    DRIVE,
+    POSIX,
+    RELATIVE,
+    UNC,
+    WINDOWS,
+    WSL,
+    HostPath,
+    covering,
+    parse_source,
+)
 
 CIFS_HINT = ("copy the files to a local drive, or mount the share as a named volume "
              "(volumes: {name: {driver: local, options: {type: cifs, device: //server/share}}})")

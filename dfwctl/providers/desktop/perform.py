@@ -10,7 +10,7 @@ from dfwctl.errors import DfwctlError
 from dfwctl.logs import get_logger
 from dfwctl.plan import Change
 from dfwctl.providers.desktop import jsonedit, restart, settings, textfile, wslconfig
-from dfwctl.providers.desktop.state import (
+from dfwctl.providers.desktop.model import (
     Finish,
     SettingsWrite,
     Size,
@@ -19,7 +19,7 @@ from dfwctl.providers.desktop.state import (
     command_text,
     size,
 )
-from dfwctl.sizes import format_size
+from dfwctl.values.sizes import format_size
 
 log = get_logger(__name__)
 Progress = Callable[[str], None]

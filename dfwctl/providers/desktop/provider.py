@@ -7,13 +7,13 @@ import sys
 import threading
 from typing import Any, Callable, Mapping, Optional
 
-from dfwctl.diff import DiffOptions
-from dfwctl.model import Desired
-from dfwctl.mounts import BIND, is_windows_path, parse_mount
 from dfwctl.plan import Change, Plan
-from dfwctl.providers import Progress, RunSettings
+from dfwctl.providers.base import Progress, RunSettings
 from dfwctl.providers.desktop import locate
-from dfwctl.providers.desktop.state import DesktopOptions, DesktopSpec
+from dfwctl.providers.desktop.model import DesktopOptions, DesktopSpec
+from dfwctl.providers.docker.diff import DiffOptions
+from dfwctl.providers.docker.model import Desired
+from dfwctl.values.mounts import BIND, is_windows_path, parse_mount
 
 # Docker Desktop's own spellings of a Windows drive that cannot be a Linux host's paths.
 _DESKTOP_PREFIXES = ("/host_mnt/", "/run/desktop/mnt/host/")

@@ -18,8 +18,8 @@ from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.desktop.locate import DARWIN, WINDOWS, host_os
-from dfwctl.providers.desktop.state import command_text
-from dfwctl.sizes import GIB, MIB, format_size
+from dfwctl.providers.desktop.model import command_text
+from dfwctl.values.sizes import GIB, MIB, format_size
 
 ENV_COMMAND = "DFWCTL_DESKTOP_RESTART_COMMAND"
 ENV_WAIT = "DFWCTL_DESKTOP_WAIT"

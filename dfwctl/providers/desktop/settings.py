@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.desktop import jsonedit, textfile
-from dfwctl.providers.desktop.state import (
+from dfwctl.providers.desktop.model import (
     CLASSIC,
     HYPERV,
     LEGACY,
@@ -29,7 +29,7 @@ from dfwctl.providers.desktop.state import (
     WSL2,
     SettingsState,
 )
-from dfwctl.sizes import MIB
+from dfwctl.values.sizes import MIB
 
 STORE_NAME = "settings-store.json"
 

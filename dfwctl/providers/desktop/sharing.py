@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import FrozenSet, List, Optional, Tuple
 
 from dfwctl.plan import FieldDiff
-from dfwctl.providers.desktop.state import DesktopSpec
-from dfwctl.winpath import DRIVE, WINDOWS, parse_source, same_folder
+from dfwctl.providers.desktop.model import DesktopSpec
+from dfwctl.values.winpath import DRIVE, WINDOWS, parse_source, same_folder
 
 
 def is_root(entry: str, host: str = WINDOWS) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from dfwctl.errors import DfwctlError
-from dfwctl.providers.desktop.state import BACKUP_SUFFIX
+from dfwctl.providers.desktop.model import BACKUP_SUFFIX
 
 REPLAN = "run `dfwctl plan` again, review it, then apply"
 

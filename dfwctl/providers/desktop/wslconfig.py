@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from dfwctl.providers.desktop import textfile
-from dfwctl.providers.desktop.state import WslState
-from dfwctl.sizes import GIB, KIB, MIB
+from dfwctl.providers.desktop.model import WslState
+from dfwctl.values.sizes import GIB, KIB, MIB
 
 SECTION = "wsl2"
 KEYS = {"cpus": "processors", "memory": "memory", "swap": "swap"}  # field -> [wsl2] key

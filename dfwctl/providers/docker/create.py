@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from dfwctl.model import ContainerSpec
-from dfwctl.mounts import parse_mount
-from dfwctl.ports import parse_ports
+from dfwctl.providers.docker.model import ContainerSpec
+from dfwctl.values.mounts import parse_mount
+from dfwctl.values.ports import parse_ports
 
 CPU_PERIOD = 100_000
 

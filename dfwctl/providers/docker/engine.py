@@ -7,9 +7,9 @@ import sys
 import threading
 from typing import Any, Callable, Optional, TypeVar
 
-from dfwctl.actual import EngineInfo
 from dfwctl.errors import EngineError
 from dfwctl.logs import get_logger
+from dfwctl.providers.docker.model import EngineInfo
 
 log = get_logger(__name__)
 T = TypeVar("T")

@@ -8,18 +8,22 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-from dfwctl.actual import Actual, ContainerState, ImageState, NetworkState, VolumeState
 from dfwctl.logs import get_logger
-from dfwctl.model import (
-    UPDATABLE_FIELDS,
-    ContainerSpec,
-    Desired,
-    NetworkSpec,
-    VolumeSpec,
-)
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker.engine import Engine
 from dfwctl.providers.docker.live import live_updatable
+from dfwctl.providers.docker.model import (
+    UPDATABLE_FIELDS,
+    Actual,
+    ContainerSpec,
+    ContainerState,
+    Desired,
+    ImageState,
+    NetworkSpec,
+    NetworkState,
+    VolumeSpec,
+    VolumeState,
+)
 
 log = get_logger(__name__)
 _EXIT = re.compile(r"^Exited \((-?\d+)\)")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Type, TypeVar
 
-from dfwctl import record
+from dfwctl.providers.docker import record
 
 OWNER = "io.dfwctl.playbook"
 SPEC = "io.dfwctl.spec"
-RECORD_VERSION = "io.dfwctl.record-version"
+RECORD_VERSION = "io.dfwctl.providers.docker.record-version"
 REPLACING = "io.dfwctl.replacing"  # on the new container while a replace is under way
 
 T = TypeVar("T")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Mapping, Optional
 
-from dfwctl.actual import ContainerState
+from dfwctl.providers.docker.model import ContainerState
 
 
 def restart_text(policy: Optional[Mapping[str, Any]]) -> str:

@@ -6,12 +6,18 @@ from typing import Any, Callable, Dict, Optional
 
 from dfwctl.errors import EngineError
 from dfwctl.logs import get_logger
-from dfwctl.model import ContainerSpec, Desired, ImageSpec, NetworkSpec, VolumeSpec
 from dfwctl.plan import Change
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker.create import create_arguments, limits, restart_policy
 from dfwctl.providers.docker.engine import Engine
-from dfwctl.record import masker
+from dfwctl.providers.docker.model import (
+    ContainerSpec,
+    Desired,
+    ImageSpec,
+    NetworkSpec,
+    VolumeSpec,
+)
+from dfwctl.providers.docker.record import masker
 
 log = get_logger(__name__)
 Progress = Callable[[str], None]  # one line of progress for the change being applied

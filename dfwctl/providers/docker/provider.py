@@ -4,11 +4,11 @@ from __future__ import annotations
 import threading
 from typing import Optional
 
-from dfwctl.diff import DiffOptions, diff
-from dfwctl.model import Desired
 from dfwctl.plan import Change, Plan
-from dfwctl.providers import Progress, RunSettings
+from dfwctl.providers.base import Progress, RunSettings
+from dfwctl.providers.docker.diff import DiffOptions, diff
 from dfwctl.providers.docker.engine import Engine
+from dfwctl.providers.docker.model import Desired
 
 
 class DockerProvider:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import List, Optional, Sequence, Tuple
 
-from dfwctl.diff import DiffOptions, desired_digest
 from dfwctl.errors import PlanError
-from dfwctl.model import Desired
 from dfwctl.plan import Action, Change, FieldDiff, Plan
+from dfwctl.providers.docker.diff import DiffOptions, desired_digest
+from dfwctl.providers.docker.model import Desired
 from dfwctl.providers.hyperv import steps
 from dfwctl.providers.hyperv.enums import is_critical
 from dfwctl.providers.hyperv.model import (
@@ -25,8 +25,8 @@ from dfwctl.providers.hyperv.model import (
 )
 from dfwctl.providers.hyperv.steps import OFFLINE, ONLINE, Op, Work
 from dfwctl.providers.hyperv.transport import VmRef
-from dfwctl.sizes import format_size
 from dfwctl.suggest import did_you_mean
+from dfwctl.values.sizes import format_size
 
 SAVED_STATES = ("Saved", "FastSaved", "Hibernated")
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, List, Mapping, Optional, Tuple
 
-from dfwctl.sizes import parse_size
+from dfwctl.values.sizes import parse_size
 
 FEATURE = "Microsoft-Hyper-V"  # the Windows feature that brings Hyper-V and its cmdlets
 

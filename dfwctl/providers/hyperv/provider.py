@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from dfwctl.diff import DiffOptions
-from dfwctl.model import Desired
 from dfwctl.plan import Change, Plan
-from dfwctl.providers import Progress, RunSettings
+from dfwctl.providers.base import Progress, RunSettings
+from dfwctl.providers.docker.diff import DiffOptions
+from dfwctl.providers.docker.model import Desired
+from dfwctl.providers.hyperv.connect import transport_for
 from dfwctl.providers.hyperv.model import HyperVActual, host_of, vm_specs
-from dfwctl.providers.hyperv.transport import Transport, transport_for
+from dfwctl.providers.hyperv.transport import Transport
 
 
 class HyperVProvider:

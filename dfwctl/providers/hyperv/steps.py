@@ -7,7 +7,7 @@ from typing import Any, List, Optional, Tuple
 
 from dfwctl.providers.hyperv.model import AdapterSpec, display
 from dfwctl.providers.hyperv.transport import AdapterRef, VmRef
-from dfwctl.sizes import format_size
+from dfwctl.values.sizes import format_size
 
 ONLINE, STOP, OFFLINE, START = "online", "stop", "offline", "start"
 

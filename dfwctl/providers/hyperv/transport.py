@@ -121,21 +121,3 @@ def invoke(transport: Transport, cmdlet: str, params: Optional[Mapping[str, Any]
            properties: Sequence[str] = ()) -> List[Dict[str, Any]]:
     """One call; its output objects, or its HyperVError raised."""
     return invoke_all(transport, [Call.of(cmdlet, params, properties)])[0].result()
-
-
-def transport_for(host: str) -> Transport:
-    """The transport for a playbook's `hyperv.host` (constructed without I/O)."""
-    if host == "local":
-        from dfwctl.providers.hyperv.local import LocalTransport
-
-        return LocalTransport()
-    if host.startswith("winrm://"):
-        from dfwctl.providers.hyperv.winrm import WinRMTransport
-
-        return WinRMTransport(host)
-    if host.startswith("simulator:"):
-        from dfwctl.providers.hyperv.simulator import SimulatorTransport
-
-        return SimulatorTransport(host[len("simulator:"):])
-    raise DfwctlError(f"hyperv.host {host!r} is not a Hyper-V host",
-                      "use local, winrm://user@host[:port] or simulator:PATH")

@@ -8,7 +8,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.hyperv.enums import ON_OFF_STATE, VM_STATE, enum_name
 from dfwctl.providers.hyperv.simulator.state import new_guid, new_mac, transaction
-from dfwctl.sizes import GIB, MIB
+from dfwctl.values.sizes import GIB, MIB
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from typing import Any, Dict, List
 
 from dfwctl.providers.hyperv.enums import ON_OFF_STATE, VM_STATE, enum_name
 from dfwctl.providers.hyperv.model import display
-from dfwctl.sizes import format_size
+from dfwctl.values.sizes import format_size
 
 
 def _memory(vm: Dict[str, Any]) -> str:

@@ -10,20 +10,21 @@ import json
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, Dict, List, Optional, Tuple
 
-from dfwctl.actual import Actual, ContainerState
 from dfwctl.errors import PlanError
-from dfwctl.model import (
+from dfwctl.plan import Action, Change, FieldDiff, Plan
+from dfwctl.providers.docker.model import (
     UPDATABLE_FIELDS,
+    Actual,
     ContainerSpec,
+    ContainerState,
     Desired,
     ImageSpec,
     NetworkSpec,
     VolumeSpec,
 )
-from dfwctl.mounts import parse_mount
-from dfwctl.order import order_changes
-from dfwctl.plan import Action, Change, FieldDiff, Plan
-from dfwctl.record import Masker, is_pairs, masked, masker, to_record
+from dfwctl.providers.docker.order import order_changes
+from dfwctl.providers.docker.record import Masker, is_pairs, masked, masker, to_record
+from dfwctl.values.mounts import parse_mount
 
 
 @dataclass(frozen=True)

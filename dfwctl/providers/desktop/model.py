@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Tuple
 
-from dfwctl.sizes import format_size, parse_size
+from dfwctl.values.sizes import format_size, parse_size
 
 HYPERV, WSL2 = "hyperv", "wsl2"
 WINDOWS = "windows"

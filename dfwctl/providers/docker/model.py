@@ -5,14 +5,15 @@ in a label on every object it creates), so diff compares like with like, field b
 """
 from __future__ import annotations
 
+import hashlib
 import shlex
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
-from dfwctl.mounts import parse_mount
-from dfwctl.ports import parse_ports
-from dfwctl.sizes import parse_size
+from dfwctl.values.mounts import parse_mount
+from dfwctl.values.ports import parse_ports
+from dfwctl.values.sizes import parse_size
 
 Pairs = Tuple[Tuple[str, str], ...]
 
@@ -253,3 +254,70 @@ def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozens
         has_docker=any(k in raw for k in ("networks", "volumes", "containers")),
         directory=base,
     )
+
+
+# What the engine has now: a snapshot read live by gather ------------------------------------
+@dataclass(frozen=True)
+class EngineInfo:
+    endpoint: str
+    os_type: str = "linux"
+    api_version: str = ""
+    server_version: str = ""
+
+
+@dataclass(frozen=True)
+class ContainerState:
+    id: str
+    name: str
+    status: str  # created | running | paused | restarting | removing | exited | dead
+    image_id: str
+    exit_code: Optional[int] = None
+    spec: Optional[ContainerSpec] = None  # None: the record label is missing or unreadable
+
+
+@dataclass(frozen=True)
+class NetworkState:
+    id: str
+    name: str
+    owner: Optional[str]  # the playbook that owns it, None when made elsewhere
+    spec: Optional[NetworkSpec] = None
+
+
+@dataclass(frozen=True)
+class VolumeState:
+    name: str
+    owner: Optional[str]
+    spec: Optional[VolumeSpec] = None
+
+
+@dataclass(frozen=True)
+class ImageState:
+    reference: str
+    id: str
+    repo_digests: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Actual:
+    engine: EngineInfo
+    containers: Mapping[str, ContainerState] = field(default_factory=dict)  # owned, by name
+    networks: Mapping[str, NetworkState] = field(default_factory=dict)  # all, by name
+    volumes: Mapping[str, VolumeState] = field(default_factory=dict)  # all, by name
+    images: Mapping[str, ImageState] = field(default_factory=dict)  # tagged, by reference
+    remote_digests: Mapping[str, Optional[str]] = field(default_factory=dict)  # pull: always
+    foreign_containers: Tuple[str, ...] = ()  # names the playbook wants, used by others
+    leftovers: Tuple[ContainerState, ...] = ()  # replacements an interrupted apply left behind
+
+    def fingerprint(self) -> str:
+        """A digest of everything a plan depends on; a saved plan is stale when it moves."""
+        # The reprs of frozen dataclasses of strings, numbers and tuples are deterministic.
+        relevant = (
+            sorted(self.containers.items()),
+            sorted((n, s) for n, s in self.networks.items() if s.owner),
+            sorted((n, s) for n, s in self.volumes.items() if s.owner),
+            sorted((r, s.id) for r, s in self.images.items()),
+            sorted(self.remote_digests.items(), key=lambda item: item[0]),
+            sorted(self.foreign_containers),
+            sorted(c.id for c in self.leftovers),
+        )
+        return hashlib.sha256(repr(relevant).encode()).hexdigest()

@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 from dfwctl.errors import Diagnostic
 from dfwctl.schema_messages import quote
 from dfwctl.tree import _mapping, _sequence
-from dfwctl.sizes import GIB, MIB, format_size
+from dfwctl.values.sizes import GIB, MIB, format_size
 
 Path = tuple
 

@@ -23,7 +23,10 @@ def _rank(change: Change) -> tuple:
 def _needs(change: Change, by_address: Dict[str, Change], freed: List[Change]) -> Set[str]:
     """Addresses `change` waits for. `freed`: the container deletions (they free names,
     ports, networks and volumes)."""
-    from dfwctl.diff import address, volume_sources  # diff imports this module
+    from dfwctl.providers.docker.diff import (  # diff imports this module
+        address,
+        volume_sources,
+    )
 
     needs: Set[str] = set()
     if change.kind == "container" and change.action is not Action.DELETE:
@@ -48,7 +51,7 @@ def _needs(change: Change, by_address: Dict[str, Change], freed: List[Change]) -
 
 def _host_ports(spec) -> Set[tuple]:
     """Host bindings a container holds: a new one must wait until an old holder is gone."""
-    from dfwctl.ports import parse_ports
+    from dfwctl.values.ports import parse_ports
 
     return {(p.host_ip, p.host_port, p.protocol)
             for text in spec.ports for p in parse_ports(text) if p.host_port}

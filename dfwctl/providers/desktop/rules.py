@@ -11,9 +11,17 @@ from typing import Iterator, Optional
 
 from dfwctl.errors import Diagnostic
 from dfwctl.schema_messages import quote
-from dfwctl.sizes import MIB, format_size
 from dfwctl.tree import _mapping, _sequence
-from dfwctl.winpath import DRIVE, RELATIVE, UNC, WSL, covering, parse_source, same_folder
+from dfwctl.values.sizes import MIB, format_size
+from dfwctl.values.winpath import (
+    DRIVE,
+    RELATIVE,
+    UNC,
+    WSL,
+    covering,
+    parse_source,
+    same_folder,
+)
 
 Path = tuple
 SECTION = "docker_desktop"

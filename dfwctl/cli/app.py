@@ -1,0 +1,51 @@
+"""The `dfwctl` command group and its global options; command modules add to it."""
+from __future__ import annotations
+
+import importlib
+from typing import Optional
+
+import click
+
+from dfwctl import __version__
+
+HELP = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Context:
+    def __init__(self, debug: bool, log_format: str):
+        self.debug = debug
+        self.log_format = log_format
+
+
+# Commands whose modules load only when they run (or when help lists them): start-up of
+# the everyday commands does not pay for them.
+_LAZY_COMMANDS = {"doctor": "dfwctl.cli.hyperv", "simulator": "dfwctl.cli.hyperv",
+                  "desktop": "dfwctl.cli.desktop"}
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx: click.Context):
+        return sorted(set(super().list_commands(ctx)) | set(_LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in self.commands and name in _LAZY_COMMANDS:
+            importlib.import_module(_LAZY_COMMANDS[name])  # registers the command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Group, context_settings=HELP)
+@click.version_option(__version__, "--version", prog_name="dfwctl")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Format of the events logged to stderr.")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
+              default=None, help="Least severe event to log [default: warning, json: info].")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, log_format: str, log_level: Optional[str]) -> None:
+    """dfwctl keeps a Docker-on-Windows developer environment in a playbook:
+    validate it, plan the changes against the machine, apply them."""
+    from dfwctl import logs
+
+    level = log_level or ("debug" if debug else "info" if log_format == "json" else "warning")
+    logs.configure(log_format, level)
+    ctx.obj = Context(debug, log_format)
