@@ -1,22 +1,65 @@
 """Apply a plan: run its changes as a DAG, independent ones in parallel (bounded), each only
-after everything it depends on succeeded. A failure skips only what depends on it."""
+after everything it depends on succeeded. A failure skips only what depends on it.
+
+A change is carried out by running its steps in order with the runner of its provider
+(`StepPerformer`); apply knows steps, not providers."""
 from __future__ import annotations
 
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Protocol, Set, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Protocol, Set, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.logs import get_logger
-from dfwctl.plan import Action, Change, Plan
+from dfwctl.plan import Action, Change, Failure, Guard, Manual, Plan, Step
 
 log = get_logger(__name__)
 
 APPLIED, FAILED, SKIPPED = "applied", "failed", "skipped"
 DEFAULT_PARALLELISM = 8
 
-Perform = Callable[[Change, Callable[[str], None]], None]
+Progress = Callable[[str], None]
+Perform = Callable[[Change, Progress], None]
+
+
+class StepRunner(Protocol):
+    """What a provider offers apply (see providers/base.py)."""
+
+    def run(self, step: Step, progress: Progress) -> None: ...
+
+    def holds(self, guard: Guard, progress: Progress) -> bool: ...
+
+    def recover(self, failure: Failure) -> DfwctlError: ...
+
+
+class StepPerformer:
+    """Performs a change: its steps in order, each announced, by the runner of the change's
+    provider. A Guard that does not hold swaps the rest of the steps for its `otherwise`; a
+    failed step is handed to the runner to recover from, and its error is raised."""
+
+    def __init__(self, runners: Mapping[str, StepRunner]):
+        self.runners = runners
+
+    def __call__(self, change: Change, progress: Progress) -> None:
+        runner = self.runners.get(change.provider)
+        if runner is None:
+            raise DfwctlError(f"{change.address}: no provider {change.provider!r} in this run")
+        done: List[Step] = []
+        pending = list(change.steps)
+        while pending:
+            step = pending.pop(0)
+            progress(step.text)
+            try:
+                if isinstance(step, Guard):
+                    if not runner.holds(step, progress):
+                        pending = list(step.otherwise)
+                elif not isinstance(step, Manual):
+                    runner.run(step, progress)
+            except DfwctlError as exc:
+                raise runner.recover(Failure(change, tuple(done), step, tuple(pending), exc)
+                                     ) from None
+            done.append(step)
 
 
 class Events(Protocol):

@@ -73,6 +73,10 @@ class EngineError(DfwctlError):
     """The Docker Engine refused or failed an operation."""
 
 
+class NotFoundError(EngineError):
+    """The Docker Engine has no such object (it answered 404)."""
+
+
 class PlanError(DfwctlError):
     """The plan cannot be made (for example an object the playbook needs is missing)."""
 

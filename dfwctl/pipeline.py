@@ -12,9 +12,9 @@ from dfwctl.combine import combine
 from dfwctl.errors import Diagnostic, PlaybookError
 from dfwctl.interpolate import interpolate, load_environment
 from dfwctl.load import Document, load
-from dfwctl.plan import Plan
-from dfwctl.providers.docker.diff import DiffOptions
-from dfwctl.providers.docker.model import Desired, build
+from dfwctl.desired import Desired, build
+from dfwctl.plan import Plan, PlanOptions
+from dfwctl.providers.base import Provider
 from dfwctl.validate import merge, validate
 
 
@@ -59,7 +59,6 @@ def load_playbook(path: Path, environ: Optional[Mapping[str, str]] = None,
     return Playbook(document, desired, warnings)
 
 
-def make_plan(desired: Desired, providers: Sequence, options: DiffOptions) -> Plan:
+def make_plan(desired: Desired, providers: Sequence[Provider], options: PlanOptions) -> Plan:
     """Gather and diff with every provider, then one plan in layer order."""
-    plans = [provider.plan(desired, options) for provider in providers]
-    return combine(desired, plans, [p.name for p in providers])
+    return combine(desired, [provider.plan(desired, options) for provider in providers])

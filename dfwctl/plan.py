@@ -1,13 +1,16 @@
-"""Plans as data: ordered Changes with per-field diffs, reasons, dependencies and flags.
+"""Plans as data: ordered Changes with per-field diffs, reasons, dependencies, flags, and the
+steps that carry each one out.
 
-Rendering (report.py, planjson.py) and applying (apply.py) both read these values; nothing
-here does I/O.
+Every provider plans a PlanPart; combine joins the parts into one Plan. Rendering (report,
+planjson) and applying (apply) read these values; nothing here does I/O.
 """
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional, Tuple
+
+from dfwctl.errors import DfwctlError
 
 
 class Action(enum.Enum):
@@ -32,6 +35,15 @@ _SYMBOLS = {
 
 
 @dataclass(frozen=True)
+class PlanOptions:
+    """What the user asked of a plan beyond the playbook."""
+
+    prune: bool = False  # delete owned containers and networks no longer in the playbook
+    prune_volumes: bool = False  # ... and owned volumes (their data is lost)
+    destroy: bool = False  # delete everything the playbook owns
+
+
+@dataclass(frozen=True)
 class FieldDiff:
     name: str  # e.g. "env.TZ", "restart", "state"
     before: Any
@@ -40,9 +52,32 @@ class FieldDiff:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One operation of a change, in the words plans and progress show for it. A provider
+    subclasses it with what it needs to carry the operation out; only `text` is ever rendered
+    or saved."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Manual(Step):
+    """A step left to the user (a reboot, a restart dfwctl cannot make): shown, never run."""
+
+
+@dataclass(frozen=True)
+class Guard(Step):
+    """A condition only apply can decide (the plan says what it is). When its provider finds
+    that it does not hold, the change goes on with `otherwise` instead of the steps after it."""
+
+    otherwise: Tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True)
 class Change:
+    provider: str  # the provider that planned it and carries it out: hyperv | desktop | docker
     address: str  # provider.kind.name, e.g. docker.container.shell
-    kind: str  # container | network | volume | image | ...
+    kind: str  # container | network | volume | image | vm | settings | ...
     name: str
     action: Action
     diffs: Tuple[FieldDiff, ...] = ()
@@ -51,13 +86,29 @@ class Change:
     destructive: bool = False  # data or uptime at risk: needs confirmation
     requires_restart: bool = False
     restart: str = ""  # what restarts, shown instead of "restart required" (e.g. "VM restart")
-    steps: Tuple[str, ...] = ()  # the operations in the order they run, when that matters
+    steps: Tuple[Step, ...] = ()  # the operations, in the order they run
+    # The steps are the obvious ones for the action (create, then start): the text plan leaves
+    # them out; plan JSON always lists them.
+    fold_steps: bool = False
     # A replace that only apply can decide: it happens if this holds then; otherwise the
-    # change's diffs (if any) are made in place.
+    # change's diffs (if any) are made in place. The first step is the Guard that decides.
     condition: str = ""
-    # What the provider needs to carry the change out; never rendered or saved.
-    desired: Any = field(default=None, compare=False, repr=False)
-    actual: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class PlanPart:
+    """What one provider plans: its changes in dependency order, and what they were read from."""
+
+    provider: str
+    endpoint: str
+    changes: Tuple[Change, ...] = ()
+    orphans: Tuple[str, ...] = ()  # addresses owned but no longer in the playbook (not pruned)
+    warnings: Tuple[str, ...] = ()
+    fingerprint: str = ""  # of the actual state the part was made from
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action is not Action.NOOP for c in self.changes)
 
 
 @dataclass(frozen=True)
@@ -83,3 +134,14 @@ class Plan:
 
     def find(self, address: str) -> Optional[Change]:
         return next((c for c in self.changes if c.address == address), None)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A step that failed, as apply hands it to the change's provider to recover from."""
+
+    change: Change
+    done: Tuple[Step, ...]  # the steps that ran, in order
+    failed: Step
+    pending: Tuple[Step, ...]  # the steps that were to run after it
+    error: DfwctlError

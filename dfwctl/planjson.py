@@ -14,10 +14,10 @@ from typing import Any, Dict
 from dfwctl import __version__
 from dfwctl.errors import DfwctlError
 from dfwctl.plan import Action, Change, Plan
-from dfwctl.providers.docker.record import is_sensitive
+from dfwctl.mask import is_sensitive
 from dfwctl.report import SENSITIVE
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 SAVED_KIND = "dfwctl-saved-plan"
 
 
@@ -32,6 +32,7 @@ def _value(value: Any) -> Any:
 def change_json(change: Change) -> Dict[str, Any]:
     return {
         "address": change.address,
+        "provider": change.provider,
         "kind": change.kind,
         "name": change.name,
         "action": change.action.value,
@@ -50,7 +51,7 @@ def change_json(change: Change) -> Dict[str, Any]:
         "destructive": change.destructive,
         "requires_restart": change.requires_restart,
         "restart": change.restart,
-        "steps": list(change.steps),
+        "steps": [step.text for step in change.steps],
         "condition": change.condition,
     }
 

@@ -5,7 +5,7 @@ import json
 from typing import Any, Iterable, List
 
 from dfwctl.plan import Action, Change, FieldDiff, Plan
-from dfwctl.providers.docker.record import is_sensitive
+from dfwctl.mask import is_sensitive
 from dfwctl.values.sizes import format_size
 
 SENSITIVE = "(sensitive value)"
@@ -70,9 +70,9 @@ def render_change(change: Change) -> List[str]:
         head += f"  [{', '.join(flags)}]"
     lines.append(head)
     lines.extend(_diff_line(change, d) for d in change.diffs)
-    if change.steps:
+    if change.steps and not change.fold_steps:
         lines.append("      steps:")
-        lines.extend(f"        {n}. {step}" for n, step in enumerate(change.steps, 1))
+        lines.extend(f"        {n}. {step.text}" for n, step in enumerate(change.steps, 1))
     return lines
 
 

@@ -14,7 +14,7 @@ from dfwctl.providers.desktop.rules import DesktopRules
 from dfwctl.providers.hyperv.rules import HyperVRules
 from dfwctl.schema_messages import problems, quote
 from dfwctl.suggest import closest
-from dfwctl.tree import _mapping, _sequence
+from dfwctl.tree import mapping, sequence
 from dfwctl.values.mounts import VOLUME, is_windows_path, parse_mount
 from dfwctl.values.ports import parse_ports
 from dfwctl.values.sizes import parse_size
@@ -87,19 +87,19 @@ class _Rules(HyperVRules, DesktopRules):
 
     # sizes ------------------------------------------------------------------------------
     def size_paths(self) -> Iterator[Path]:
-        for name, vm in _mapping(self.data, "hyperv", "vms").items():
+        for name, vm in mapping(self.data, "hyperv", "vms").items():
             yield ("hyperv", "vms", name, "memory")
             if isinstance(vm, dict) and isinstance(vm.get("dynamic_memory"), dict):
                 yield ("hyperv", "vms", name, "dynamic_memory", "minimum")
                 yield ("hyperv", "vms", name, "dynamic_memory", "maximum")
         for key in ("memory", "swap", "disk"):
             yield ("docker_desktop", key)
-        for name in _mapping(self.data, "containers"):
+        for name in mapping(self.data, "containers"):
             yield ("containers", name, "memory")
 
     def size_rule(self) -> Iterator[Diagnostic]:
         for path in self.size_paths():
-            parent = _mapping(self.data, *path[:-1])
+            parent = mapping(self.data, *path[:-1])
             if path[-1] not in parent or not self.ok(path):
                 continue
             try:
@@ -109,7 +109,7 @@ class _Rules(HyperVRules, DesktopRules):
 
     # Hyper-V ----------------------------------------------------------------------------
     def network_rule(self) -> Iterator[Diagnostic]:
-        for name, net in _mapping(self.data, "networks").items():
+        for name, net in mapping(self.data, "networks").items():
             path = ("networks", name)
             if not isinstance(net, dict) or "subnet" not in net or not self.ok(path):
                 continue
@@ -124,8 +124,8 @@ class _Rules(HyperVRules, DesktopRules):
 
     def label_rule(self) -> Iterator[Diagnostic]:
         for section in ("containers", "networks", "volumes"):
-            for name in _mapping(self.data, section):
-                for key in _mapping(self.data, section, name, "labels"):
+            for name in mapping(self.data, section):
+                for key in mapping(self.data, section, name, "labels"):
                     if str(key).startswith(RESERVED_LABEL_PREFIX):
                         yield self.error((section, name, "labels", key), (
                             f"label {quote(key)} uses the prefix {RESERVED_LABEL_PREFIX}, which "
@@ -133,7 +133,7 @@ class _Rules(HyperVRules, DesktopRules):
 
     # containers -------------------------------------------------------------------------
     def container_rule(self) -> Iterator[Diagnostic]:
-        for name, spec in _mapping(self.data, "containers").items():
+        for name, spec in mapping(self.data, "containers").items():
             if isinstance(spec, dict):
                 path = ("containers", name)
                 yield from self.mount_rule(path, spec)
@@ -141,8 +141,8 @@ class _Rules(HyperVRules, DesktopRules):
                 yield from self.isolation_rule(path, spec)
 
     def mount_rule(self, path: Path, spec: dict) -> Iterator[Diagnostic]:
-        volumes = _mapping(self.data, "volumes")
-        for index, text in enumerate(_sequence(spec, "mounts")):
+        volumes = mapping(self.data, "volumes")
+        for index, text in enumerate(sequence(spec, "mounts")):
             item = path + ("mounts", index)
             if not self.ok(item):
                 continue
@@ -162,15 +162,15 @@ class _Rules(HyperVRules, DesktopRules):
                     "the folder to docker_desktop.file_sharing"))
 
     def reference_rule(self, path: Path, spec: dict) -> Iterator[Diagnostic]:
-        networks = _mapping(self.data, "networks")
-        for index, name in enumerate(_sequence(spec, "networks")):
+        networks = mapping(self.data, "networks")
+        for index, name in enumerate(sequence(spec, "networks")):
             item = path + ("networks", index)
             if self.ok(item) and name not in networks and name not in BUILTIN_NETWORKS:
                 yield self.error(item, (
                     f"network {quote(name)} is not defined: add it under networks, or declare it "
                     "there with external: true if it is made elsewhere"))
-        containers = _mapping(self.data, "containers")
-        for index, name in enumerate(_sequence(spec, "depends_on")):
+        containers = mapping(self.data, "containers")
+        for index, name in enumerate(sequence(spec, "depends_on")):
             item = path + ("depends_on", index)
             if not self.ok(item):
                 continue
@@ -193,8 +193,8 @@ class _Rules(HyperVRules, DesktopRules):
 
     def port_rule(self) -> Iterator[Diagnostic]:
         taken: Dict[Tuple[str, int], List[Tuple[str, Path]]] = {}
-        for name, spec in _mapping(self.data, "containers").items():
-            for index, value in enumerate(_sequence(spec, "ports")):
+        for name, spec in mapping(self.data, "containers").items():
+            for index, value in enumerate(sequence(spec, "ports")):
                 item = ("containers", name, "ports", index)
                 if not self.ok(item):
                     continue
@@ -220,15 +220,15 @@ class _Rules(HyperVRules, DesktopRules):
             taken.setdefault(slot, []).append((port.host_ip, item))
 
     def dependency_rule(self) -> Iterator[Diagnostic]:
-        containers = _mapping(self.data, "containers")
+        containers = mapping(self.data, "containers")
         graph = {
-            name: [d for d in _sequence(spec, "depends_on")
+            name: [d for d in sequence(spec, "depends_on")
                    if isinstance(d, str) and d in containers and d != name]
             for name, spec in containers.items()
         }
         for cycle in _cycles(graph):
             first, second = cycle[0], cycle[1]
-            index = list(_sequence(containers[first], "depends_on")).index(second)
+            index = list(sequence(containers[first], "depends_on")).index(second)
             yield self.error(("containers", first, "depends_on", index), (
                 f"depends_on forms a cycle: {' -> '.join(cycle)}: remove one of these "
                 "dependencies"))

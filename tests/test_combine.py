@@ -1,27 +1,23 @@
-"""Plans of several providers become one, in layer order."""
+"""The providers' parts become one plan, in layer order: digest taken once, secrets masked once."""
 from __future__ import annotations
 
 from dfwctl.combine import combine
-from dfwctl.plan import Action, Change, Plan
-from dfwctl.providers.docker.model import Desired
+from dfwctl.desired import Desired
+from dfwctl.mask import is_sensitive
+from dfwctl.plan import Action, Change, FieldDiff, PlanPart
 
 
-def _plan(endpoint, *changes, fingerprint="f"):
-    return Plan("p", endpoint, tuple(changes), fingerprint=fingerprint, desired_digest="d")
-
-
-def _desired(**sections):
-    return Desired("p", {}, {}, {}, {}, sections=sections)
+def _part(endpoint, *changes, fingerprint="f"):
+    return PlanPart(endpoint.split(":")[0], endpoint, tuple(changes), fingerprint=fingerprint)
 
 
 def test_each_layer_waits_for_every_change_below_it():
-    vm = Change("hyperv.vm.WIN10", "vm", "WIN10", Action.UPDATE)
-    settings = Change("desktop.settings.engine", "settings", "engine", Action.UPDATE)
-    net = Change("docker.network.n", "network", "n", Action.CREATE)
-    box = Change("docker.container.c", "container", "c", Action.CREATE,
+    vm = Change("hyperv", "hyperv.vm.WIN10", "vm", "WIN10", Action.UPDATE)
+    settings = Change("desktop", "desktop.settings.engine", "settings", "engine", Action.UPDATE)
+    net = Change("docker", "docker.network.n", "network", "n", Action.CREATE)
+    box = Change("docker", "docker.container.c", "container", "c", Action.CREATE,
                  depends_on=("docker.network.n",))
-    plan = combine(_desired(), [_plan("h", vm), _plan("s", settings), _plan("e", net, box)],
-                   ["hyperv", "desktop", "docker"])
+    plan = combine(Desired("p"), [_part("h", vm), _part("s", settings), _part("e", net, box)])
     deps = {c.address: c.depends_on for c in plan.changes}
     assert [c.address for c in plan.changes] == [vm.address, settings.address, net.address,
                                                  box.address]
@@ -33,15 +29,28 @@ def test_each_layer_waits_for_every_change_below_it():
 
 
 def test_fingerprint_covers_every_provider():
-    one = combine(_desired(), [_plan("a", fingerprint="x"), _plan("b", fingerprint="y")], ["a", "b"])
-    two = combine(_desired(), [_plan("a", fingerprint="x"), _plan("b", fingerprint="z")], ["a", "b"])
+    one = combine(Desired("p"), [_part("a", fingerprint="x"), _part("b", fingerprint="y")])
+    two = combine(Desired("p"), [_part("a", fingerprint="x"), _part("b", fingerprint="z")])
     assert one.fingerprint != two.fingerprint
-    single = combine(_desired(), [_plan("a", fingerprint="x")], ["docker"])
+    single = combine(Desired("p"), [_part("a", fingerprint="x")])
     assert single.fingerprint == "x"
 
 
-def test_a_section_without_its_provider_is_never_silently_ignored():
-    plan = combine(_desired(hyperv={"vms": {}}), [_plan("e")], ["docker"])
-    assert plan.warnings == ("the hyperv section is validated, but this version of dfwctl "
-                             "does not plan or apply it yet",)
-    assert combine(_desired(), [_plan("e")], ["docker"]).warnings == ()
+def test_the_digest_is_the_playbooks_and_moves_with_it():
+    plan = combine(Desired("p"), [_part("a")])
+    assert plan.desired_digest == Desired("p").digest()
+    assert plan.desired_digest != combine(Desired("q"), [_part("a")]).desired_digest
+
+
+def test_every_value_holding_a_secret_is_masked_once_the_plan_is_finished():
+    secret = "hunter2"
+    change = Change("docker", "docker.container.c", "container", "c", Action.REPLACE,
+                    diffs=(FieldDiff("env.TOKEN", "old", f"x{secret}x"),
+                           FieldDiff("command", None, ("run", f"--key={secret}")),
+                           FieldDiff("restart", "no", "always")))
+    plan = combine(Desired("p", secrets=frozenset({secret})), [_part("e", change)])
+    token, command, restart = plan.changes[0].diffs
+    assert token.before == "old" and is_sensitive(token.after)
+    assert command.after[0] == "run" and is_sensitive(command.after[1])
+    assert (restart.before, restart.after) == ("no", "always")
+    assert secret not in repr(plan)

@@ -8,19 +8,18 @@ from typing import Optional
 import pytest
 
 from dfwctl import report
+from dfwctl.combine import combine
 from dfwctl.errors import PlanError
-from dfwctl.plan import Action
+from dfwctl.plan import Action, Manual
 from dfwctl.providers.desktop import settings, sharing
+from dfwctl.providers.desktop import steps as S
 from dfwctl.providers.desktop.diff import SETTINGS, WSLCONFIG, plan
 from dfwctl.providers.desktop.model import (
     DesktopOptions,
     DesktopSpec,
     DesktopState,
-    SettingsWrite,
     WslState,
-    WslWrite,
 )
-from dfwctl.providers.docker.diff import desired_digest
 from dfwctl.values.sizes import GIB
 from tests.unit_helpers import playbook
 
@@ -52,6 +51,22 @@ def only(result, address=SETTINGS):
     return result.changes[0]
 
 
+def written(change):
+    """What the change's first step writes: (path, digest, updates)."""
+    write = change.steps[0]
+    assert isinstance(write, (S.WriteSettings, S.WriteWslconfig)), change.steps
+    return write.path, write.digest, write.updates
+
+
+def step_of(change, kind):
+    (found,) = [s for s in change.steps if isinstance(s, kind)]
+    return found
+
+
+def rendered(desired, *args):
+    return report.render_plan(combine(desired, [plan(desired, *args)]))
+
+
 # one diff per field ---------------------------------------------------------------------------
 @pytest.mark.parametrize("field,value,shown_before,shown_after,key", [
     ("cpus", 2, "4", "2", ("Cpus", 2)),
@@ -72,8 +87,7 @@ def test_each_field_yields_its_own_diff(field, value, shown_before, shown_after,
     assert report.value_text(field, diff.before) == shown_before
     assert report.value_text(field, diff.after) == shown_after
     assert change.action is Action.UPDATE and change.requires_restart
-    assert change.desired.write == SettingsWrite("/profile/settings-store.json",
-                                                 f"digest-{STORE}", (key,))
+    assert written(change) == ("/profile/settings-store.json", f"digest-{STORE}", (key,))
 
 
 def test_what_the_file_already_has_is_no_change():
@@ -84,7 +98,7 @@ def test_what_the_file_already_has_is_no_change():
 
 def test_sizes_are_written_in_mib_and_shown_as_sizes():
     change = only(plan(book({"memory": "1536MiB"}), state()))
-    assert change.desired.write.updates == (("MemoryMiB", 1536),)
+    assert written(change)[2] == (("MemoryMiB", 1536),)
     assert report.value_text("memory", change.diffs[0].after) == "1536MiB"
 
 
@@ -93,7 +107,7 @@ def test_a_sparse_file_gets_the_keys_it_lacks():
         "store-sparse-settings-store.json")))
     assert [(d.name, d.before, d.after) for d in change.diffs] == [
         ("engine", None, "hyperv"), ("cpus", None, 2)]
-    assert change.desired.write.updates == (("WslEngineEnabled", False), ("Cpus", 2))
+    assert written(change)[2] == (("WslEngineEnabled", False), ("Cpus", 2))
 
 
 def test_file_sharing_parts_are_managed_apart():
@@ -117,11 +131,12 @@ def test_wsl2_resources_go_to_wslconfig_and_disk_stays():
     assert wsl_change.address == WSLCONFIG and wsl_change.depends_on == (SETTINGS,)
     assert [(d.name, str(d.before), str(d.after)) for d in wsl_change.diffs] == [
         ("memory", "4GiB", "6GiB"), ("swap", "None", "0B")]
-    assert wsl_change.desired.write == WslWrite("/profile/.wslconfig", "wsl-digest",
-                                                (("memory", "6GB"), ("swap", "0")))
+    assert written(wsl_change) == ("/profile/.wslconfig", "wsl-digest",
+                                   (("memory", "6GB"), ("swap", "0")))
     assert "not from its settings file" in wsl_change.reasons[0]
-    assert settings_change.desired.finish is None and wsl_change.desired.finish.restart == RESTART
-    assert wsl_change.desired.finish.wsl
+    assert [type(s) for s in settings_change.steps] == [S.WriteSettings]  # the restart is last
+    assert step_of(wsl_change, S.RestartDesktop).command == RESTART
+    assert step_of(wsl_change, S.CheckResources).wsl
 
 
 def test_a_missing_wslconfig_is_created():
@@ -129,8 +144,8 @@ def test_a_missing_wslconfig_is_created():
     change = only(plan(book({"engine": "wsl2", "cpus": 2}),
                        state("store-camel-settings-store.json", wsl=wsl)), WSLCONFIG)
     assert change.action is Action.CREATE
-    assert "+ cpus = 3" in report.render_plan(plan(book({"engine": "wsl2", "cpus": 3}), state(
-        "store-camel-settings-store.json", wsl=wsl)))
+    assert "+ cpus = 3" in rendered(book({"engine": "wsl2", "cpus": 3}), state(
+        "store-camel-settings-store.json", wsl=wsl))
 
 
 def test_file_sharing_does_not_apply_to_wsl2():
@@ -195,18 +210,19 @@ def test_unreadable_values_are_warned_about_and_overwritten():
                   DesktopState("windows", current, ("/p",), True))
     assert result.warnings == ("/p/settings-store.json: it has both cpus=3 and Cpus=2: remove "
                                "one of them; dfwctl sets it",)
-    assert result.changes[0].desired.write.updates[-2:] == (("cpus", 4), ("Cpus", 4))
+    assert written(result.changes[0])[2][-2:] == (("cpus", 4), ("Cpus", 4))
 
 
 # the restart -------------------------------------------------------------------------------
 def test_restart_and_check_after_writing():
     change = only(plan(book({"cpus": 2, "memory": "2GiB"}), state(), DesktopOptions(RESTART)))
-    finish = change.desired.finish
-    assert (finish.restart, finish.cpus, finish.memory, finish.blocking) == (RESTART, 2, 2 * GIB,
-                                                                              "")
-    assert finish.settings_expect == (("cpus", 2), ("memory", 2 * GIB))
+    assert step_of(change, S.RestartDesktop).command == RESTART
+    check = step_of(change, S.CheckResources)
+    assert (check.cpus, check.memory) == (2, 2 * GIB)
+    assert step_of(change, S.CheckSettingsKept).expect == (("cpus", 2), ("memory", 2 * GIB))
+    assert not [s for s in change.steps if isinstance(s, S.Stop)]
     assert change.restart == "Docker Desktop restart"
-    assert change.steps == (
+    assert tuple(s.text for s in change.steps) == (
         "write settings-store.json (the previous one kept as settings-store.json.dfwctl.bak)",
         "run `docker desktop restart`", "wait for the Docker Engine to answer",
         "check that Docker Desktop kept the new settings",
@@ -221,23 +237,26 @@ def test_restart_and_check_after_writing():
 ])
 def test_without_a_restart(options, desktop, blocking, why):
     change = only(plan(book(desktop), state(), options))
-    finish = change.desired.finish
-    assert finish.restart is None and bool(finish.blocking) is blocking
+    assert not [s for s in change.steps if isinstance(s, S.RestartDesktop)]
+    last = change.steps[-1]
+    assert isinstance(last, S.Stop if blocking else Manual)
     assert why in change.reasons[-1]
-    assert change.steps[-1] == ("stop here: restart Docker Desktop, then run apply again"
-                                if blocking else "leave the restart of Docker Desktop to you")
+    assert last.text == ("stop here: restart Docker Desktop, then run apply again"
+                         if blocking else "restart Docker Desktop for the new settings to take "
+                         "effect (this machine has no `docker desktop` command (Docker Desktop "
+                         "4.37 and later have one))")
 
 
 def test_nothing_waits_when_the_playbook_has_no_docker_part():
     change = only(plan(book({"shared_drives": ["E"]}, docker=False), state()))
-    assert change.desired.finish.blocking == ""
+    assert isinstance(change.steps[-1], Manual)
 
 
 def test_switching_the_engine_is_destructive_and_stops_the_apply():
     change = only(plan(book({"engine": "wsl2", "disk": "64GiB"}), state(), DesktopOptions(RESTART)))
     assert change.destructive
     assert "the engine switches from hyperv to wsl2" in change.reasons[0]
-    assert change.desired.finish.after_switch.startswith("the engine switched")
+    assert step_of(change, S.Stop).message.startswith("the engine switched")
 
 
 def test_a_smaller_disk_is_destructive():
@@ -278,15 +297,14 @@ def test_fingerprint_and_digests():
     one = plan(desired, state())
     other = plan(desired, state("classic-3.5-settings.json"))
     assert one.fingerprint != other.fingerprint
-    assert one.desired_digest == desired_digest(desired)
+    assert combine(desired, [one]).desired_digest == desired.digest()
     assert one.endpoint == "desktop:/profile/settings-store.json"
 
 
 def test_the_seed_scenario_renders():
     seed = book({"engine": "hyperv", "shared_drives": ["C"]},
                 r"C:\Users\chicken\Docker\apline-data:/data")
-    text = report.render_plan(plan(seed, state("classic-3.5-settings.json"),
-                                   DesktopOptions(RESTART)))
+    text = rendered(seed, state("classic-3.5-settings.json"), DesktopOptions(RESTART))
     assert text == """\
 dfwctl will make these changes for playbook p on desktop:/profile/settings.json:
 

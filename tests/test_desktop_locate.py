@@ -123,14 +123,15 @@ def test_without_a_section_the_check_runs_only_where_docker_desktop_is(
 
 def test_without_a_section_the_plan_checks_binds_and_changes_nothing(machine):
     from dfwctl.errors import PlanError
-    from dfwctl.providers.docker.diff import DiffOptions
+    from dfwctl.plan import PlanOptions
 
-    provider = DesktopProvider(playbook(WINDOWS_BIND), RunSettings(), machine, "win32")
+    unshared = playbook(WINDOWS_BIND)
+    provider = DesktopProvider(unshared, RunSettings(), machine, "win32")
     with pytest.raises(PlanError, match="drive C is not shared with Docker Desktop"):
-        provider.plan(provider.desired, DiffOptions())
+        provider.plan(unshared, PlanOptions())
     shared = playbook({**WINDOWS_BIND, "containers": {"a": {
         "image": "busybox", "mounts": [r"D:\Projects\site:/site"]}}})
-    plan = DesktopProvider(shared, RunSettings(), machine, "win32").plan(shared, DiffOptions())
+    plan = DesktopProvider(shared, RunSettings(), machine, "win32").plan(shared, PlanOptions())
     assert plan.changes == () and plan.warnings == ()
     assert plan.endpoint.endswith("settings.json")
 
@@ -149,10 +150,3 @@ def test_restart_command(tmp_path):
     plugin.parent.mkdir(parents=True)
     plugin.write_text("")
     assert restart_command(environ, "linux") == ("docker", "desktop", "restart")
-
-
-def test_the_playbook_folder_comes_from_the_desired_state(tmp_path):
-    from types import SimpleNamespace
-
-    assert locate.base_of(SimpleNamespace(directory=tmp_path)) == tmp_path
-    assert locate.base_of(SimpleNamespace()) is None

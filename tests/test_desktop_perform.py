@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from dfwctl.apply import StepPerformer
 from dfwctl.errors import DfwctlError
+from dfwctl.plan import PlanOptions
 from dfwctl.providers.base import RunSettings
 from dfwctl.providers.desktop import restart
 from dfwctl.providers.desktop.provider import DesktopProvider
-from dfwctl.providers.docker.diff import DiffOptions
 from dfwctl.values.sizes import GIB, MIB
 from tests.unit_helpers import playbook
 
@@ -69,14 +70,21 @@ class Machine:
         if docker:
             data["containers"] = {"a": {"image": "busybox"}}
         desired = playbook(data)
+        self.desired = desired
         return DesktopProvider(desired, RunSettings(no_restart=extra.pop("no_restart", False)),
                                self.environ(mode, **extra), "linux",
                                connect=lambda: FakeEngine(self.info))
 
+    def plan(self, provider):
+        return provider.plan(self.desired, PlanOptions())
+
+    def perform(self, provider, change):
+        StepPerformer({"desktop": provider})(change, self.progress.append)
+
     def apply(self, provider):
-        the_plan = provider.plan(provider.desired, DiffOptions())
+        the_plan = self.plan(provider)
         for change in the_plan.changes:
-            provider.perform(change, self.progress.append)
+            self.perform(provider, change)
         return the_plan
 
     @property
@@ -99,7 +107,7 @@ def test_apply_writes_restarts_and_checks(tmp_path):
     assert box.restarts == 1
     assert box.progress[-1] == "the engine is back: 2 CPUs, 1.91GiB of memory (asked: 2GiB)"
     again = box.provider({"engine": "hyperv", "cpus": 2, "memory": "2GiB"})
-    assert again.plan(again.desired, DiffOptions()).changes == ()
+    assert box.plan(again).changes == ()
 
 
 def test_a_mismatch_in_info_fails_the_change(tmp_path):
@@ -117,11 +125,11 @@ def test_a_mismatch_in_info_fails_the_change(tmp_path):
 def test_the_file_changed_between_plan_and_apply(tmp_path):
     box = Machine(tmp_path)
     provider = box.provider({"cpus": 2})
-    the_plan = provider.plan(provider.desired, DiffOptions())
+    the_plan = box.plan(provider)
     box.settings.write_text(box.settings.read_text().replace('"AutoStart": true',
                                                              '"AutoStart": false'))
     with pytest.raises(DfwctlError, match="changed since the plan was made"):
-        provider.perform(the_plan.changes[0], box.progress.append)
+        box.perform(provider, the_plan.changes[0])
     assert box.values()["Cpus"] == 4 and box.restarts == 0
 
 

@@ -9,6 +9,7 @@ from unit_helpers import (
     ENDPOINT,
     container_state,
     converged,
+    diff,
     digest_of,
     empty,
     image_id,
@@ -26,8 +27,9 @@ from unit_helpers import (
 
 from dfwctl import planjson
 from dfwctl.errors import PlanError
-from dfwctl.plan import Action
-from dfwctl.providers.docker.diff import DiffOptions, diff
+from dfwctl.mask import is_sensitive
+from dfwctl.plan import Action, PlanOptions
+from dfwctl.providers.docker import steps
 from dfwctl.providers.docker.model import (
     CONTAINER_FIELDS,
     NETWORK_FIELDS,
@@ -37,7 +39,6 @@ from dfwctl.providers.docker.model import (
     NetworkSpec,
     VolumeSpec,
 )
-from dfwctl.providers.docker.record import is_sensitive
 from dfwctl.report import render_plan
 
 NAME = "chicken-dev"
@@ -125,7 +126,7 @@ def test_changing_one_container_field(field):
     override, diff_name = CONTAINER_VARIANTS[field]
     before = baseline()
     after = baseline(**override)
-    assert getattr(after.containers["shell"], field) != getattr(before.containers["shell"], field)
+    assert getattr(after.docker.containers["shell"], field) != getattr(before.docker.containers["shell"], field)
     actual = converged(before)
     if field == "image":  # the new image is already in the engine: no pull in the plan
         actual = merged(actual, images={"alpine:3.20": image_state("alpine:3.20")})
@@ -226,7 +227,7 @@ def test_changing_one_volume_field_only_warns(field):
 @pytest.mark.parametrize("field", VOLUME_FIELDS)
 def test_changing_one_volume_field_with_prune_volumes_replaces_it(field):
     override, diff_name = VOLUME_VARIANTS[field]
-    plan = diff(shared(volume=override), converged(shared()), DiffOptions(prune_volumes=True))
+    plan = diff(shared(volume=override), converged(shared()), PlanOptions(prune_volumes=True))
     change = only_change(plan)
     assert change.address == "docker.volume.data"
     assert change.action is Action.REPLACE
@@ -254,7 +255,7 @@ def test_containers_on_a_replaced_volume_are_replaced():
     changed = playbook({"name": NAME, "networks": {"front": {}, "back": {}},
                         "volumes": {"data": {"labels": {"x": "1"}}, "cache": {}},
                         "containers": {"shell": SHELL}})
-    plan = diff(changed, converged(desired), DiffOptions(prune_volumes=True))
+    plan = diff(changed, converged(desired), PlanOptions(prune_volumes=True))
     shell = plan.find("docker.container.shell")
     assert shell.action is Action.REPLACE
     assert "volume data is replaced" in shell.reasons
@@ -271,8 +272,8 @@ def test_pull_and_depends_on_changes_do_not_change_anything():
         "db": {"image": "postgres:16"},
         "app": {"image": "busybox:1.36", "pull": "never", "depends_on": ["db"]},
     }})
-    assert after.containers["app"].depends_on == ("db",)
-    assert after.containers["app"] == before.containers["app"]  # neither field is compared
+    assert after.docker.containers["app"].depends_on == ("db",)
+    assert after.docker.containers["app"] == before.docker.containers["app"]  # neither field is compared
     plan = diff(after, converged(before))
     assert not plan.has_changes
     assert plan.changes == ()
@@ -425,7 +426,7 @@ def test_orphans_are_listed_and_kept():
 
 def test_prune_deletes_orphan_containers_and_networks_but_keeps_volumes():
     after, actual = orphaned()
-    plan = diff(after, actual, DiffOptions(prune=True))
+    plan = diff(after, actual, PlanOptions(prune=True))
     assert {c.address: c.action for c in plan.changes} == {
         "docker.container.old": Action.DELETE,
         "docker.network.legacy": Action.DELETE,
@@ -436,7 +437,7 @@ def test_prune_deletes_orphan_containers_and_networks_but_keeps_volumes():
 
 def test_prune_volumes_deletes_orphan_volumes():
     after, actual = orphaned()
-    plan = diff(after, actual, DiffOptions(prune=True, prune_volumes=True))
+    plan = diff(after, actual, PlanOptions(prune=True, prune_volumes=True))
     volume = plan.find("docker.volume.scratch")
     assert volume is not None and volume.action is Action.DELETE
     assert "data will be lost" in volume.reasons[0]
@@ -449,7 +450,7 @@ def test_networks_and_volumes_of_others_are_never_orphans():
                     networks={"bridge": network_state(NetworkSpec("bridge"), None),
                               "theirs": network_state(NetworkSpec("theirs"), None, "other")},
                     volumes={"theirs": volume_state(VolumeSpec("theirs"), None, "other")})
-    plan = diff(after, actual, DiffOptions(prune=True, prune_volumes=True, destroy=True))
+    plan = diff(after, actual, PlanOptions(prune=True, prune_volumes=True, destroy=True))
     touched = {c.address for c in plan.changes} | set(plan.orphans)
     assert not touched & {"docker.network.bridge", "docker.network.theirs",
                           "docker.volume.theirs"}
@@ -459,7 +460,7 @@ def test_destroy_deletes_containers_and_networks_and_keeps_volumes():
     desired = playbook({"name": NAME, "networks": {"net": {}}, "volumes": {"vol": {}},
                         "containers": {"app": {"image": "busybox:1.36", "networks": ["net"],
                                                "mounts": ["vol:/vol"]}}})
-    plan = diff(desired, converged(desired), DiffOptions(destroy=True))
+    plan = diff(desired, converged(desired), PlanOptions(destroy=True))
     assert [(c.address, c.action) for c in plan.changes] == [
         ("docker.container.app", Action.DELETE),
         ("docker.network.net", Action.DELETE),
@@ -472,7 +473,7 @@ def test_destroy_with_prune_volumes_deletes_volumes_too():
     desired = playbook({"name": NAME, "volumes": {"vol": {}},
                         "containers": {"app": {"image": "busybox:1.36",
                                                "mounts": ["vol:/vol"]}}})
-    plan = diff(desired, converged(desired), DiffOptions(destroy=True, prune_volumes=True))
+    plan = diff(desired, converged(desired), PlanOptions(destroy=True, prune_volumes=True))
     assert {c.address: c.action for c in plan.changes} == {
         "docker.container.app": Action.DELETE,
         "docker.volume.vol": Action.DELETE,
@@ -482,7 +483,7 @@ def test_destroy_with_prune_volumes_deletes_volumes_too():
 
 def test_destroy_of_nothing_is_no_change():
     desired = playbook({"name": NAME, "containers": {"app": {"image": "busybox:1.36"}}})
-    assert not diff(desired, empty(), DiffOptions(destroy=True)).has_changes
+    assert not diff(desired, empty(), PlanOptions(destroy=True)).has_changes
 
 
 # errors ---------------------------------------------------------------------------------------
@@ -574,18 +575,23 @@ def test_missing_image_for_a_converged_container_is_pulled_and_its_user_may_be_r
 
 def test_a_conditional_replace_carries_the_in_place_diffs_for_when_the_image_is_the_same():
     desired = baseline()
-    name = sorted(desired.containers)[0]
+    name = sorted(desired.docker.containers)[0]
     actual = with_container(without(converged(desired), images=["busybox:1.36"]), name,
                             status="exited", exit_code=137)
     change = diff(desired, actual).find(f"docker.container.{name}")
     assert change.action is Action.REPLACE and change.condition
     assert [(d.name, d.before, d.after) for d in change.diffs] == [("state", "exited", "running")]
+    guard = change.steps[0]
+    assert isinstance(guard, steps.IfImageChanged)
+    assert guard.image_id == actual.containers[name].image_id
+    # when the pulled image is the one it runs, the container is only started again
+    assert [type(s) for s in guard.otherwise] == [steps.StartContainer]
 
 
 def test_a_replace_for_another_reason_is_not_conditional():
     desired = baseline()
-    name = sorted(desired.containers)[0]
-    edited = with_containers(desired, dataclasses.replace(desired.containers[name],
+    name = sorted(desired.docker.containers)[0]
+    edited = with_containers(desired, dataclasses.replace(desired.docker.containers[name],
                                                           command=("sleep", "7")))
     plan = diff(edited, without(converged(desired), images=["busybox:1.36"]))
     change = plan.find(f"docker.container.{name}")
@@ -708,17 +714,17 @@ def test_a_converged_volume_with_a_secret_has_no_changes():
     desired = playbook({"name": NAME, "volumes": {"share": {"driver": "local", "options": {
         "type": "cifs", "device": "//nas/share", "o": f"username=me,password={SECRET}"}}}},
         secrets={SECRET})
-    plan = diff(desired, converged(desired), DiffOptions(prune_volumes=True))
+    plan = diff(desired, converged(desired), PlanOptions(prune_volumes=True))
     assert not plan.has_changes
     assert plan.warnings == ()
 
 
 def test_recorded_helper_masks_like_the_provider():
     desired = vault(SECRET, {SECRET})
-    spec = recorded(desired.containers["db"], desired)
+    spec = recorded(desired.docker.containers["db"], desired)
     assert is_sensitive(dict(spec.env)["PASSWORD"])
     assert dict(spec.env)["TZ"] == "UTC"
-    assert SECRET not in repr(container_state(desired.containers["db"], desired))
+    assert SECRET not in repr(container_state(desired.docker.containers["db"], desired))
 
 
 def test_plan_carries_the_engine_endpoint_and_digests():
@@ -732,7 +738,7 @@ def test_plan_carries_the_engine_endpoint_and_digests():
 
 
 def test_container_spec_sample_is_complete():
-    spec = baseline().containers["shell"]
+    spec = baseline().docker.containers["shell"]
     defaults = ContainerSpec(name="shell", image="x")
     # every field but state and isolation differs from its default in the baseline
     differing = {f for f in CONTAINER_FIELDS if getattr(spec, f) != getattr(defaults, f)}
@@ -747,13 +753,14 @@ def test_isolation_on_a_linux_engine_is_a_plan_error():
 def test_leftover_replacements_are_deleted_even_without_prune():
     desired = baseline()
     leftover = dataclasses.replace(
-        container_state(desired.containers["shell"], desired, status="created"),
+        container_state(desired.docker.containers["shell"], desired, status="created"),
         id="f" * 64, name="shell-dfwctl-0a1b2c")
     actual = dataclasses.replace(converged(desired), leftovers=(leftover,))
     change = only_change(diff(desired, actual))
     assert (change.address, change.action) == ("docker.container.shell-dfwctl-0a1b2c", Action.DELETE)
     assert change.reasons == ("left over from an interrupted replace",)
-    assert change.actual is leftover
+    assert [(type(s).__name__, s.container) for s in change.steps] == [
+        ("StopContainer", leftover.id), ("RemoveContainer", leftover.id)]
 
 
 def test_a_conditional_replace_reads_as_one_in_text_and_json():

@@ -7,8 +7,8 @@ import pytest
 import requests.adapters
 
 from dfwctl.pipeline import load_playbook, make_plan
+from dfwctl.plan import PlanOptions
 from dfwctl.providers.base import RunSettings
-from dfwctl.providers.docker.diff import DiffOptions
 from dfwctl.providers.docker.engine import Engine
 from dfwctl.providers.docker.provider import DockerProvider
 from tests.test_engine_features import _many
@@ -26,7 +26,7 @@ def _counted_plan(path, monkeypatch):
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", counting)
     desired = load_playbook(path).desired
-    plan = make_plan(desired, [DockerProvider(desired, RunSettings(), Engine())], DiffOptions())
+    plan = make_plan(desired, [DockerProvider(RunSettings(), Engine())], PlanOptions())
     monkeypatch.undo()
     return plan, calls
 

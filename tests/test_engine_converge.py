@@ -74,6 +74,13 @@ def test_changing_env_replaces_only_that_container_and_keeps_volume_data(project
     assert f'-/+ container "{app}"' in plan.out
     assert '~ env.TZ = "UTC" -> "Asia/Taipei"  # forces replacement' in plan.out
     assert "Plan: 0 to create, 0 to update, 1 to replace, 0 to destroy." in plan.out
+    as_json = json.loads(project.run("plan", "-o", "json", project.path).out)
+    (replace,) = as_json["changes"]
+    temp = replace["steps"][0].rsplit(" ", 1)[-1]
+    assert temp.startswith(f"{app}-dfwctl-")
+    assert replace["steps"] == [  # the new container first; the old one serves until then
+        f"create the new container as {temp}", f"stop container {app}",
+        f"remove container {app}", f"rename {temp} to {app}", f"start container {app}"]
 
     result = project.run("apply", "-y", project.path)
     assert result.code == 0, result
@@ -178,10 +185,11 @@ def test_json_plan_is_versioned_and_lists_fields(project):
     result = project.run("plan", "--output", "json", project.path)
     assert result.code == 0, result
     doc = json.loads(result.out)
-    assert doc["format_version"] == "1.0"
+    assert doc["format_version"] == "1.1"
     assert doc["summary"] == {"create": 5, "update": 0, "replace": 0, "delete": 0}
     app = next(c for c in doc["changes"] if c["name"] == project.cname("app"))
-    assert app["action"] == "create"
+    assert app["action"] == "create" and app["provider"] == "docker"
+    assert app["steps"] == [f"create container {app['name']}", f"start container {app['name']}"]
     assert {"name": "env.TZ", "before": None, "after": "UTC", "forces_replacement": True,
             "sensitive": False} in app["fields"]
     assert sorted(app["depends_on"]) == sorted([

@@ -14,14 +14,15 @@ from dfwctl.apply import (
     ApplyResult,
     Executor,
     Outcome,
+    StepPerformer,
     apply_plan,
 )
 from dfwctl.errors import DfwctlError, EngineError
-from dfwctl.plan import Action, Change, Plan
+from dfwctl.plan import Action, Change, Guard, Manual, Plan, Step
 
 
 def change(name, *depends_on, action=Action.CREATE, kind="container"):
-    return Change(f"docker.{kind}.{name}", kind, name, action,
+    return Change("docker", f"docker.{kind}.{name}", kind, name, action,
                   depends_on=tuple(f"docker.container.{d}" for d in depends_on))
 
 
@@ -225,3 +226,69 @@ def test_outcomes_carry_action_and_duration():
     assert isinstance(outcome, Outcome)
     assert outcome.action is Action.REPLACE and outcome.status == APPLIED
     assert outcome.seconds >= 0.02
+
+
+# a change's steps -----------------------------------------------------------------------------
+class Runner:
+    """A provider's step runner that records what it is asked to do."""
+
+    def __init__(self, fail_on=None, holds=True):
+        self.ran = []
+        self.fail_on = fail_on
+        self.answer = holds
+        self.failures = []
+
+    def run(self, step, progress):
+        if step.text == self.fail_on:
+            raise EngineError(f"{step.text}: boom")
+        self.ran.append(step.text)
+
+    def holds(self, guard, progress):
+        self.ran.append(f"? {guard.text}")
+        return self.answer
+
+    def recover(self, failure):
+        self.failures.append(failure)
+        return EngineError(f"recovered: {failure.error.message}")
+
+
+def stepped(*steps, provider="docker"):
+    return Change(provider, "docker.container.x", "container", "x", Action.REPLACE,
+                  steps=tuple(steps))
+
+
+def test_steps_run_in_order_each_announced_and_manual_steps_only_shown():
+    runner, lines = Runner(), []
+    StepPerformer({"docker": runner})(
+        stepped(Step("create"), Manual("reboot by hand"), Step("start")), lines.append)
+    assert runner.ran == ["create", "start"]
+    assert lines == ["create", "reboot by hand", "start"]
+
+
+@pytest.mark.parametrize("holds, ran", [
+    (True, ["? same image?", "create", "start"]),
+    (False, ["? same image?", "update"]),
+])
+def test_a_guard_that_does_not_hold_swaps_the_rest_for_its_otherwise(holds, ran):
+    runner = Runner(holds=holds)
+    guard = Guard("same image?", otherwise=(Step("update"),))
+    StepPerformer({"docker": runner})(stepped(guard, Step("create"), Step("start")),
+                                      lambda line: None)
+    assert runner.ran == ran
+
+
+def test_a_failed_step_is_handed_to_its_provider_with_what_ran_and_what_did_not():
+    runner = Runner(fail_on="stop")
+    steps = (Step("create"), Step("stop"), Step("rename"), Step("start"))
+    with pytest.raises(EngineError, match="recovered: stop: boom"):
+        StepPerformer({"docker": runner})(stepped(*steps), lambda line: None)
+    (failure,) = runner.failures
+    assert failure.done == steps[:1] and failure.failed == steps[1]
+    assert failure.pending == steps[2:]
+    assert runner.ran == ["create"]
+
+
+def test_a_change_of_a_provider_not_in_the_run_is_an_error():
+    with pytest.raises(DfwctlError, match="no provider 'hyperv' in this run"):
+        StepPerformer({"docker": Runner()})(stepped(Step("x"), provider="hyperv"),
+                                            lambda line: None)

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 from fakes.hyperv import desired
 
+from dfwctl.combine import combine
 from dfwctl.errors import PlanError
-from dfwctl.plan import Action
-from dfwctl.providers.docker.diff import DiffOptions
+from dfwctl.plan import Action, PlanOptions
 from dfwctl.providers.hyperv.diff import diff
 from dfwctl.providers.hyperv.model import AdapterSpec, HyperVActual, VmSpec, VmState
 from dfwctl.report import render_plan
@@ -34,7 +34,8 @@ def actual(*vms, **kwargs) -> HyperVActual:
 
 
 def plan_for(spec: dict, *vms, name="WIN10", **kwargs):
-    return diff(desired({name: spec}), actual(*vms, **kwargs))
+    wanted = desired({name: spec})
+    return combine(wanted, [diff(wanted, actual(*vms, **kwargs))])
 
 
 def only(plan):
@@ -80,7 +81,7 @@ def test_every_field(spec, have, name, before, after, offline):
     assert change.action is Action.UPDATE and change.address == "hyperv.vm.WIN10"
     assert [(d.name, d.before, d.after) for d in change.diffs if d.name != "dynamic_memory"
             or name == "dynamic_memory"] == [(name, before, after)]
-    ops = [op.phase for op in change.desired.ops]
+    ops = [op.phase for op in change.steps]
     if offline:
         assert ops[0] in ("stop", "online") and ops[-1] == "start" and "offline" in ops
         assert change.requires_restart and change.destructive and change.restart == "VM restart"
@@ -94,7 +95,7 @@ def test_every_field(spec, have, name, before, after, offline):
 def test_every_field_on_a_vm_that_is_off_needs_no_restart(spec, have, name, before, after,
                                                           offline):
     change = only(plan_for({**spec, "state": "off"}, vm("Off", **have)))
-    assert "stop" not in [op.phase for op in change.desired.ops]
+    assert "stop" not in [op.phase for op in change.steps]
     assert not change.requires_restart and not change.destructive
 
 
@@ -118,14 +119,14 @@ SEED = {"state": "running", "processors": 4, "memory": "4GiB", "dynamic_memory":
 
 def test_the_seed_scenario_is_stop_set_start_plus_spoofing():
     change = only(plan_for(SEED, vm(dynamic_memory=True)))
-    assert [(op.cmdlet, op.phase) for op in change.desired.ops] == [
+    assert [(op.cmdlet, op.phase) for op in change.steps] == [
         ("Set-VMNetworkAdapter", "online"), ("Stop-VM", "stop"), ("Set-VMMemory", "offline"),
         ("Set-VMProcessor", "offline"), ("Start-VM", "start")]
-    stop = dict(change.desired.ops[1].params)
+    stop = dict(change.steps[1].params)
     assert stop["Force"] is True and "TurnOff" not in stop  # a guest shutdown
-    memory = dict(change.desired.ops[2].params)
+    memory = dict(change.steps[2].params)
     assert memory["DynamicMemoryEnabled"] is False and memory["StartupBytes"] == 4 * GIB
-    processor = dict(change.desired.ops[3].params)
+    processor = dict(change.steps[3].params)
     assert processor["Count"] == 4 and processor["ExposeVirtualizationExtensions"] is True
     text = render_plan(plan_for(SEED, vm(dynamic_memory=True)))
     assert '~ vm "WIN10"  [VM restart, destructive]' in text
@@ -147,20 +148,20 @@ def test_state(power, want, ops, destructive):
         assert plan.changes == ()
         return
     change = only(plan)
-    assert [op.phase for op in change.desired.ops] == ops
+    assert [op.phase for op in change.steps] == ops
     assert change.destructive is destructive and not change.requires_restart
     assert change.diffs[0].name == "state"
 
 
 def test_offline_changes_on_a_vm_to_turn_off_do_not_start_it():
     change = only(plan_for({"state": "off", "processors": 4}, vm()))
-    assert [op.phase for op in change.desired.ops] == ["stop", "offline"]
+    assert [op.phase for op in change.steps] == ["stop", "offline"]
     assert change.destructive and not change.requires_restart
 
 
 def test_a_vm_that_is_off_is_set_then_started():
     change = only(plan_for({"processors": 4}, vm("Off")))
-    assert [op.phase for op in change.desired.ops] == ["offline", "start"]
+    assert [op.phase for op in change.steps] == ["offline", "start"]
     assert not change.destructive
 
 
@@ -239,7 +240,7 @@ def test_adapters_are_matched_by_name():
     change = only(plan_for({"network_adapters": [{"name": "lab nic", "mac_address_spoofing":
                                                   True}]},
                            vm(network_adapters=(ADAPTER, second))))
-    op = change.desired.ops[0]
+    op = change.steps[0]
     assert op.cmdlet == "Set-VMNetworkAdapter"
     assert dict(op.params)["VMNetworkAdapter"].id == "Microsoft:A\\C"
     assert dict(op.params)["MacAddressSpoofing"] == "On"
@@ -247,14 +248,16 @@ def test_adapters_are_matched_by_name():
 
 # the host --------------------------------------------------------------------------------
 def test_hyperv_missing_plans_enabling_the_feature():
-    plan = diff(desired({"WIN10": {}}), HyperVActual(ENDPOINT, feature_state="Disabled"))
+    wanted = desired({"WIN10": {}})
+    plan = combine(wanted, [diff(wanted, HyperVActual(ENDPOINT, feature_state="Disabled"))])
     change = only(plan)
     assert change.address == "hyperv.host.local" and change.restart == "host reboot required"
-    assert change.desired.ops[0].cmdlet == "Enable-WindowsOptionalFeature"
-    assert dict(change.desired.ops[0].params)["NoRestart"] is True
+    assert change.steps[0].cmdlet == "Enable-WindowsOptionalFeature"
+    assert dict(change.steps[0].params)["NoRestart"] is True
     text = render_plan(plan)
     assert '~ host "local"  [host reboot required]' in text
     assert '~ hyperv_feature = "Disabled" -> "Enabled"' in text
+    assert "2. reboot the host; then plan again to change the VMs" in text
     assert "Warning: VMs WIN10 are planned once Hyper-V is enabled" in text
 
 
@@ -267,7 +270,7 @@ def test_hyperv_cmdlets_missing_otherwise(state, words):
 
 def test_destroy_leaves_vms_alone():
     plan = diff(desired({"WIN10": {"processors": 4}}), HyperVActual(ENDPOINT),
-                DiffOptions(destroy=True))
+                PlanOptions(destroy=True))
     assert plan.changes == () and "never creates or removes VMs" in plan.warnings[0]
 
 

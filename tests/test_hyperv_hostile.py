@@ -7,8 +7,9 @@ import json
 
 from fakes.hyperv import desired, seeded, use_fake_pwsh
 
+from dfwctl.apply import StepPerformer
+from dfwctl.plan import PlanOptions
 from dfwctl.providers.base import RunSettings
-from dfwctl.providers.docker.diff import DiffOptions
 from dfwctl.providers.hyperv.provider import HyperVProvider
 from dfwctl.providers.hyperv.simulator.errors import CmdletError
 from dfwctl.providers.hyperv.simulator.seed import VmSeed
@@ -86,12 +87,12 @@ def test_the_provider_changes_exactly_the_named_vms(monkeypatch, tmp_path):
     want = desired({name: {"processors": 3, "network_adapters": [{"mac_address_spoofing": True}]}
                     for name in names})
     provider = HyperVProvider(want, RunSettings())
-    plan = provider.plan(want, DiffOptions())
-    assert sorted(c.desired.vm for c in plan.changes) == sorted(names)
+    plan = provider.plan(want, PlanOptions())
+    assert sorted(c.steps[0].vm for c in plan.changes) == sorted(names)
     assert "hyperv.vm.line\\nbreak" in [c.address for c in plan.changes]
     for change in plan.changes:
-        provider.perform(change, lambda line: None)
+        StepPerformer({"hyperv": provider})(change, lambda line: None)
     vms = {vm["Name"]: vm for vm in json.loads(state.read_text(encoding="utf-8"))["vms"]}
     assert {n: vms[n]["ProcessorCount"] for n in names} == dict.fromkeys(names, 3)
     assert {n: vms[n]["ProcessorCount"] for n in bystanders} == dict.fromkeys(bystanders, 2)
-    assert not provider.plan(want, DiffOptions()).has_changes
+    assert not provider.plan(want, PlanOptions()).has_changes

@@ -7,12 +7,13 @@ import json
 import pytest
 from fakes.hyperv import desired
 
+from dfwctl.apply import StepPerformer
 from dfwctl.errors import DfwctlError
+from dfwctl.plan import PlanOptions
 from dfwctl.providers.base import RunSettings
-from dfwctl.providers.docker.diff import DiffOptions
 from dfwctl.providers.hyperv.connect import transport_for
 from dfwctl.providers.hyperv.gather import gather
-from dfwctl.providers.hyperv.model import vm_specs
+from dfwctl.providers.hyperv.model import hyperv_desired
 from dfwctl.providers.hyperv.provider import HyperVProvider
 from dfwctl.providers.hyperv.simulator.seed import VmSeed, seed_host, seed_vm
 from dfwctl.providers.hyperv.simulator.transport import SimulatorTransport
@@ -53,8 +54,8 @@ def test_transports_by_host(host, endpoint):
 
 def test_gather_reads_the_named_vms_fully(sim):
     seed_vm(sim, VmSeed("OTHER"))
-    actual = gather(SimulatorTransport(str(sim)), vm_specs({"vms": {"WIN10": {
-        "nested_virtualization": True}}}))
+    actual = gather(SimulatorTransport(str(sim)), hyperv_desired({"vms": {"WIN10": {
+        "nested_virtualization": True}}}).vms)
     win10, other = actual.named("WIN10")[0], actual.named("OTHER")[0]
     assert win10.power == "Running" and win10.version == "9.0"
     assert win10.spec.dynamic_memory is True and win10.spec.memory_maximum == 8 * GIB
@@ -69,23 +70,23 @@ def test_apply_then_nothing_left(sim):
     hv, want = provider(sim, {"WIN10": {"processors": 4, "memory": "4GiB",
                                         "dynamic_memory": False, "nested_virtualization": True,
                                         "network_adapters": [{"mac_address_spoofing": True}]}})
-    plan = hv.plan(want, DiffOptions())
+    plan = hv.plan(want, PlanOptions())
     lines = []
-    hv.perform(plan.changes[0], lines.append)
-    assert lines == list(plan.changes[0].steps)
+    StepPerformer({"hyperv": hv})(plan.changes[0], lines.append)
+    assert lines == [step.text for step in plan.changes[0].steps]
     vm = states(sim)["WIN10"]
     assert (vm["State"], vm["ProcessorCount"], vm["MemoryStartup"], vm["DynamicMemoryEnabled"],
             vm["ExposeVirtualizationExtensions"]) == (2, 4, 4 * GIB, False, True)
     assert vm["NetworkAdapters"][0]["MacAddressSpoofing"] == 0
-    assert not hv.plan(want, DiffOptions()).has_changes
+    assert not hv.plan(want, PlanOptions()).has_changes
 
 
 def test_a_failed_setting_starts_the_vm_again(sim):
     seed_host(sim, {"LogicalProcessors": 2})
     hv, want = provider(sim, {"WIN10": {"processors": 8}})
-    change = hv.plan(want, DiffOptions()).changes[0]
+    change = hv.plan(want, PlanOptions()).changes[0]
     with pytest.raises(HyperVError) as caught:
-        hv.perform(change, lambda line: None)
+        StepPerformer({"hyperv": hv})(change, lambda line: None)
     error = caught.value
     assert error.cmdlet == "Set-VMProcessor" and error.vm == "WIN10"
     assert "cannot have 8 virtual processors" in str(error)
@@ -96,14 +97,14 @@ def test_a_failed_setting_starts_the_vm_again(sim):
 def test_a_plan_error_lists_hyperv_problems(sim):
     hv, want = provider(sim, {"WIN11": {}})
     with pytest.raises(DfwctlError, match="VM WIN11 does not exist"):
-        hv.plan(want, DiffOptions())
+        hv.plan(want, PlanOptions())
 
 
 def test_permission_problems_say_what_to_do(sim):
     seed_host(sim, {"Elevated": False})
     hv, want = provider(sim, {"WIN10": {}})
     with pytest.raises(DfwctlError) as caught:
-        hv.plan(want, DiffOptions())
+        hv.plan(want, PlanOptions())
     assert "You do not have the required permission" in caught.value.message
     assert "Hyper-V Administrators" in caught.value.hint
 
@@ -111,21 +112,21 @@ def test_permission_problems_say_what_to_do(sim):
 def test_without_hyperv_the_plan_enables_it_and_apply_does(sim):
     seed_host(sim, {"HyperVFeature": "Disabled"})
     hv, want = provider(sim, {"WIN10": {}})
-    plan = hv.plan(want, DiffOptions())
+    plan = hv.plan(want, PlanOptions())
     assert [c.address for c in plan.changes] == ["hyperv.host.simulator:" + str(sim)]
-    hv.perform(plan.changes[0], lambda line: None)
+    StepPerformer({"hyperv": hv})(plan.changes[0], lambda line: None)
     assert json.loads(sim.read_text())["host"]["HyperVFeature"] == "EnablePending"
     with pytest.raises(DfwctlError, match="reboot the host"):
-        hv.plan(want, DiffOptions())
+        hv.plan(want, PlanOptions())
 
 
 def test_a_home_edition_cannot_get_hyperv(sim):
     seed_host(sim, {"HyperVFeature": "Disabled", "Caption": "Microsoft Windows 10 Home"})
     hv, want = provider(sim, {"WIN10": {}})
     with pytest.raises(DfwctlError, match="this Windows edition cannot run Hyper-V"):
-        hv.plan(want, DiffOptions())
+        hv.plan(want, PlanOptions())
 
 
 def test_destroy_reads_nothing(tmp_path):
     hv, want = provider(tmp_path / "absent.json", {"WIN10": {}})
-    assert hv.plan(want, DiffOptions(destroy=True)).changes == ()
+    assert hv.plan(want, PlanOptions(destroy=True)).changes == ()

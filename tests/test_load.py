@@ -8,7 +8,7 @@ import pytest
 from dfwctl.errors import PlaybookError
 from dfwctl.load import load, parse, parse_fast
 from dfwctl.pipeline import load_playbook
-from dfwctl.providers.docker.model import _plain
+from dfwctl.tree import plain
 
 EXAMPLES = Path(__file__).parent / "examples"
 PLAYBOOKS = sorted((Path(__file__).parent.parent / "playbooks").glob("*.yml"))
@@ -21,13 +21,13 @@ def test_fast_and_positioned_parsers_read_the_same_data(path):
     fast = parse_fast(text, path)  # falls back to the positioned parser where libyaml differs
     slow = parse(text, path)
     assert slow.has_positions
-    assert _plain(fast.data) == _plain(slow.data)
+    assert plain(fast.data) == plain(slow.data)
 
 
 def test_flow_scalars_with_colons_fall_back_to_the_positioned_parser():
     doc = parse_fast("mounts: [data:/data, 'b:/c']\n", Path("p.yml"))
     assert doc.has_positions  # libyaml refuses `data:/data` in a flow sequence; YAML 1.2 allows it
-    assert _plain(doc.data) == {"mounts": ["data:/data", "b:/c"]}
+    assert plain(doc.data) == {"mounts": ["data:/data", "b:/c"]}
 
 
 def test_fast_path_keeps_yaml_1_2_and_strings():

@@ -5,11 +5,10 @@ import dataclasses
 import random
 
 import pytest
-from unit_helpers import converged, empty, playbook
+from unit_helpers import converged, diff, empty, playbook
 
 from dfwctl.errors import PlanError
-from dfwctl.plan import Action, Change
-from dfwctl.providers.docker.diff import DiffOptions, diff
+from dfwctl.plan import Action, Change, PlanOptions
 from dfwctl.providers.docker.model import ContainerSpec
 from dfwctl.providers.docker.order import order_changes
 
@@ -112,7 +111,7 @@ def test_network_and_volume_deletes_wait_for_container_deletes_and_replaces():
         "web": {"image": "busybox:1.36"},  # leaves the network: replaced
         "keep": {"image": "busybox:1.36"},
     }})
-    plan = diff(after, converged(before), DiffOptions(prune=True, prune_volumes=True))
+    plan = diff(after, converged(before), PlanOptions(prune=True, prune_volumes=True))
     assert addresses(plan) == [
         "docker.container.web",
         "docker.container.old",
@@ -128,13 +127,15 @@ def test_network_and_volume_deletes_wait_for_container_deletes_and_replaces():
 
 
 def test_order_does_not_depend_on_the_input_order():
-    plan = diff(playbook(STACK), empty())
+    desired = playbook(STACK)
+    plan = diff(desired, empty())
     bare = [dataclasses.replace(c, depends_on=()) for c in plan.changes]
+    specs = {f"docker.container.{n}": s for n, s in desired.docker.containers.items()}
     rng = random.Random(7)
     for _ in range(20):
         shuffled = list(bare)
         rng.shuffle(shuffled)
-        assert order_changes(shuffled) == list(plan.changes)
+        assert order_changes(shuffled, specs) == list(plan.changes)
 
 
 def test_two_plans_of_the_same_snapshot_are_equal():
@@ -142,23 +143,24 @@ def test_two_plans_of_the_same_snapshot_are_equal():
     assert diff(desired, empty()) == diff(playbook(STACK), empty())
 
 
-def container_change(name, depends_on=()):
+def container_change(name, depends_on=(), action=Action.CREATE):
     spec = ContainerSpec(name=name, image="busybox:1.36", depends_on=tuple(depends_on))
-    return Change(f"docker.container.{name}", "container", name, Action.CREATE, desired=spec)
+    change = Change("docker", f"docker.container.{name}", "container", name, action)
+    return change, {change.address: spec}
 
 
 def test_a_dependency_cycle_is_a_plan_error():
-    changes = [container_change("a", ["b"]), container_change("b", ["a"]),
-               container_change("c")]
+    made = [container_change("a", ["b"]), container_change("b", ["a"]),
+            container_change("c")]
+    specs = {k: v for _, s in made for k, v in s.items()}
     with pytest.raises(PlanError, match="dependency cycle between: docker.container.a, "
                                         "docker.container.b"):
-        order_changes(changes)
+        order_changes([c for c, _ in made], specs)
 
 
 def test_container_deletes_wait_for_nothing():
-    spec = ContainerSpec(name="gone", image="busybox:1.36", depends_on=("x",))
-    gone = Change("docker.container.gone", "container", "gone", Action.DELETE, desired=spec)
-    (ordered,) = order_changes([gone])
+    gone, specs = container_change("gone", ["x"], Action.DELETE)
+    (ordered,) = order_changes([gone], specs)
     assert ordered.depends_on == ()
 
 
@@ -167,7 +169,7 @@ def test_a_new_container_waits_for_the_orphan_holding_its_host_port():
         "web": {"image": "busybox:1.36", "ports": ["8080:80"]}}})
     after = playbook({"name": NAME, "containers": {  # `web` renamed to `site`
         "site": {"image": "busybox:1.36", "ports": ["8080:80"]}}})
-    plan = diff(after, converged(before), DiffOptions(prune=True))
+    plan = diff(after, converged(before), PlanOptions(prune=True))
     assert plan.find("docker.container.web").action is Action.DELETE
     assert "docker.container.web" in plan.find("docker.container.site").depends_on
 
@@ -178,7 +180,7 @@ def test_a_new_container_on_another_host_port_does_not_wait_for_the_orphan():
     after = playbook({"name": NAME, "containers": {
         "site": {"image": "busybox:1.36", "ports": ["8081:80"]},
         "quiet": {"image": "busybox:1.36"}}})
-    plan = diff(after, converged(before), DiffOptions(prune=True))
+    plan = diff(after, converged(before), PlanOptions(prune=True))
     assert plan.find("docker.container.web").action is Action.DELETE
     assert plan.find("docker.container.site").depends_on == ()
     assert plan.find("docker.container.quiet").depends_on == ()

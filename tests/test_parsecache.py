@@ -39,7 +39,7 @@ def test_a_valid_playbook_is_parsed_once_and_gives_the_same_model(tmp_path, pars
     second = load_playbook(path, environ={"A": "7"}, use_cache=True)
     assert len(parses) == 1
     assert first.desired == second.desired
-    assert second.desired.containers["web"].env == (("A", "7"),)
+    assert second.desired.docker.containers["web"].env == (("A", "7"),)
 
 
 def test_interpolation_runs_on_every_load_and_does_not_leak_into_the_cache(tmp_path, parses):
@@ -47,7 +47,7 @@ def test_interpolation_runs_on_every_load_and_does_not_leak_into_the_cache(tmp_p
     load_playbook(path, environ={"A": "7"}, use_cache=True)
     later = load_playbook(path, environ={"A": "8"}, use_cache=True)
     assert len(parses) == 1
-    assert later.desired.containers["web"].env == (("A", "8"),)
+    assert later.desired.docker.containers["web"].env == (("A", "8"),)
 
 
 def test_an_edit_is_a_new_key(tmp_path, parses):
@@ -56,7 +56,7 @@ def test_an_edit_is_a_new_key(tmp_path, parses):
     path.write_text(PLAYBOOK.replace("busybox", "busybox:1.36"))
     edited = load_playbook(path, environ={}, use_cache=True)
     assert len(parses) == 2
-    assert edited.desired.containers["web"].image == "busybox:1.36"
+    assert edited.desired.docker.containers["web"].image == "busybox:1.36"
 
 
 def test_an_invalid_playbook_is_never_stored(tmp_path, parses):

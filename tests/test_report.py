@@ -9,6 +9,7 @@ from unit_helpers import (
     ENDPOINT,
     assert_golden,
     converged,
+    diff,
     empty,
     image_id,
     merged,
@@ -18,8 +19,7 @@ from unit_helpers import (
 
 from dfwctl import planjson
 from dfwctl.apply import APPLIED, FAILED, SKIPPED, ApplyResult, Outcome
-from dfwctl.plan import Action
-from dfwctl.providers.docker.diff import DiffOptions, diff
+from dfwctl.plan import Action, PlanOptions
 from dfwctl.report import render_plan, render_result
 
 NAME = "golden-dev"
@@ -95,7 +95,7 @@ def mixed():
     }, secrets={"s3cret-2"} | SECRETS)
     actual = merged(actual, images={"redis:7": converged(playbook({
         "name": NAME, "containers": {"r": {"image": "redis:7"}}})).images["redis:7"]})
-    return diff(after, actual, DiffOptions(prune=True))
+    return diff(after, actual, PlanOptions(prune=True))
 
 
 def no_changes():

@@ -10,18 +10,20 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
 from dfwctl import __version__
+from dfwctl.combine import combine
+from dfwctl.desired import Desired, build
+from dfwctl.plan import Plan, PlanOptions
+from dfwctl.providers.docker import diff as docker_diff
 from dfwctl.providers.docker import record
 from dfwctl.providers.docker.model import (
     Actual,
     ContainerSpec,
     ContainerState,
-    Desired,
     EngineInfo,
     ImageState,
     NetworkState,
     VolumeState,
-    _images,
-    build,
+    images_of,
 )
 
 ENDPOINT = "unix:///var/run/docker.sock"
@@ -39,9 +41,17 @@ def playbook(data: Mapping[str, Any], secrets: Iterable[str] = ()) -> Desired:
 
 def with_containers(desired: Desired, *specs: ContainerSpec) -> Desired:
     """`desired` with these container specs added or swapped in (images recomputed)."""
-    containers = dict(desired.containers)
+    containers = dict(desired.docker.containers)
     containers.update({s.name: s for s in specs})
-    return dataclasses.replace(desired, containers=containers, images=_images(containers))
+    docker = dataclasses.replace(desired.docker, containers=containers,
+                                 images=images_of(containers))
+    return dataclasses.replace(desired, docker=docker)
+
+
+def diff(desired: Desired, actual: Actual, options: PlanOptions = PlanOptions()) -> Plan:
+    """The Docker plan of `desired` against `actual`, finished as `dfwctl plan` finishes it
+    (digest taken, secrets masked)."""
+    return combine(desired, [docker_diff.diff(desired, actual, options)])
 
 
 # identities -----------------------------------------------------------------------------------
@@ -65,8 +75,7 @@ def digest_of(repo_digest_text: str) -> str:
 # actual ---------------------------------------------------------------------------------------
 def recorded(spec: Any, desired: Desired) -> Any:
     """The spec as gather rebuilds it from the label the provider wrote on the object."""
-    mask = record.masker(desired.secrets, desired.name)
-    label = record.dumps(record.to_record(spec, mask))
+    label = record.dumps(record.to_record(spec, desired.mask))
     return record.from_record(type(spec), spec.name, record.loads(label))
 
 
@@ -105,19 +114,20 @@ def converged(desired: Desired, status: str = "running",
               exit_code: Optional[int] = None) -> Actual:
     """The machine after a successful apply of `desired`: every object exists as recorded,
     every container runs the image its tag points to, external objects exist unowned."""
+    docker = desired.docker
     containers = {
         name: container_state(spec, desired, status, exit_code)
-        for name, spec in desired.containers.items()
+        for name, spec in docker.containers.items()
     }
     networks = {
         name: network_state(spec, None if spec.external else desired)
-        for name, spec in desired.networks.items()
+        for name, spec in docker.networks.items()
     }
     volumes = {
         name: volume_state(spec, None if spec.external else desired)
-        for name, spec in desired.volumes.items()
+        for name, spec in docker.volumes.items()
     }
-    images = {ref: image_state(ref) for ref in desired.images}
+    images = {ref: image_state(ref) for ref in docker.images}
     return Actual(engine=ENGINE, containers=containers, networks=networks, volumes=volumes,
                   images=images)
 

@@ -50,10 +50,10 @@ def validate(playbooks) -> None:
         raise SystemExit(ExitStatus.ERROR)
 
 
-def _diff_options(prune: bool, prune_volumes: bool, destroy: bool = False):
-    from dfwctl.providers.docker.diff import DiffOptions
+def _plan_options(prune: bool, prune_volumes: bool, destroy: bool = False):
+    from dfwctl.plan import PlanOptions
 
-    return DiffOptions(prune=prune or prune_volumes, prune_volumes=prune_volumes, destroy=destroy)
+    return PlanOptions(prune=prune or prune_volumes, prune_volumes=prune_volumes, destroy=destroy)
 
 
 def _prune_options(fn):
@@ -79,7 +79,7 @@ def plan(playbook, output, out_file, detailed_exitcode, prune, prune_volumes) ->
 
     loaded = load_playbook(Path(playbook), use_cache=True)
     _echo_warnings(loaded)
-    options = _diff_options(prune, prune_volumes)
+    options = _plan_options(prune, prune_volumes)
     the_plan = make_plan(loaded.desired, _providers(loaded.desired), options)
     if output == "json" or out_file:
         from dfwctl import planjson
@@ -116,9 +116,9 @@ def _confirm(the_plan, auto_approve: bool) -> None:
 
 def _run_apply(the_plan, providers, *, auto_approve, parallelism, output):
     from dfwctl import planjson, report
-    from dfwctl.apply import apply_plan
+    from dfwctl.apply import StepPerformer, apply_plan
+    from dfwctl.plan import Action
     from dfwctl.progress import Progress
-    from dfwctl.providers.select import Dispatcher
     from dfwctl.redact import redact
 
     if output == "json":
@@ -128,8 +128,8 @@ def _run_apply(the_plan, providers, *, auto_approve, parallelism, output):
     if not the_plan.has_changes:
         return
     _confirm(the_plan, auto_approve)
-    performer = Dispatcher(providers)
-    todo = sum(1 for c in the_plan.changes if c.action.value != "no-op")
+    performer = StepPerformer({p.name: p for p in providers})
+    todo = sum(1 for c in the_plan.changes if c.action is not Action.NOOP)
     progress = Progress(todo, quiet=click.get_current_context().obj.log_format == "json")
     try:
         result = apply_plan(the_plan, performer, progress, parallelism)
@@ -177,7 +177,7 @@ def apply(target, auto_approve, parallelism, lock_timeout, exit_wait, output, no
     _echo_warnings(loaded)
     providers = _providers(loaded.desired, exit_wait, no_restart)
     with _lock(loaded.desired, providers, "apply", lock_timeout):
-        the_plan = make_plan(loaded.desired, providers, _diff_options(prune, prune_volumes))
+        the_plan = make_plan(loaded.desired, providers, _plan_options(prune, prune_volumes))
         if saved:
             _check_saved(saved, the_plan, target)
             auto_approve = True  # the saved plan was reviewed when it was made
@@ -207,7 +207,7 @@ def destroy(playbook, volumes, auto_approve, parallelism, lock_timeout, exit_wai
     loaded = load_playbook(Path(playbook), use_cache=True)
     providers = _providers(loaded.desired, exit_wait, no_restart)
     with _lock(loaded.desired, providers, "destroy", lock_timeout):
-        options = _diff_options(False, volumes, destroy=True)
+        options = _plan_options(False, volumes, destroy=True)
         the_plan = make_plan(loaded.desired, providers, options)
         _run_apply(the_plan, providers, auto_approve=auto_approve, parallelism=parallelism,
                    output=output)

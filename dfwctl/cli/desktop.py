@@ -27,8 +27,9 @@ def _read(playbook: Optional[str], settings_file: Optional[str]) -> Dict[str, An
         from dfwctl.pipeline import load_playbook
 
         loaded = load_playbook(Path(playbook))
-        named = (loaded.desired.sections.get("docker_desktop") or {}).get("settings_file")
-        base = locate.base_of(loaded.desired) or Path(playbook).resolve().parent
+        spec = loaded.desired.desktop
+        named = spec.settings_file if spec else None
+        base = loaded.desired.directory or Path(playbook).resolve().parent
     where = locate.locate(named, base, os.environ, sys.platform)
     if where.path is None:
         raise DfwctlError(

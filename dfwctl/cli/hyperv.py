@@ -21,17 +21,17 @@ def doctor(playbook, host) -> None:
     what its VMs need. Exits 1 when a check fails."""
     from dfwctl.providers.hyperv import doctor as checks
     from dfwctl.providers.hyperv.connect import transport_for
-    from dfwctl.providers.hyperv.model import host_of, vm_specs
+    from dfwctl.providers.hyperv.model import HyperVDesired
 
-    specs, name, section = (), "", {}
+    section, name = HyperVDesired(), ""
     if playbook:
         from dfwctl.pipeline import load_playbook
 
         loaded = load_playbook(Path(playbook))
-        section = loaded.desired.sections.get("hyperv") or {}
-        specs, name = vm_specs(section), f"{loaded.desired.name} ({playbook})"
-    transport = transport_for(host or host_of(section))
-    sections = checks.run(transport, specs, name)
+        section = loaded.desired.hyperv or section
+        name = f"{loaded.desired.name} ({playbook})"
+    transport = transport_for(host or section.host)
+    sections = checks.run(transport, section.vms, name)
     click.echo(checks.render(sections), nl=False)
     if checks.failed(sections):
         raise SystemExit(ExitStatus.ERROR)

@@ -1,8 +1,4 @@
-"""Providers: the only code that talks to the outside world.
-
-A provider owns one part of the machine and the first part of its addresses: `hyperv`
-(Hyper-V VMs), `desktop` (Docker Desktop's settings), `docker` (the engine's networks,
-volumes, images and containers). Each reads its part live and diffs it against the playbook
-(`plan`, whose diff is a pure function of its own module), and carries out its own changes
-(`perform`). Layers order them at apply time: hyperv, then desktop, then docker.
-"""
+"""Providers: the only code that talks to the outside world, one folder each (docker, desktop,
+hyperv), each with the same roles: model (values), rules (validation), gather (read), diff
+(decide, pure), steps (what a change does), perform (do it), provider (the interface in
+base.py). select.py picks the providers a playbook needs."""

@@ -1,12 +1,20 @@
-"""What every provider is: the interface the pipeline and apply use, and the run settings."""
+"""What every provider is: the interface the pipeline and apply use, and the run settings.
+
+A provider owns one part of the machine and the first part of its addresses: `hyperv`
+(Hyper-V VMs), `desktop` (Docker Desktop's settings), `docker` (the engine's networks,
+volumes, images and containers). It reads its part live and diffs it against the playbook
+(`plan`, whose diff is a pure function of its own module), and runs the steps of its own
+changes (`run`, `holds` for a Guard, `recover` after a failed step). Layers order them:
+hyperv, then desktop, then docker.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Optional, Protocol
 
-from dfwctl.plan import Change, Plan
-from dfwctl.providers.docker.diff import DiffOptions
-from dfwctl.providers.docker.model import Desired
+from dfwctl.desired import Desired
+from dfwctl.errors import DfwctlError
+from dfwctl.plan import Failure, Guard, PlanOptions, PlanPart, Step
 
 Progress = Callable[[str], None]
 
@@ -24,6 +32,13 @@ class Provider(Protocol):
     layer: int  # lower layers are applied first
     endpoint: str  # what it talks to, for messages and the apply lock
 
-    def plan(self, desired: Desired, options: DiffOptions) -> Plan: ...
+    def plan(self, desired: Desired, options: PlanOptions) -> PlanPart: ...
 
-    def perform(self, change: Change, progress: Progress) -> None: ...
+    def run(self, step: Step, progress: Progress) -> None:
+        """Carry out one step of one of its changes."""
+
+    def holds(self, guard: Guard, progress: Progress) -> bool:
+        """Whether a Guard's condition holds now (the change goes on as planned)."""
+
+    def recover(self, failure: Failure) -> DfwctlError:
+        """Undo or repair what a failed change left (best effort); the error to report."""

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Dict, Optional
 
-from dfwctl.providers.docker.model import build
+from dfwctl.desired import build
 from dfwctl.providers.hyperv.local import LocalTransport
 from dfwctl.providers.hyperv.simulator.seed import VmSeed, seed_vm
 

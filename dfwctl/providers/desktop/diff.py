@@ -1,4 +1,4 @@
-"""The Docker Desktop part of a plan: (playbook, DesktopState) -> Plan. Pure.
+"""The Docker Desktop part of a plan: (playbook, DesktopState) -> PlanPart. Pure.
 
 At most two changes: `desktop.settings` (Docker Desktop's settings file: engine, resources,
 file sharing) and `desktop.wslconfig` (the WSL 2 engine's resources), each one file written
@@ -9,30 +9,26 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
+from dfwctl.desired import Desired
 from dfwctl.errors import PlanError
-from dfwctl.plan import Action, Change, FieldDiff, Plan
+from dfwctl.plan import Action, Change, FieldDiff, Manual, PlanPart, Step
 from dfwctl.providers.desktop import mountcheck, settings, sharing, wslconfig
+from dfwctl.providers.desktop import steps as S
 from dfwctl.providers.desktop.model import (
     BACKUP_SUFFIX,
     ERA_NAMES,
     WINDOWS,
     WSL2,
     DesktopOptions,
-    DesktopSpec,
     DesktopState,
-    Finish,
-    SettingsWrite,
-    Work,
-    WslWrite,
     command_text,
     size,
 )
-from dfwctl.providers.docker.diff import desired_digest
-from dfwctl.providers.docker.model import Desired
 from dfwctl.values.sizes import format_size
 
+PROVIDER = "desktop"
 SETTINGS = "desktop.settings"
 WSLCONFIG = "desktop.wslconfig"
 RESOURCES = ("cpus", "memory", "swap", "disk")
@@ -48,7 +44,7 @@ def shown(field: str, value: Any) -> Any:
 class _Planner:
     def __init__(self, desired: Desired, state: DesktopState, options: DesktopOptions):
         self.desired = desired
-        self.spec = DesktopSpec.from_section(desired.sections.get("docker_desktop"))
+        self.spec = desired.desktop
         self.state = state
         self.options = options
         self.errors: List[str] = []
@@ -126,10 +122,11 @@ class _Planner:
             return None
         reasons: List[str] = []
         destructive = self.risks(diffs, reasons)
-        write = SettingsWrite(current.path, current.digest, settings.updates(current, new))
-        return Change(SETTINGS, "settings", current.path, Action.UPDATE, tuple(diffs),
+        write = S.WriteSettings(self.write_text(current.path, True), current.path,
+                                current.digest, settings.updates(current, new))
+        return Change(PROVIDER, SETTINGS, "settings", current.path, Action.UPDATE, tuple(diffs),
                       tuple(reasons), destructive=destructive, requires_restart=True,
-                      desired=Work(write), actual=current)
+                      steps=(write,))
 
     def refuse_unwritable(self, new: Dict[str, Any]) -> None:
         current = self.state.settings
@@ -160,7 +157,7 @@ class _Planner:
                     f"the engine switches from {d.before} to {d.after}: the images, containers "
                     f"and volumes of the {d.before} engine stay on disk but the {d.after} "
                     "engine does not see them")
-                if self.desired.has_docker:
+                if self.desired.docker.present:
                     reasons.append("the Docker part of this plan was read from the current "
                                    "engine, so apply stops after the switch: run it again")
             if d.name == "disk" and d.before is not None and d.after < d.before:
@@ -197,10 +194,16 @@ class _Planner:
         reason = ("with the WSL 2 engine, Docker Desktop takes its CPUs, memory and swap from "
                   ".wslconfig ([wsl2] processors, memory, swap), not from its settings file")
         action = Action.UPDATE if current.exists else Action.CREATE
-        return Change(WSLCONFIG, "wslconfig", current.path, action, diffs, (reason,),
-                      requires_restart=True,
-                      desired=Work(WslWrite(current.path, current.digest, updates)),
-                      actual=current)
+        write = S.WriteWslconfig(self.write_text(current.path, current.exists), current.path,
+                                 current.digest, updates)
+        return Change(PROVIDER, WSLCONFIG, "wslconfig", current.path, action, diffs, (reason,),
+                      requires_restart=True, steps=(write,))
+
+    @staticmethod
+    def write_text(path: str, exists: bool) -> str:
+        name = re.split(r"[\\/]", path)[-1]
+        kept = f" (the previous one kept as {name}{BACKUP_SUFFIX})"
+        return f"write {name}" + (kept if exists else "")
 
     # the restart -------------------------------------------------------------------------
     def finish(self, changes: List[Change]) -> List[Change]:
@@ -213,26 +216,10 @@ class _Planner:
         why_not = "--no-restart leaves it to you" if self.options.no_restart else DESKTOP_CLI
         changed = {d.name for c in changes for d in c.diffs}
         blocking = ""
-        if restart is None and changed & set(SHARING_FIELDS) and self.desired.has_docker:
+        if restart is None and changed & set(SHARING_FIELDS) and self.desired.docker.present:
             blocking = ("the settings are written, but Docker Desktop uses them only after it "
                         f"restarts, and {why_not}; the Docker changes wait for that: restart "
                         "Docker Desktop, then run dfwctl apply again")
-        spec = self.spec
-        verify = restart is not None and (spec.cpus is not None or spec.memory is not None)
-        first = changes[0]
-        expect = ()
-        if first.address == SETTINGS:
-            expect = tuple((d.name, d.after) for d in first.diffs
-                           if d.name not in ("shared_drives", "file_sharing"))
-        finish = Finish(
-            restart=restart, why_not="" if restart else why_not, blocking=blocking,
-            cpus=spec.cpus if verify else None, memory=spec.memory if verify else None,
-            settings_path=first.name if first.address == SETTINGS else "",
-            settings_expect=expect,
-            after_switch="" if "engine" not in changed or not self.desired.has_docker else (
-                "the engine switched; the Docker part of the plan was read from the previous "
-                "engine: run dfwctl apply again to plan it against the new one"),
-            wsl=self.engine == WSL2)
         if restart is not None:
             why = "Docker Desktop uses these settings only after it restarts"
         elif blocking:
@@ -245,28 +232,38 @@ class _Planner:
         out = [dataclasses.replace(c, restart="Docker Desktop restart") for c in changes]
         last = out[-1]
         out[-1] = dataclasses.replace(
-            last, reasons=last.reasons + (why,), steps=self.steps(out, finish, verify),
-            desired=Work(last.desired.write, finish))
+            last, reasons=last.reasons + (why,),
+            steps=last.steps + self.restart_steps(changes, restart, changed, blocking,
+                                                         why_not))
         return out
 
-    @staticmethod
-    def steps(changes: List[Change], finish: Finish, verify: bool) -> Tuple[str, ...]:
-        found = []
-        for c in changes:
-            name = re.split(r"[\\/]", c.name)[-1]
-            kept = f" (the previous one kept as {name}{BACKUP_SUFFIX})"
-            found.append(f"write {name}" + (kept if c.action is Action.UPDATE else ""))
-        if finish.restart is None:
-            last = ("stop here: restart Docker Desktop, then run apply again" if finish.blocking
-                    else "leave the restart of Docker Desktop to you")
-            return tuple(found + [last])
-        found += [f"run `{command_text(finish.restart)}`", "wait for the Docker Engine to answer"]
-        if finish.settings_expect:
-            found.append("check that Docker Desktop kept the new settings")
-        if verify:
-            found.append("check the engine's CPUs and memory in /info (NCPU, MemTotal)")
-        if finish.after_switch:
-            found.append("stop: the Docker part is planned again against the new engine")
+    def restart_steps(self, changes: List[Change], restart: Optional[Tuple[str, ...]],
+                      changed: Set[str], blocking: str, why_not: str) -> Tuple[Step, ...]:
+        if restart is None:
+            if blocking:
+                return (S.Stop("stop here: restart Docker Desktop, then run apply again",
+                               blocking),)
+            return (Manual("restart Docker Desktop for the new settings to take effect "
+                           f"({why_not})"),)
+        found: List[Step] = [S.RestartDesktop(f"run `{command_text(restart)}`", restart),
+                             S.WaitForEngine("wait for the Docker Engine to answer")]
+        first = changes[0]
+        if first.address == SETTINGS:
+            expect = tuple((d.name, d.after) for d in first.diffs
+                           if d.name not in ("shared_drives", "file_sharing"))
+            if expect:
+                found.append(S.CheckSettingsKept("check that Docker Desktop kept the new settings",
+                                                 first.name, expect))
+        spec = self.spec
+        if spec.cpus is not None or spec.memory is not None:
+            found.append(S.CheckResources(
+                "check the engine's CPUs and memory in /info (NCPU, MemTotal)",
+                spec.cpus, spec.memory, self.engine == WSL2))
+        if "engine" in changed and self.desired.docker.present:
+            found.append(S.Stop(
+                "stop: the Docker part is planned again against the new engine",
+                "the engine switched; the Docker part of the plan was read from the previous "
+                "engine: run dfwctl apply again to plan it against the new one"))
         return tuple(found)
 
     # the whole plan ------------------------------------------------------------------------
@@ -280,31 +277,30 @@ class _Planner:
             folders=found.folders,
             windows_containers=bool(current and current.windows_containers))
 
-    def run(self) -> Plan:
+    def run(self) -> PlanPart:
         changes: List[Change] = []
         if not self.options.destroy:
             if self.spec is not None:
                 self.check_spec()
             changes = [c for c in (self.settings_change(), self.wsl_change()) if c]
-            findings = mountcheck.check(self.desired.containers, self.sharing_now(),
+            findings = mountcheck.check(self.desired.docker.containers, self.sharing_now(),
                                         self.state.drives)
             self.errors.extend(findings.errors)
             self.warnings.extend(findings.warnings)
         if self.errors:
             raise PlanError("the plan cannot be made:\n"
                             + "\n".join(f"  - {e}" for e in dict.fromkeys(self.errors)))
-        return Plan(
-            playbook=self.desired.name,
+        return PlanPart(
+            provider=PROVIDER,
             endpoint=self.state.endpoint,
             changes=tuple(self.finish(changes)),
             warnings=tuple(dict.fromkeys(self.warnings)),
             fingerprint=self.state.fingerprint(),
-            desired_digest=desired_digest(self.desired),
         )
 
 
 def plan(desired: Desired, state: DesktopState, options: Optional[DesktopOptions] = None
-         ) -> Plan:
+         ) -> PlanPart:
     """The changes that make Docker Desktop's settings match the playbook, after checking
     every bind mount against what it will share. Raises PlanError listing every problem."""
     return _Planner(desired, state, options or DesktopOptions()).run()

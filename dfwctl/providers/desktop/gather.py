@@ -7,15 +7,15 @@ import sys
 from typing import Mapping, Optional
 
 from dfwctl.providers.desktop import drives, locate, mountcheck, settings, wslconfig
-from dfwctl.providers.desktop.model import WINDOWS, DesktopSpec, DesktopState
-from dfwctl.providers.docker.model import Desired
+from dfwctl.desired import Desired
+from dfwctl.providers.desktop.model import WINDOWS, DesktopState
 
 
 def gather(desired: Desired, environ: Optional[Mapping[str, str]] = None,
            platform: str = sys.platform) -> DesktopState:
     environ = os.environ if environ is None else environ
-    spec = DesktopSpec.from_section(desired.sections.get("docker_desktop"))
-    where = locate.locate(spec.settings_file if spec else None, locate.base_of(desired),
+    spec = desired.desktop
+    where = locate.locate(spec.settings_file if spec else None, desired.directory,
                           environ, platform)
     current = settings.read(where.path) if where.path else None
     wsl = None
@@ -29,6 +29,6 @@ def gather(desired: Desired, environ: Optional[Mapping[str, str]] = None,
         searched=tuple(str(p) for p in where.searched),
         explicit=where.explicit,
         wslconfig=wsl,
-        drives=drives.probe(mountcheck.drive_letters(desired.containers)),  # this machine
+        drives=drives.probe(mountcheck.drive_letters(desired.docker.containers)),  # this machine
         host_cpus=os.cpu_count(),
     )

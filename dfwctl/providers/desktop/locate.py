@@ -129,12 +129,6 @@ def is_local_engine(environ: Mapping[str, str]) -> bool:
     return not host or host.startswith(("unix://", "npipe://"))
 
 
-def base_of(desired) -> Optional[Path]:
-    """The playbook's folder, when the desired state carries it."""
-    directory = getattr(desired, "directory", None)
-    return Path(directory) if directory else None
-
-
 def exists(path: Path) -> bool:
     try:
         return os.path.isfile(path)

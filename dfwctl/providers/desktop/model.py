@@ -1,5 +1,5 @@
-"""Docker Desktop as values: what the playbook asks for (DesktopSpec), what the machine has
-(DesktopState), and what a planned change carries to perform. No I/O."""
+"""Docker Desktop as values: what the playbook asks for (DesktopSpec) and what the machine has
+(DesktopState). No I/O."""
 from __future__ import annotations
 
 import hashlib
@@ -143,42 +143,6 @@ class DesktopOptions:
     restart_command: Optional[Tuple[str, ...]] = None  # None: this machine has none
     no_restart: bool = False
     destroy: bool = False
-
-
-# What planned changes carry to perform --------------------------------------------------------
-@dataclass(frozen=True)
-class SettingsWrite:
-    path: str
-    digest: str  # of the file when the plan was made
-    updates: Tuple[Tuple[str, Any], ...]  # (key exactly as written in the file, JSON value)
-
-
-@dataclass(frozen=True)
-class WslWrite:
-    path: str
-    digest: str
-    updates: Tuple[Tuple[str, str], ...]  # ([wsl2] key, value text)
-
-
-@dataclass(frozen=True)
-class Finish:
-    """What the last Docker Desktop change does once its file is written."""
-
-    restart: Optional[Tuple[str, ...]]  # the restart command, or None when dfwctl won't
-    why_not: str = ""  # why there is no restart
-    blocking: str = ""  # when set and there is no restart: fail so later changes wait
-    cpus: Optional[int] = None  # to find in the engine's /info after the restart
-    memory: Optional[int] = None
-    settings_path: str = ""  # re-read after the restart: Docker Desktop may write it back
-    settings_expect: Tuple[Tuple[str, Any], ...] = ()  # (field, value) it must still have
-    after_switch: str = ""  # the engine switched: stop here so the rest is planned again
-    wsl: bool = False  # the WSL 2 engine: .wslconfig is read only when WSL's VM starts
-
-
-@dataclass(frozen=True)
-class Work:
-    write: Any  # SettingsWrite | WslWrite
-    finish: Optional[Finish] = None
 
 
 def command_text(argv) -> str:

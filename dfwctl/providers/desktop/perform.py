@@ -1,24 +1,17 @@
-"""Carry out a Docker Desktop change: write its file (refusing one that changed since the
-plan), then, on the last change, restart Docker Desktop and check the result."""
+"""Carry out the steps of a Docker Desktop change: write its file (refusing one that changed
+since the plan), then, on the last change, restart Docker Desktop and check the result."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, List, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from dfwctl.errors import DfwctlError
 from dfwctl.logs import get_logger
-from dfwctl.plan import Change
+from dfwctl.plan import Failure, Guard, Step
 from dfwctl.providers.desktop import jsonedit, restart, settings, textfile, wslconfig
-from dfwctl.providers.desktop.model import (
-    Finish,
-    SettingsWrite,
-    Size,
-    Work,
-    WslWrite,
-    command_text,
-    size,
-)
+from dfwctl.providers.desktop import steps as S
+from dfwctl.providers.desktop.model import Size, size
 from dfwctl.values.sizes import format_size
 
 log = get_logger(__name__)
@@ -37,17 +30,34 @@ class DesktopPerformer:
         self.connect = connect
         self.environ = os.environ if environ is None else environ
 
-    def __call__(self, change: Change, progress: Progress) -> None:
-        work: Work = change.desired
-        if isinstance(work.write, SettingsWrite):
-            self.write_settings(work.write, progress)
-        elif isinstance(work.write, WslWrite):
-            self.write_wslconfig(work.write, progress)
-        if work.finish is not None:
-            self.finish(work.finish, progress)
+    def run(self, step: Step, progress: Progress) -> None:
+        if isinstance(step, S.WriteSettings):
+            self.write_settings(step, progress)
+        elif isinstance(step, S.WriteWslconfig):
+            self.write_wslconfig(step, progress)
+        elif isinstance(step, S.RestartDesktop):
+            log.info("desktop_restart", command=list(step.command))
+            restart.run(step.command, restart.wait_seconds(self.environ))
+        elif isinstance(step, S.WaitForEngine):
+            restart.wait_for_engine(self.connect, restart.wait_seconds(self.environ))
+        elif isinstance(step, S.CheckSettingsKept):
+            self.check_settings(step)
+        elif isinstance(step, S.CheckResources):
+            self.check_resources(step, progress)
+        elif isinstance(step, S.Stop):
+            raise DfwctlError(step.message)
+        else:
+            raise DfwctlError(f"the Docker Desktop provider has no way to run the step "
+                              f"{step.text!r}")
+
+    def holds(self, guard: Guard, progress: Progress) -> bool:
+        raise DfwctlError(f"the Docker Desktop provider cannot decide {guard.text!r}")
+
+    def recover(self, failure: Failure) -> DfwctlError:
+        return failure.error  # a file is written whole or not at all: nothing to undo
 
     # writes ----------------------------------------------------------------------------
-    def write_settings(self, write: SettingsWrite, progress: Progress) -> None:
+    def write_settings(self, write: S.WriteSettings, progress: Progress) -> None:
         path = Path(write.path)
         textfile.check_unchanged(path, write.digest)
         found = textfile.read(path)
@@ -60,7 +70,7 @@ class DesktopPerformer:
                  keys=[k for k, _ in write.updates])
         progress(f"wrote {path} (the previous version is in {backup})")
 
-    def write_wslconfig(self, write: WslWrite, progress: Progress) -> None:
+    def write_wslconfig(self, write: S.WriteWslconfig, progress: Progress) -> None:
         path = Path(write.path)
         textfile.check_unchanged(path, write.digest)
         found = textfile.read(path, missing_ok=True)
@@ -69,54 +79,35 @@ class DesktopPerformer:
         log.info("wslconfig_written", path=str(path), backup=str(backup))
         progress(f"wrote {path}" + (f" (the previous version is in {backup})" if backup else ""))
 
-    # the restart ---------------------------------------------------------------------------
-    def finish(self, finish: Finish, progress: Progress) -> None:
-        if finish.restart is None:
-            progress(f"restart Docker Desktop for the new settings to take effect "
-                     f"({finish.why_not})")
-            if finish.blocking:
-                raise DfwctlError(finish.blocking)
-            return
-        wait = restart.wait_seconds(self.environ)
-        progress(f"restarting Docker Desktop: {command_text(finish.restart)}")
-        log.info("desktop_restart", command=list(finish.restart))
-        restart.run(finish.restart, wait)
-        progress("waiting for the Docker Engine")
-        info = restart.wait_for_engine(self.connect, wait)
-        problems = self.dropped(finish) + restart.mismatches(info, finish.cpus, finish.memory)
-        if problems:
-            raise DfwctlError("Docker Desktop restarted, but " + "; ".join(problems),
-                              self.hint(finish, problems))
-        shown = [f"{info.get('NCPU')} CPUs"] if finish.cpus is not None else []
-        if finish.memory is not None:
-            shown.append(f"{restart.about(info.get('MemTotal'))} of memory (asked: "
-                         f"{format_size(finish.memory)})")
-        progress("the engine is back" + (": " + ", ".join(shown) if shown else ""))
-        if finish.after_switch:
-            raise DfwctlError(finish.after_switch)
-
+    # after the restart ---------------------------------------------------------------------
     @staticmethod
-    def dropped(finish: Finish) -> List[str]:
+    def check_settings(step: S.CheckSettingsKept) -> None:
         """Settings Docker Desktop wrote back over ours while restarting (it keeps its
         settings in memory while it runs)."""
-        if not finish.settings_path or not finish.settings_expect:
-            return []
-        now = settings.read(Path(finish.settings_path))
+        now = settings.read(Path(step.path))
         dropped = []
-        for field, value in finish.settings_expect:
+        for field, value in step.expect:
             found = getattr(now, field)
             if found != value:
                 shown = size(found) if isinstance(value, Size) else found
                 dropped.append(f"its settings file no longer has {field} = {value} (now {shown})")
-        return dropped
+        if dropped:
+            raise DfwctlError("Docker Desktop restarted, but " + "; ".join(dropped),
+                              "Docker Desktop wrote its own settings back when it quit: quit "
+                              "Docker Desktop, run dfwctl apply, then start Docker Desktop")
 
-    @staticmethod
-    def hint(finish: Finish, problems: List[str]) -> str:
-        if any("settings file no longer" in p for p in problems):
-            return ("Docker Desktop wrote its own settings back when it quit: quit Docker "
-                    "Desktop, run dfwctl apply, then start Docker Desktop")
-        if finish.wsl:
-            return ("WSL reads .wslconfig only when its VM starts: run `wsl --shutdown` (it "
-                    "stops every WSL distribution), start Docker Desktop, then run dfwctl plan")
-        return ("Docker Desktop may have held the VM to what this machine allows: see "
-                "Settings > Resources, then run dfwctl plan")
+    def check_resources(self, step: S.CheckResources, progress: Progress) -> None:
+        info = restart.wait_for_engine(self.connect, restart.wait_seconds(self.environ))
+        problems = restart.mismatches(info, step.cpus, step.memory)
+        if problems:
+            hint = ("WSL reads .wslconfig only when its VM starts: run `wsl --shutdown` (it "
+                    "stops every WSL distribution), start Docker Desktop, then run dfwctl plan"
+                    if step.wsl else
+                    "Docker Desktop may have held the VM to what this machine allows: see "
+                    "Settings > Resources, then run dfwctl plan")
+            raise DfwctlError("Docker Desktop restarted, but " + "; ".join(problems), hint)
+        shown = [f"{info.get('NCPU')} CPUs"] if step.cpus is not None else []
+        if step.memory is not None:
+            shown.append(f"{restart.about(info.get('MemTotal'))} of memory (asked: "
+                         f"{format_size(step.memory)})")
+        progress("the engine is back: " + ", ".join(shown))

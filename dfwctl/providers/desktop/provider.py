@@ -7,12 +7,12 @@ import sys
 import threading
 from typing import Any, Callable, Mapping, Optional
 
-from dfwctl.plan import Change, Plan
+from dfwctl.desired import Desired
+from dfwctl.errors import DfwctlError
+from dfwctl.plan import Failure, Guard, PlanOptions, PlanPart, Step
 from dfwctl.providers.base import Progress, RunSettings
 from dfwctl.providers.desktop import locate
-from dfwctl.providers.desktop.model import DesktopOptions, DesktopSpec
-from dfwctl.providers.docker.diff import DiffOptions
-from dfwctl.providers.docker.model import Desired
+from dfwctl.providers.desktop.model import DesktopOptions
 from dfwctl.values.mounts import BIND, is_windows_path, parse_mount
 
 # Docker Desktop's own spellings of a Windows drive that cannot be a Linux host's paths.
@@ -25,14 +25,14 @@ def wanted(desired: Desired, environ: Optional[Mapping[str, str]] = None,
     bind-mounts Windows paths into containers of this machine's engine, and this machine has
     Docker Desktop's settings file (then only the unshared-drive check runs, changing
     nothing). Without either there is nothing to do, e.g. on Linux CI."""
-    if "docker_desktop" in desired.sections:
+    if desired.desktop is not None:
         return True
     environ = os.environ if environ is None else environ
     if not locate.is_local_engine(environ):
         return False
     windows = any(
         is_windows_path(m.source) or m.source.startswith(_DESKTOP_PREFIXES)
-        for spec in desired.containers.values()
+        for spec in desired.docker.containers.values()
         for m in map(parse_mount, spec.mounts) if m.type == BIND)
     return windows and locate.locate(None, None, environ, platform).path is not None
 
@@ -44,18 +44,17 @@ class DesktopProvider:
     def __init__(self, desired: Desired, settings: RunSettings,
                  environ: Optional[Mapping[str, str]] = None, platform: str = sys.platform,
                  connect: Optional[Callable[[], Any]] = None):
-        self.desired = desired
         self.settings = settings
         self.environ = os.environ if environ is None else environ
         self.platform = platform
         self.connect = connect
-        spec = DesktopSpec.from_section(desired.sections.get("docker_desktop"))
+        spec = desired.desktop
         self.endpoint = locate.endpoint(spec.settings_file if spec else None,
-                                        locate.base_of(desired), self.environ, platform)
+                                        desired.directory, self.environ, platform)
         self._performer = None
         self._lock = threading.Lock()
 
-    def plan(self, desired: Desired, options: DiffOptions) -> Plan:
+    def plan(self, desired: Desired, options: PlanOptions) -> PlanPart:
         from dfwctl.providers.desktop import diff, gather, restart
 
         state = gather.gather(desired, self.environ, self.platform)
@@ -63,11 +62,21 @@ class DesktopProvider:
                              no_restart=self.settings.no_restart, destroy=options.destroy)
         return diff.plan(desired, state, run)
 
-    def perform(self, change: Change, progress: Progress) -> None:
+    @property
+    def performer(self):
         with self._lock:
             if self._performer is None:
                 from dfwctl.providers.desktop.perform import DesktopPerformer
 
                 kwargs = {"connect": self.connect} if self.connect else {}
                 self._performer = DesktopPerformer(environ=self.environ, **kwargs)
-        self._performer(change, progress)
+            return self._performer
+
+    def run(self, step: Step, progress: Progress) -> None:
+        self.performer.run(step, progress)
+
+    def holds(self, guard: Guard, progress: Progress) -> bool:
+        return self.performer.holds(guard, progress)
+
+    def recover(self, failure: Failure) -> DfwctlError:
+        return self.performer.recover(failure)

@@ -11,7 +11,7 @@ from typing import Iterator, Optional
 
 from dfwctl.errors import Diagnostic
 from dfwctl.schema_messages import quote
-from dfwctl.tree import _mapping, _sequence
+from dfwctl.tree import mapping, sequence
 from dfwctl.values.sizes import MIB, format_size
 from dfwctl.values.winpath import (
     DRIVE,
@@ -29,14 +29,14 @@ SECTION = "docker_desktop"
 
 class DesktopRules:
     def desktop_rule(self) -> Iterator[Diagnostic]:
-        desktop = _mapping(self.data, SECTION)
+        desktop = mapping(self.data, SECTION)
         yield from self._drive_rule()
         yield from self._mib_rule()
         yield from self._folder_rule(desktop)
 
     def _drive_rule(self) -> Iterator[Diagnostic]:
         seen = set()
-        for index, letter in enumerate(_sequence(_mapping(self.data, SECTION), "shared_drives")):
+        for index, letter in enumerate(sequence(mapping(self.data, SECTION), "shared_drives")):
             if isinstance(letter, str) and letter.upper() in seen:
                 yield self.warning((SECTION, "shared_drives", index), (
                     f"drive {quote(letter)} is listed twice (drive letters ignore case): "
@@ -48,7 +48,7 @@ class DesktopRules:
         for key in ("memory", "swap", "disk"):
             value = self.sizes.get((SECTION, key))
             if value is not None and value % MIB:
-                raw = _mapping(self.data, SECTION).get(key)
+                raw = mapping(self.data, SECTION).get(key)
                 shown = quote(raw) if isinstance(raw, str) else format_size(value)
                 low, high = value // MIB, value // MIB + 1
                 yield self.error((SECTION, key), (
@@ -57,7 +57,7 @@ class DesktopRules:
 
     def _folder_rule(self, desktop: dict) -> Iterator[Diagnostic]:
         seen: list = []
-        for index, folder in enumerate(_sequence(desktop, "file_sharing")):
+        for index, folder in enumerate(sequence(desktop, "file_sharing")):
             path = (SECTION, "file_sharing", index)
             if not isinstance(folder, str) or not self.ok(path):
                 continue
@@ -82,7 +82,7 @@ class DesktopRules:
         """Whether Docker Desktop shares a Windows path with its engine, when the playbook
         alone decides it (engine: hyperv, and both shared_drives and file_sharing named, so
         the settings file cannot add to them); None otherwise: the plan checks it then."""
-        desktop = _mapping(self.data, SECTION)
+        desktop = mapping(self.data, SECTION)
         if desktop.get("engine") != "hyperv":
             return None
         if "shared_drives" not in desktop or "file_sharing" not in desktop:
@@ -90,6 +90,6 @@ class DesktopRules:
         parsed = parse_source(source)
         if parsed.kind != DRIVE:
             return None  # network shares and the like get their own message at plan time
-        drives = [str(d) for d in _sequence(desktop, "shared_drives")]
-        folders = [str(f) for f in _sequence(desktop, "file_sharing")]
+        drives = [str(d) for d in sequence(desktop, "shared_drives")]
+        folders = [str(f) for f in sequence(desktop, "file_sharing")]
         return covering(parsed, drives, folders) is not None

@@ -18,15 +18,15 @@ def restart_policy(text: str) -> Dict[str, Any]:
     return policy
 
 
-def limits(spec: ContainerSpec) -> Dict[str, Any]:
+def limits(memory: Optional[int], cpus: Optional[float]) -> Dict[str, Any]:
     """Memory and CPU limits in the form both create and update take."""
     out: Dict[str, Any] = {}
-    if spec.memory is not None:
-        out["mem_limit"] = spec.memory
-        out["memswap_limit"] = spec.memory * 2  # the engine's own default for swap
-    if spec.cpus is not None:
+    if memory is not None:
+        out["mem_limit"] = memory
+        out["memswap_limit"] = memory * 2  # the engine's own default for swap
+    if cpus is not None:
         out["cpu_period"] = CPU_PERIOD
-        out["cpu_quota"] = int(round(spec.cpus * CPU_PERIOD))
+        out["cpu_quota"] = int(round(cpus * CPU_PERIOD))
     return out
 
 
@@ -65,7 +65,7 @@ def create_arguments(api: Any, spec: ContainerSpec, name: str,
         restart_policy=restart_policy(spec.restart),
         network_mode=network,
         isolation=spec.isolation,
-        **limits(spec),
+        **limits(spec.memory, spec.cpus),
     )
     args: Dict[str, Any] = dict(
         image=spec.image,

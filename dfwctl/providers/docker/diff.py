@@ -1,57 +1,56 @@
-"""diff(Desired, Actual) -> Plan: decide, field by field, what must change and why.
+"""diff(Desired, Actual) -> the Docker part of a plan: decide, field by field, what must change
+and why, and the steps that carry each change out.
 
-Pure: no I/O, no provider. Containers are compared through their spec records (secrets
-hashed), so a plan never holds a secret value.
+Pure: no I/O. Containers are compared with the spec records read from their labels, in which
+secrets are hashed; field values are masked once, when the whole plan is finished.
 """
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import MISSING, dataclass, fields
-from typing import Any, Dict, List, Optional, Tuple
+from dataclasses import MISSING, fields
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
+from dfwctl.desired import Desired
 from dfwctl.errors import PlanError
-from dfwctl.plan import Action, Change, FieldDiff, Plan
+from dfwctl.mask import Masker, same
+from dfwctl.plan import Action, Change, FieldDiff, PlanOptions, PlanPart
+from dfwctl.providers.docker import labels as L
+from dfwctl.providers.docker import steps
 from dfwctl.providers.docker.model import (
     UPDATABLE_FIELDS,
     Actual,
     ContainerSpec,
     ContainerState,
-    Desired,
     ImageSpec,
     NetworkSpec,
+    NetworkState,
     VolumeSpec,
+    VolumeState,
+    address,
+    volume_sources,
 )
 from dfwctl.providers.docker.order import order_changes
-from dfwctl.providers.docker.record import Masker, is_pairs, masked, masker, to_record
-from dfwctl.values.mounts import parse_mount
+from dfwctl.providers.docker.record import is_pairs
+
+PROVIDER = "docker"
 
 
-@dataclass(frozen=True)
-class DiffOptions:
-    prune: bool = False  # delete owned containers and networks no longer in the playbook
-    prune_volumes: bool = False  # ... and owned volumes (their data is lost)
-    destroy: bool = False  # delete everything the playbook owns
-
-
-def address(kind: str, name: str) -> str:
-    return f"docker.{kind}.{name}"
-
-
-def field_diffs(before: Any, after: Any, updatable=frozenset()) -> Tuple[FieldDiff, ...]:
-    """Compare two specs of one type; mappings are compared key by key (env.TZ)."""
+def field_diffs(before: Any, after: Any, mask: Masker,
+                updatable: FrozenSet[str] = frozenset()) -> Tuple[FieldDiff, ...]:
+    """Compare a recorded spec with a wanted one of the same type; mappings are compared key
+    by key (env.TZ)."""
     diffs: List[FieldDiff] = []
     for f in fields(after):
         if not f.compare or f.name == "name":
             continue
         old, new = getattr(before, f.name), getattr(after, f.name)
-        if old == new:
+        if same(new, old, mask):
             continue
         forces = f.name not in updatable
         if is_pairs(old) and is_pairs(new):
             old_map, new_map = dict(old), dict(new)
             for key in sorted(set(old_map) | set(new_map)):
-                if old_map.get(key) != new_map.get(key):
+                if not same(new_map.get(key), old_map.get(key), mask):
                     name = f"{f.name}.{key}"
                     diffs.append(FieldDiff(name, old_map.get(key), new_map.get(key), forces))
         else:
@@ -59,20 +58,11 @@ def field_diffs(before: Any, after: Any, updatable=frozenset()) -> Tuple[FieldDi
     return tuple(diffs)
 
 
-def creation_diffs(spec: Any) -> Tuple[FieldDiff, ...]:
+def creation_diffs(spec: Any, mask: Masker) -> Tuple[FieldDiff, ...]:
     """Every non-default field of a new object, as `+ field = value` lines."""
     required = {f.name: None for f in fields(spec)
                 if f.default is MISSING and f.default_factory is MISSING and f.name != "name"}
-    return field_diffs(type(spec)(name=spec.name, **required), spec)
-
-
-def volume_sources(spec: ContainerSpec) -> List[str]:
-    sources = []
-    for text in spec.mounts:
-        mount = parse_mount(text)
-        if mount.type == "volume" and mount.source:
-            sources.append(mount.source)
-    return sources
+    return field_diffs(type(spec)(name=spec.name, **required), spec, mask)
 
 
 def _state_change(spec: ContainerSpec, state: ContainerState) -> Optional[Tuple[Action, str]]:
@@ -98,25 +88,44 @@ def _state_change(spec: ContainerSpec, state: ContainerState) -> Optional[Tuple[
     return None
 
 
+def temporary_name(spec: ContainerSpec, old: ContainerState, taken: FrozenSet[str]) -> str:
+    """The name a replacement is created under: the same for the same replace (plans are
+    repeatable), never one the engine has already."""
+    for attempt in range(100):
+        seed = f"{spec.name}\0{old.id}\0{attempt}".encode()
+        name = f"{spec.name}-dfwctl-{hashlib.sha256(seed).hexdigest()[:6]}"
+        if name not in taken:
+            return name
+    raise PlanError(f"container {spec.name}: no free temporary name for its replacement")
+
+
 class _Differ:
-    def __init__(self, desired: Desired, actual: Actual, options: DiffOptions):
+    def __init__(self, desired: Desired, actual: Actual, options: PlanOptions):
         self.desired = desired
+        self.docker = desired.docker
         self.actual = actual
         self.options = options
-        self.mask: Masker = masker(desired.secrets, desired.name)
+        self.mask: Masker = desired.mask
         self.changes: Dict[str, Change] = {}
+        self.specs: Dict[str, ContainerSpec] = {}  # container specs by address, for order
         self.orphans: List[str] = []
         self.warnings: List[str] = []
         self.errors: List[str] = []
+        self.taken = frozenset(actual.containers) | frozenset(c.name for c in actual.leftovers)
 
     def add(self, change: Change) -> None:
         if change.action is not Action.NOOP:
             self.changes[change.address] = change
 
+    def change(self, kind: str, name: str, action: Action, **details: Any) -> Change:
+        return Change(PROVIDER, address(kind, name), kind, name, action, **details)
+
+    def labels(self, spec: Any) -> Tuple[Tuple[str, str], ...]:
+        return tuple(sorted(L.owned_labels(self.desired.name, spec, self.mask).items()))
+
     # images -------------------------------------------------------------------------------
     def image(self, spec: ImageSpec) -> None:
         local = self.actual.images.get(spec.reference)
-        addr = address("image", spec.reference)
         if local is None:
             if spec.pull == "never":
                 self.errors.append(
@@ -124,79 +133,100 @@ class _Differ:
                     "pull: never; build or load it first, or set pull: missing"
                 )
                 return
-            self.add(Change(addr, "image", spec.reference, Action.CREATE,
-                            reasons=("not in the engine: pull it",), desired=spec))
+            self.add(self.change("image", spec.reference, Action.CREATE,
+                                 reasons=("not in the engine: pull it",),
+                                 steps=steps.pull(spec.reference), fold_steps=True))
             return
         if spec.pull == "always":
             remote = self.actual.remote_digests.get(spec.reference)
             digests = {d.rsplit("@", 1)[-1] for d in local.repo_digests}
             if remote and remote not in digests:
-                self.add(Change(
-                    addr, "image", spec.reference, Action.UPDATE,
+                self.add(self.change(
+                    "image", spec.reference, Action.UPDATE,
                     diffs=(FieldDiff("digest", _short(sorted(digests)[0]) if digests else None,
                                      _short(remote)),),
                     reasons=("the registry has a newer image (pull: always)",),
-                    desired=spec, actual=local))
+                    steps=steps.pull(spec.reference), fold_steps=True))
 
     # networks and volumes ----------------------------------------------------------------
     def network(self, spec: NetworkSpec) -> None:
-        self._shared("network", spec, self.actual.networks.get(spec.name))
+        state = self.actual.networks.get(spec.name)
+        diffs = self._shared("network", spec, state)
+        if diffs is None:
+            return
+        if state is None:
+            self.add(self.change("network", spec.name, Action.CREATE,
+                                 diffs=creation_diffs(spec, self.mask),
+                                 reasons=("not in the engine",),
+                                 steps=steps.create_network(spec, self.labels(spec)),
+                                 fold_steps=True))
+            return
+        self.add(self.change("network", spec.name, Action.REPLACE, diffs=diffs,
+                             reasons=("network settings cannot change in place",),
+                             destructive=True,
+                             steps=(steps.remove_network(state.id, spec.name)
+                                    + steps.create_network(spec, self.labels(spec)))))
 
     def volume(self, spec: VolumeSpec) -> None:
-        self._shared("volume", spec, self.actual.volumes.get(spec.name))
+        state = self.actual.volumes.get(spec.name)
+        diffs = self._shared("volume", spec, state)
+        if diffs is None:
+            return
+        if state is None:
+            self.add(self.change("volume", spec.name, Action.CREATE,
+                                 diffs=creation_diffs(spec, self.mask),
+                                 reasons=("not in the engine",),
+                                 steps=steps.create_volume(spec, self.labels(spec)),
+                                 fold_steps=True))
+        elif self.options.prune_volumes:
+            self.add(self.change("volume", spec.name, Action.REPLACE, diffs=diffs,
+                                 reasons=("its settings changed; its data will be lost",),
+                                 destructive=True,
+                                 steps=steps.replace_volume(spec, self.labels(spec))))
+        else:
+            changed = ", ".join(d.name for d in diffs) or "its recorded settings"
+            self.warnings.append(
+                f"volume {spec.name}: {changed} changed, but replacing a volume deletes "
+                "its data; dfwctl keeps it (run apply --prune-volumes to replace it)"
+            )
 
-    def _shared(self, kind: str, spec: Any, state: Any) -> None:
-        addr = address(kind, spec.name)
+    def _shared(self, kind: str, spec: Any, state: Any) -> Optional[Tuple[FieldDiff, ...]]:
+        """The field diffs of a network or volume the engine has; () to create it; None when
+        there is nothing to do (or it cannot be done)."""
         if spec.external:
             if state is None:
                 self.errors.append(
                     f"{kind} {spec.name} is declared external but the engine has none; "
                     f"create it (docker {kind} create {spec.name}) or drop `external: true`"
                 )
-            return
-        shown = masked(spec, self.mask)  # as its record holds it: secrets hashed
+            return None
         if state is None:
-            self.add(Change(addr, kind, spec.name, Action.CREATE, creation_diffs(shown),
-                            reasons=("not in the engine",), desired=spec))
-            return
+            return ()
         if state.owner != self.desired.name:
             owner = f"playbook {state.owner}" if state.owner else "no playbook (made elsewhere)"
             self.errors.append(
                 f"{kind} {spec.name} already exists and belongs to {owner}; dfwctl never "
                 f"changes what it does not own: declare it with `external: true`, or remove it"
             )
-            return
-        diffs = field_diffs(masked(state.spec, self.mask), shown) if state.spec else ()
-        if not diffs and state.spec is not None:
-            return
-        if kind == "volume":
-            if self.options.prune_volumes:
-                self.add(Change(addr, kind, spec.name, Action.REPLACE, diffs,
-                                reasons=("its settings changed; its data will be lost",),
-                                destructive=True, desired=spec, actual=state))
-            else:
-                changed = ", ".join(d.name for d in diffs) or "its recorded settings"
-                self.warnings.append(
-                    f"volume {spec.name}: {changed} changed, but replacing a volume deletes "
-                    "its data; dfwctl keeps it (run apply --prune-volumes to replace it)"
-                )
-            return
-        self.add(Change(addr, kind, spec.name, Action.REPLACE, diffs,
-                        reasons=("network settings cannot change in place",),
-                        destructive=True, desired=spec, actual=state))
+            return None
+        if state.spec is None:
+            return ()  # the record is unreadable: made again from the playbook
+        diffs = field_diffs(state.spec, spec, self.mask)
+        return diffs or None
 
     # containers ---------------------------------------------------------------------------
     def container(self, spec: ContainerSpec) -> None:
         addr = address("container", spec.name)
-        if spec.isolation and self.actual.engine.os_type != "windows":
+        engine = self.actual.engine
+        if spec.isolation and engine.os_type != "windows":
             self.errors.append(
                 f"container {spec.name}: isolation {spec.isolation} needs a Windows engine, and "
-                f"{self.actual.engine.endpoint} runs {self.actual.engine.os_type} containers; "
+                f"{engine.endpoint} runs {engine.os_type} containers; "
                 "remove `isolation` (Linux containers only have the default)"
             )
             return
         state = self.actual.containers.get(spec.name)
-        after = masked(spec, self.mask)
+        self.specs[addr] = spec
         if state is None:
             if spec.name in self.actual.foreign_containers:
                 self.errors.append(
@@ -205,16 +235,23 @@ class _Differ:
                     f"other one (docker rm -f {spec.name})"
                 )
                 return
-            self.add(Change(addr, "container", spec.name, Action.CREATE, creation_diffs(after),
-                            reasons=("not in the engine",), desired=spec))
+            self.add(self.change("container", spec.name, Action.CREATE,
+                                 diffs=creation_diffs(spec, self.mask),
+                                 reasons=("not in the engine",),
+                                 steps=steps.create_container(spec, self.labels(spec)),
+                                 fold_steps=True))
             return
+        self.existing(spec, state)
+
+    def existing(self, spec: ContainerSpec, state: ContainerState) -> None:
+        """A container the engine has: replace, update in place, or leave it."""
         reasons: List[str] = []
+        diffs: Tuple[FieldDiff, ...] = ()
         if state.spec is None:
-            diffs: Tuple[FieldDiff, ...] = ()
             reasons.append("its recorded spec is missing or unreadable")
         else:
-            before = masked(state.spec, self.mask)  # a secret declared after creation
-            diffs = tuple(_removing_limit(d) for d in field_diffs(before, after, UPDATABLE_FIELDS))
+            diffs = tuple(_removing_limit(d) for d in
+                          field_diffs(state.spec, spec, self.mask, UPDATABLE_FIELDS))
         replace = state.spec is None or any(d.forces_replacement for d in diffs)
         if diffs:
             forcing = sorted({d.name.split(".")[0] for d in diffs if d.forces_replacement})
@@ -239,16 +276,19 @@ class _Differ:
                     replace = True
                 elif not diffs or state.status != "running":
                     diffs = diffs + (FieldDiff("state", state.status, spec.state),)
-        if replace:
-            self.add(Change(addr, "container", spec.name, Action.REPLACE, diffs, tuple(reasons),
-                            destructive=True, desired=spec, actual=state))
-        elif image_may_change:
-            self.add(Change(addr, "container", spec.name, Action.REPLACE, diffs, tuple(reasons),
-                            destructive=True, desired=spec, actual=state,
-                            condition=IF_IMAGE_CHANGES.format(image=_short(state.image_id))))
+        in_place = steps.update_container(spec, state, tuple(d.name for d in diffs))
+        if replace or image_may_change:
+            temp = temporary_name(spec, state, self.taken)
+            replacing = steps.replace_container(spec, state, temp, self.labels(spec))
+            condition = "" if replace else IF_IMAGE_CHANGES.format(image=_short(state.image_id))
+            if condition:
+                replacing = (steps.if_image_changed(spec, state, condition, in_place),) + replacing
+            self.add(self.change("container", spec.name, Action.REPLACE, diffs=diffs,
+                                 reasons=tuple(reasons), destructive=True, steps=replacing,
+                                 condition=condition))
         elif diffs:
-            self.add(Change(addr, "container", spec.name, Action.UPDATE, diffs, tuple(reasons),
-                            desired=spec, actual=state))
+            self.add(self.change("container", spec.name, Action.UPDATE, diffs=diffs,
+                                 reasons=tuple(reasons), steps=in_place, fold_steps=True))
 
     def _image_drift(self, spec: ContainerSpec, state: ContainerState) -> Tuple[Optional[str], bool]:
         """Why the container's image is not the one the playbook's tag gives, and whether
@@ -279,35 +319,57 @@ class _Differ:
     # orphans ------------------------------------------------------------------------------
     def leftovers_of(self) -> None:
         for state in self.actual.leftovers:
-            self.add(Change(address("container", state.name), "container", state.name,
-                            Action.DELETE, reasons=("left over from an interrupted replace",),
-                            actual=state))
+            self.add(self.change("container", state.name, Action.DELETE,
+                                 reasons=("left over from an interrupted replace",),
+                                 steps=steps.remove_container(state), fold_steps=True))
 
-    def orphans_of(self) -> None:
-        d, opts = self.desired, self.options
-        for name, state in sorted(self.actual.containers.items()):
-            if name not in d.containers:
-                self._orphan("container", name, state, opts.prune or opts.destroy)
-        for name, state in sorted(self.actual.networks.items()):
-            if state.owner == d.name and name not in d.networks:
-                self._orphan("network", name, state, opts.prune or opts.destroy)
-        for name, state in sorted(self.actual.volumes.items()):
-            if state.owner == d.name and name not in d.volumes:
-                self._orphan("volume", name, state, opts.prune_volumes)
+    def orphans_of(self, containers: FrozenSet[str], networks: FrozenSet[str],
+                   volumes: FrozenSet[str]) -> None:
+        """What the playbook owns that it no longer names (`containers` etc.: what it names)."""
+        name, opts = self.desired.name, self.options
+        prune = opts.prune or opts.destroy
+        for cname, state in sorted(self.actual.containers.items()):
+            if cname not in containers:
+                self._orphan_container(state, prune)
+        for nname, network in sorted(self.actual.networks.items()):
+            if network.owner == name and nname not in networks:
+                self._orphan_network(network, prune)
+        for vname, volume in sorted(self.actual.volumes.items()):
+            if volume.owner == name and vname not in volumes:
+                self._orphan_volume(volume, opts.prune_volumes)
 
-    def _orphan(self, kind: str, name: str, state: Any, remove: bool) -> None:
-        addr = address(kind, name)
+    def _why_gone(self) -> str:
+        return "destroy" if self.options.destroy else "no longer in the playbook"
+
+    def _orphan_container(self, state: ContainerState, remove: bool) -> None:
         if not remove:
-            self.orphans.append(addr)
+            self.orphans.append(address("container", state.name))
             return
-        why = "no longer in the playbook" if not self.options.destroy else "destroy"
-        if kind == "volume":
-            why += "; its data will be lost"
-        self.add(Change(addr, kind, name, Action.DELETE, reasons=(why,), destructive=True,
-                        actual=state))
+        if state.spec is not None:
+            self.specs[address("container", state.name)] = state.spec  # the ports it frees
+        self.add(self.change("container", state.name, Action.DELETE, reasons=(self._why_gone(),),
+                             destructive=True, steps=steps.remove_container(state),
+                             fold_steps=True))
+
+    def _orphan_network(self, state: NetworkState, remove: bool) -> None:
+        if not remove:
+            self.orphans.append(address("network", state.name))
+            return
+        self.add(self.change("network", state.name, Action.DELETE, reasons=(self._why_gone(),),
+                             destructive=True, steps=steps.remove_network(state.id, state.name),
+                             fold_steps=True))
+
+    def _orphan_volume(self, state: VolumeState, remove: bool) -> None:
+        if not remove:
+            self.orphans.append(address("volume", state.name))
+            return
+        self.add(self.change("volume", state.name, Action.DELETE,
+                             reasons=(self._why_gone() + "; its data will be lost",),
+                             destructive=True, steps=steps.remove_volume(state.name),
+                             fold_steps=True))
 
 
-# The condition of a replace that waits for a pull (`Change.condition`); the performer
+# The condition of a replace that waits for a pull (`Change.condition`); its first step
 # compares the pulled image with the container's.
 IF_IMAGE_CHANGES = "only if the pulled image is not the one the container runs ({image})"
 
@@ -326,63 +388,31 @@ def _short(digest: Optional[str]) -> Optional[str]:
     return f"{algo}:{hexpart[:12]}" if hexpart else digest[:12]
 
 
-def _mask_tree(value: Any, mask: Masker) -> Any:
-    if isinstance(value, str):
-        return mask(value)
-    if isinstance(value, dict):
-        return {str(k): _mask_tree(v, mask) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_mask_tree(v, mask) for v in value]
-    return value
-
-
-def desired_digest(desired: Desired) -> str:
-    """A digest of the desired state with secrets hashed: a saved plan records it."""
-    mask = masker(desired.secrets, desired.name)
-    doc = {
-        "name": desired.name,
-        "containers": {n: to_record(s, mask) for n, s in sorted(desired.containers.items())},
-        "pull": {n: s.pull for n, s in sorted(desired.containers.items())},
-        "networks": {n: to_record(s, mask) for n, s in sorted(desired.networks.items())},
-        "volumes": {n: to_record(s, mask) for n, s in sorted(desired.volumes.items())},
-        "sections": _mask_tree(desired.sections, mask),
-    }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
-
-
-def diff(desired: Desired, actual: Actual, options: DiffOptions = DiffOptions()) -> Plan:
-    """The plan that takes `actual` to `desired` (or, with options.destroy, to nothing)."""
+def diff(desired: Desired, actual: Actual, options: PlanOptions = PlanOptions()) -> PlanPart:
+    """The changes that take `actual` to `desired` (or, with options.destroy, to nothing)."""
     differ = _Differ(desired, actual, options)
-    if not options.destroy:
-        for image in desired.images.values():
-            differ.image(image)
-        for network in desired.networks.values():
-            differ.network(network)
-        for volume in desired.volumes.values():
-            differ.volume(volume)
-        for container in desired.containers.values():
-            differ.container(container)
-        differ.orphans_of()
-        differ.leftovers_of()
+    docker = desired.docker
+    if options.destroy:  # everything the playbook owns goes, volumes only when asked
+        differ.orphans_of(frozenset(), frozenset(), frozenset())
     else:
-        _destroy(differ)
+        for image in docker.images.values():
+            differ.image(image)
+        for network in docker.networks.values():
+            differ.network(network)
+        for volume in docker.volumes.values():
+            differ.volume(volume)
+        for container in docker.containers.values():
+            differ.container(container)
+        differ.orphans_of(frozenset(docker.containers), frozenset(docker.networks),
+                          frozenset(docker.volumes))
+    differ.leftovers_of()
     if differ.errors:
         raise PlanError("the plan cannot be made:\n" + "\n".join(f"  - {e}" for e in differ.errors))
-    changes = order_changes(list(differ.changes.values()))
-    return Plan(
-        playbook=desired.name,
+    return PlanPart(
+        provider=PROVIDER,
         endpoint=actual.engine.endpoint,
-        changes=tuple(changes),
+        changes=tuple(order_changes(list(differ.changes.values()), differ.specs)),
         orphans=tuple(differ.orphans),
         warnings=tuple(differ.warnings),
         fingerprint=actual.fingerprint(),
-        desired_digest=desired_digest(desired),
     )
-
-
-def _destroy(differ: _Differ) -> None:
-    """Everything the playbook owns goes, volumes only when asked."""
-    empty = Desired(differ.desired.name, {}, {}, {}, {}, differ.desired.secrets)
-    differ.desired = empty
-    differ.orphans_of()
-    differ.leftovers_of()

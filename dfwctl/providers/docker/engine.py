@@ -7,7 +7,7 @@ import sys
 import threading
 from typing import Any, Callable, Optional, TypeVar
 
-from dfwctl.errors import EngineError
+from dfwctl.errors import EngineError, NotFoundError
 from dfwctl.logs import get_logger
 from dfwctl.providers.docker.model import EngineInfo
 
@@ -113,6 +113,9 @@ def _root_cause(exc: BaseException) -> str:
 
 
 def api_error(what: str, exc: Any) -> EngineError:
+    """The SDK's APIError as a dfwctl error: a 404 (the SDK's NotFound) stays typed."""
+    import docker.errors
+
     explanation = getattr(exc, "explanation", None) or str(exc)
     if isinstance(explanation, bytes):
         explanation = explanation.decode("utf-8", "replace")
@@ -130,4 +133,6 @@ def api_error(what: str, exc: Any) -> EngineError:
         hint = ("a container still uses the network; when `docker network inspect` lists none, "
                 "the engine kept a stale endpoint: restart the Docker engine (Docker Desktop: "
                 "Restart) and run again")
+    if isinstance(exc, docker.errors.NotFound):
+        return NotFoundError(text, hint)
     return EngineError(text, hint)

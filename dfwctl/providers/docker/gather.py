@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
+from dfwctl.desired import Desired
 from dfwctl.logs import get_logger
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker.engine import Engine
@@ -17,7 +18,7 @@ from dfwctl.providers.docker.model import (
     Actual,
     ContainerSpec,
     ContainerState,
-    Desired,
+    DockerDesired,
     ImageState,
     NetworkSpec,
     NetworkState,
@@ -95,10 +96,11 @@ def gather(engine: Engine, desired: Desired) -> Actual:
     listed = engine.call("list volumes", api.volumes) or {}
     volumes = {v.name: v for v in map(_volume, listed.get("Volumes") or ())}
     images = _images(engine.call("list images", api.images))
+    docker = desired.docker
     remote = {ref: _remote_digest(engine, ref)
-              for ref, spec in desired.images.items() if spec.pull == "always"}
-    missing = [n for n in desired.containers if n not in containers]
-    containers = _with_live_limits(engine, desired, containers)
+              for ref, spec in docker.images.items() if spec.pull == "always"}
+    missing = [n for n in docker.containers if n not in containers]
+    containers = _with_live_limits(engine, docker, containers)
     return Actual(
         engine=info,
         containers=containers,
@@ -118,7 +120,7 @@ def _is_leftover(raw: Mapping[str, Any]) -> bool:
     return bool(replacing) and (raw.get("Names") or ["/"])[0].lstrip("/") != replacing
 
 
-def _with_live_limits(engine: Engine, desired: Desired,
+def _with_live_limits(engine: Engine, desired: DockerDesired,
                       containers: Dict[str, ContainerState]) -> Dict[str, ContainerState]:
     """`docker update` cannot rewrite labels, so a container updated in place has a record
     that lags behind. Where the record's restart policy or limits differ from the playbook,

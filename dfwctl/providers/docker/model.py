@@ -1,7 +1,7 @@
-"""The desired state: a validated playbook turned into typed, immutable resources.
-
-The same dataclasses describe what the engine has (rebuilt from the spec that dfwctl records
-in a label on every object it creates), so diff compares like with like, field by field.
+"""Docker as values: what a playbook asks for (ContainerSpec, NetworkSpec, VolumeSpec,
+ImageSpec) and what the engine has (Actual). The same spec dataclasses describe both (the
+engine's are rebuilt from the spec record dfwctl puts in a label on everything it creates), so
+diff compares like with like, field by field. No I/O.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import hashlib
 import shlex
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from dfwctl.values.mounts import parse_mount
 from dfwctl.values.ports import parse_ports
@@ -102,31 +102,30 @@ class ImageSpec:
 
 
 @dataclass(frozen=True)
-class Desired:
-    """Everything a playbook asks for. Sections other than Docker are kept as plain data for
-    their providers."""
+class DockerDesired:
+    """The Docker part of a playbook: its containers, networks and volumes, and the images the
+    containers use."""
 
-    name: str
-    containers: Mapping[str, ContainerSpec]
-    networks: Mapping[str, NetworkSpec]
-    volumes: Mapping[str, VolumeSpec]
-    images: Mapping[str, ImageSpec]
-    secrets: FrozenSet[str] = frozenset()
-    sections: Mapping[str, Any] = field(default_factory=dict)  # hyperv, docker_desktop
-    has_docker: bool = True  # the playbook has a networks, volumes or containers section
-    directory: Optional[Path] = field(default=None, compare=False)  # relative paths resolve here
-
-    def is_secret(self, value: Any) -> bool:
-        return isinstance(value, str) and any(s in value for s in self.secrets)
+    containers: Mapping[str, ContainerSpec] = field(default_factory=dict)
+    networks: Mapping[str, NetworkSpec] = field(default_factory=dict)
+    volumes: Mapping[str, VolumeSpec] = field(default_factory=dict)
+    images: Mapping[str, ImageSpec] = field(default_factory=dict)
+    present: bool = False  # the playbook has a networks, volumes or containers section
 
 
-def _plain(value: Any) -> Any:
-    """ruamel's round-trip containers -> plain dicts and lists."""
-    if isinstance(value, dict):  # CommentedMap is a dict too
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+def address(kind: str, name: str) -> str:
+    """The plan address of a Docker object: docker.container.web."""
+    return f"docker.{kind}.{name}"
+
+
+def volume_sources(spec: ContainerSpec) -> List[str]:
+    """The named volumes a container mounts."""
+    sources = []
+    for text in spec.mounts:
+        mount = parse_mount(text)
+        if mount.type == "volume" and mount.source:
+            sources.append(mount.source)
+    return sources
 
 
 def _text(value: Any) -> str:
@@ -226,7 +225,7 @@ def volume_spec(name: str, raw: Mapping[str, Any]) -> VolumeSpec:
 _PULL_STRENGTH = {"never": 0, "missing": 1, "always": 2}
 
 
-def _images(containers: Mapping[str, ContainerSpec]) -> Dict[str, ImageSpec]:
+def images_of(containers: Mapping[str, ContainerSpec]) -> Dict[str, ImageSpec]:
     """One image resource per reference; the most eager pull policy of its users wins."""
     images: Dict[str, ImageSpec] = {}
     for spec in containers.values():
@@ -236,23 +235,19 @@ def _images(containers: Mapping[str, ContainerSpec]) -> Dict[str, ImageSpec]:
     return images
 
 
-def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozenset()) -> Desired:
-    """A validated playbook tree -> Desired. `base` resolves relative bind mounts."""
-    raw = _plain(data)
+def docker_desired(raw: Mapping[str, Any], base: Path) -> DockerDesired:
+    """The Docker part of a validated playbook tree (plain dicts). `base` resolves relative
+    bind mounts."""
     containers = {
         name: container_spec(name, spec or {}, base)
         for name, spec in (raw.get("containers") or {}).items()
     }
-    return Desired(
-        name=raw["name"],
+    return DockerDesired(
         containers=containers,
         networks={n: network_spec(n, s or {}) for n, s in (raw.get("networks") or {}).items()},
         volumes={n: volume_spec(n, s or {}) for n, s in (raw.get("volumes") or {}).items()},
-        images=_images(containers),
-        secrets=secrets,
-        sections={k: raw[k] for k in ("hyperv", "docker_desktop") if raw.get(k) is not None},
-        has_docker=any(k in raw for k in ("networks", "volumes", "containers")),
-        directory=base,
+        images=images_of(containers),
+        present=any(k in raw for k in ("networks", "volumes", "containers")),
     )
 
 

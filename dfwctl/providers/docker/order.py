@@ -1,67 +1,71 @@
-"""Dependency order of a plan: which change waits for which, and a stable display order.
+"""Dependency order of the Docker part of a plan: which change waits for which, and a stable
+display order.
 
 Images, networks and volumes come before the containers that use them, containers after
-those they depend_on; deletions of networks and volumes wait until no container holds them.
+those they depend_on, and after the deletions that free their host ports; deletions of
+networks and volumes wait until no container holds them.
 """
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, List, Set
+from typing import Dict, List, Mapping, Sequence, Set, Tuple
 
 from dfwctl.errors import PlanError
 from dfwctl.plan import Action, Change
+from dfwctl.providers.docker.model import ContainerSpec, address, volume_sources
+from dfwctl.values.ports import parse_ports
 
 _RANK = {"image": 0, "network": 1, "volume": 2, "container": 3}
 
+HostPort = Tuple[str, int, str]
 
-def _rank(change: Change) -> tuple:
+
+def _rank(change: Change) -> Tuple[int, str]:
     if change.action is Action.DELETE:
         return (10 + _RANK.get(change.kind, 9), change.name)
     return (_RANK.get(change.kind, 9), change.name)
 
 
-def _needs(change: Change, by_address: Dict[str, Change], freed: List[Change]) -> Set[str]:
-    """Addresses `change` waits for. `freed`: the container deletions (they free names,
-    ports, networks and volumes)."""
-    from dfwctl.providers.docker.diff import (  # diff imports this module
-        address,
-        volume_sources,
-    )
-
-    needs: Set[str] = set()
-    if change.kind == "container" and change.action is not Action.DELETE:
-        spec = change.desired
-        wanted = [address("image", spec.image)]
-        wanted += [address("network", n) for n in spec.networks]
-        wanted += [address("volume", v) for v in volume_sources(spec)]
-        wanted += [address("container", c) for c in spec.depends_on]
-        needs.update(a for a in wanted if a in by_address)
-        holders = [c for c in freed if c.actual is not None and c.actual.spec is not None
-                   and c.actual.spec.ports]
-        if holders and spec.ports:
-            ports = _host_ports(spec)
-            needs.update(c.address for c in holders if ports & _host_ports(c.actual.spec))
-    elif change.action is Action.DELETE and change.kind in ("network", "volume"):
-        needs.update(
-            c.address for c in by_address.values()
-            if c.kind == "container" and c.action in (Action.DELETE, Action.REPLACE)
-        )
-    return needs
-
-
-def _host_ports(spec) -> Set[tuple]:
+def host_ports(spec: ContainerSpec) -> Set[HostPort]:
     """Host bindings a container holds: a new one must wait until an old holder is gone."""
-    from dfwctl.values.ports import parse_ports
-
     return {(p.host_ip, p.host_port, p.protocol)
             for text in spec.ports for p in parse_ports(text) if p.host_port}
 
 
-def order_changes(changes: List[Change]) -> List[Change]:
-    """Fill each change's depends_on and sort them so every change follows its needs."""
-    by_address = {c.address: c for c in changes}
-    freed = [c for c in changes if c.kind == "container" and c.action is Action.DELETE]
-    needs = {c.address: _needs(c, by_address, freed) for c in changes}
+def _needs(change: Change, specs: Mapping[str, ContainerSpec], planned: Set[str],
+           freed: Mapping[str, Set[HostPort]], deleting: Sequence[str]) -> Set[str]:
+    """Addresses `change` waits for."""
+    needs: Set[str] = set()
+    if change.kind == "container" and change.action is not Action.DELETE:
+        spec = specs[change.address]
+        wanted = [address("image", spec.image)]
+        wanted += [address("network", n) for n in spec.networks]
+        wanted += [address("volume", v) for v in volume_sources(spec)]
+        wanted += [address("container", c) for c in spec.depends_on]
+        needs.update(a for a in wanted if a in planned)
+        if freed and spec.ports:
+            ports = host_ports(spec)
+            needs.update(holder for holder, held in freed.items() if ports & held)
+    elif change.action is Action.DELETE and change.kind in ("network", "volume"):
+        needs.update(deleting)
+    return needs
+
+
+def order_changes(changes: Sequence[Change],
+                  specs: Mapping[str, ContainerSpec]) -> List[Change]:
+    """Fill each change's depends_on and sort them so every change follows its needs.
+
+    `specs` holds, by address, the spec of each container change: the playbook's for a
+    create, replace or update, the recorded one for a delete (whose host ports it frees)."""
+    planned = {c.address for c in changes}
+    freed: Dict[str, Set[HostPort]] = {}
+    for change in changes:
+        old = specs.get(change.address)
+        if change.kind == "container" and change.action is Action.DELETE and old and old.ports:
+            freed[change.address] = host_ports(old)
+    deleting = [c.address for c in changes
+                if c.kind == "container" and c.action in (Action.DELETE, Action.REPLACE)]
+    needs = {c.address: _needs(c, specs, planned, freed, deleting) for c in changes}
     ordered: List[Change] = []
     done: Set[str] = set()
     pending = sorted(changes, key=_rank)
@@ -71,7 +75,8 @@ def order_changes(changes: List[Change]) -> List[Change]:
             cycle = ", ".join(c.address for c in pending)
             raise PlanError(f"dependency cycle between: {cycle}")
         for change in ready:
-            ordered.append(dataclasses.replace(change, depends_on=tuple(sorted(needs[change.address]))))
+            ordered.append(dataclasses.replace(change,
+                                               depends_on=tuple(sorted(needs[change.address]))))
             done.add(change.address)
         pending = [c for c in pending if c.address not in done]
     return ordered

@@ -1,38 +1,48 @@
-"""The Docker provider: gather the engine, diff, perform."""
+"""The Docker provider: gather the engine, diff, perform (layer 2: after Hyper-V and Docker
+Desktop, which decide what engine there is)."""
 from __future__ import annotations
 
 import threading
 from typing import Optional
 
-from dfwctl.plan import Change, Plan
+from dfwctl.desired import Desired
+from dfwctl.errors import DfwctlError
+from dfwctl.plan import Failure, Guard, PlanOptions, PlanPart, Step
 from dfwctl.providers.base import Progress, RunSettings
-from dfwctl.providers.docker.diff import DiffOptions, diff
 from dfwctl.providers.docker.engine import Engine
-from dfwctl.providers.docker.model import Desired
 
 
 class DockerProvider:
     name = "docker"
     layer = 2
 
-    def __init__(self, desired: Desired, settings: RunSettings, engine: Optional[Engine] = None):
-        self.desired = desired
+    def __init__(self, settings: RunSettings, engine: Optional[Engine] = None):
         self.settings = settings
         self.engine = engine or Engine()
         self.endpoint = self.engine.endpoint
         self._performer = None
         self._lock = threading.Lock()
 
-    def plan(self, desired: Desired, options: DiffOptions) -> Plan:
+    def plan(self, desired: Desired, options: PlanOptions) -> PlanPart:
+        from dfwctl.providers.docker.diff import diff
         from dfwctl.providers.docker.gather import gather
 
         return diff(desired, gather(self.engine, desired), options)
 
-    def perform(self, change: Change, progress: Progress) -> None:
+    @property
+    def performer(self):
         with self._lock:
             if self._performer is None:
                 from dfwctl.providers.docker.perform import DockerPerformer
 
-                self._performer = DockerPerformer(self.engine, self.desired,
-                                                  self.settings.exit_wait)
-        self._performer(change, progress)
+                self._performer = DockerPerformer(self.engine, self.settings.exit_wait)
+            return self._performer
+
+    def run(self, step: Step, progress: Progress) -> None:
+        self.performer.run(step, progress)
+
+    def holds(self, guard: Guard, progress: Progress) -> bool:
+        return self.performer.holds(guard, progress)
+
+    def recover(self, failure: Failure) -> DfwctlError:
+        return self.performer.recover(failure)

@@ -1,44 +1,20 @@
 """The spec record: the canonical JSON form of a resource's desired spec, stored in a label on
 what dfwctl creates, so the next plan can tell which field changed without any state file.
 
-Secret values never enter a record: a string that contains one is replaced by a salted hash,
-which still changes when the secret changes (so the change is detected) but reveals nothing.
+Secret values never enter a record: a string that contains one is replaced by a salted hash
+(dfwctl.mask).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import fields
-from typing import Any, Callable, Dict, Optional, Type, TypeVar
+from typing import Any, Dict, Optional, Type, TypeVar
 
-SENSITIVE_PREFIX = "sensitive:sha256:"
+from dfwctl.mask import Masker, unmasked
+
 RECORD_VERSION = "1"
 
 T = TypeVar("T")
-Masker = Callable[[str], str]
-
-
-def is_sensitive(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(SENSITIVE_PREFIX)
-
-
-def masker(secrets, salt: str) -> Masker:
-    """A function that hides every string containing one of `secrets`."""
-    secrets = tuple(s for s in secrets if s)
-    if not secrets:
-        return _unmasked
-
-    def mask(text: str) -> str:
-        if any(s in text for s in secrets):
-            digest = hashlib.sha256(f"{salt}\0{text}".encode()).hexdigest()[:32]
-            return SENSITIVE_PREFIX + digest
-        return text
-
-    return mask
-
-
-def _unmasked(text: str) -> str:
-    return text
 
 
 def is_pairs(value: Any) -> bool:
@@ -66,7 +42,7 @@ def _decode(value: Any) -> Any:
 
 def to_record(spec: Any, mask: Optional[Masker] = None) -> Dict[str, Any]:
     """The compared fields of `spec` that differ from their defaults, JSON-ready."""
-    mask = mask or _unmasked
+    mask = mask or unmasked
     out: Dict[str, Any] = {}
     for f in fields(spec):
         if not f.compare or f.name == "name":
@@ -82,13 +58,6 @@ def from_record(cls: Type[T], name: str, record: Dict[str, Any]) -> T:
     known = {f.name for f in fields(cls) if f.compare and f.name != "name"}
     values = {k: _decode(v) for k, v in record.items() if k in known}
     return cls(name=name, **values)
-
-
-def masked(spec: T, mask: Masker) -> T:
-    """The spec as its record sees it (secret strings hashed)."""
-    if mask is _unmasked:
-        return spec
-    return from_record(type(spec), spec.name, to_record(spec, mask))
 
 
 def dumps(record: Dict[str, Any]) -> str:

@@ -3,12 +3,12 @@ Hyper-V allows that while the VM runs, and the operations in order (stop -> set 
 it does not). Pure: no I/O. Every problem is collected; then PlanError lists them all."""
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+import dataclasses
+from typing import List, Optional, Tuple
 
+from dfwctl.desired import Desired
 from dfwctl.errors import PlanError
-from dfwctl.plan import Action, Change, FieldDiff, Plan
-from dfwctl.providers.docker.diff import DiffOptions, desired_digest
-from dfwctl.providers.docker.model import Desired
+from dfwctl.plan import Action, Change, FieldDiff, Manual, PlanOptions, PlanPart
 from dfwctl.providers.hyperv import steps
 from dfwctl.providers.hyperv.enums import is_critical
 from dfwctl.providers.hyperv.model import (
@@ -18,17 +18,17 @@ from dfwctl.providers.hyperv.model import (
     VmSpec,
     VmState,
     display,
-    host_of,
+    HyperVDesired,
     nested_min_version,
     version_tuple,
-    vm_specs,
 )
-from dfwctl.providers.hyperv.steps import OFFLINE, ONLINE, Op, Work
+from dfwctl.providers.hyperv.steps import OFFLINE, ONLINE, Op
 from dfwctl.providers.hyperv.transport import VmRef
 from dfwctl.suggest import did_you_mean
 from dfwctl.values.sizes import format_size
 
 SAVED_STATES = ("Saved", "FastSaved", "Hibernated")
+PROVIDER = "hyperv"
 
 
 def address(kind: str, name: str) -> str:
@@ -208,12 +208,11 @@ class _VmDiff:
             return None
         stops = any(op.phase == steps.STOP for op in ops)
         restarts = stops and ops[-1].phase == steps.START
-        return Change(address("vm", self.spec.name), "vm", display(self.spec.name),
+        return Change(PROVIDER, address("vm", self.spec.name), "vm", display(self.spec.name),
                       Action.UPDATE, tuple(self.diffs), tuple(reasons),
                       destructive=stops, requires_restart=restarts,
                       restart="VM restart" if restarts else "",
-                      steps=tuple(op.text for op in ops),
-                      desired=Work(tuple(ops), self.spec.name, self.vm.id), actual=self.vm)
+                      steps=tuple(dataclasses.replace(op, vm=self.spec.name) for op in ops))
 
 
 def _names(names) -> str:
@@ -244,7 +243,7 @@ def vm_change(spec: VmSpec, actual: HyperVActual, problems: List[str]) -> Option
     return change
 
 
-def _host_changes(section, actual: HyperVActual, specs: Sequence[VmSpec]) -> List[Change]:
+def _host_changes(host: str, actual: HyperVActual) -> List[Change]:
     state = actual.feature_state
     if state == "EnablePending":
         raise PlanError(f"Hyper-V is enabled on {actual.endpoint} but takes effect only after a "
@@ -253,19 +252,18 @@ def _host_changes(section, actual: HyperVActual, specs: Sequence[VmSpec]) -> Lis
         raise PlanError(f"the Hyper-V cmdlets are missing on {actual.endpoint} although the "
                         f"{FEATURE} feature is {state}: enable its PowerShell module "
                         "(Microsoft-Hyper-V-Management-PowerShell), then plan again")
-    host = host_of(section)
-    op = steps.enable_hyperv(FEATURE)
-    return [Change(address("host", host), "host", display(host), Action.UPDATE,
+    return [Change(PROVIDER, address("host", host), "host", display(host), Action.UPDATE,
                    (FieldDiff("hyperv_feature", state, "Enabled"),),
                    (f"the Hyper-V cmdlets are missing: the {FEATURE} feature is {state}",),
                    requires_restart=True, restart="host reboot required",
-                   steps=(op.text, "reboot the host; then plan again to change the VMs"),
-                   desired=Work((op,)))]
+                   steps=(steps.enable_hyperv(FEATURE),
+                          Manual("reboot the host; then plan again to change the VMs")))]
 
 
-def diff(desired: Desired, actual: HyperVActual, options: DiffOptions = DiffOptions()) -> Plan:
-    section = desired.sections.get("hyperv") or {}
-    specs = vm_specs(section)
+def diff(desired: Desired, actual: HyperVActual, options: PlanOptions = PlanOptions()
+         ) -> PlanPart:
+    section = desired.hyperv or HyperVDesired()
+    specs = section.vms
     changes: List[Change] = []
     warnings: List[str] = []
     if options.destroy:
@@ -273,7 +271,7 @@ def diff(desired: Desired, actual: HyperVActual, options: DiffOptions = DiffOpti
             warnings.append("destroy leaves Hyper-V VMs as they are: dfwctl never creates or "
                             "removes VMs")
     elif actual.feature_state:
-        changes = _host_changes(section, actual, specs)
+        changes = _host_changes(section.host, actual)
         if specs:
             warnings.append(f"VMs {_names(s.name for s in specs)} are planned once Hyper-V is "
                             "enabled and the host has rebooted")
@@ -286,7 +284,6 @@ def diff(desired: Desired, actual: HyperVActual, options: DiffOptions = DiffOpti
         if problems:
             raise PlanError("the Hyper-V plan cannot be made:\n"
                             + "\n".join(f"  - {p}" for p in problems))
-    return Plan(playbook=desired.name, endpoint=actual.endpoint, changes=tuple(changes),
-                warnings=tuple(warnings),
-                fingerprint=actual.fingerprint(tuple(s.name for s in specs)),
-                desired_digest=desired_digest(desired))
+    return PlanPart(provider=PROVIDER, endpoint=actual.endpoint, changes=tuple(changes),
+                    warnings=tuple(warnings),
+                    fingerprint=actual.fingerprint(tuple(s.name for s in specs)))

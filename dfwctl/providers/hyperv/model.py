@@ -107,13 +107,18 @@ def vm_spec(name: str, raw: Optional[Mapping[str, Any]]) -> VmSpec:
     )
 
 
-def vm_specs(section: Mapping[str, Any]) -> Tuple[VmSpec, ...]:
-    """Every VM of a validated hyperv section, in playbook order."""
-    return tuple(vm_spec(str(name), raw) for name, raw in (section.get("vms") or {}).items())
+@dataclass(frozen=True)
+class HyperVDesired:
+    """The playbook's hyperv section: the host and the VMs it names, in playbook order."""
+
+    host: str = "local"
+    vms: Tuple[VmSpec, ...] = ()
 
 
-def host_of(section: Mapping[str, Any]) -> str:
-    return str(section.get("host") or "local")
+def hyperv_desired(section: Mapping[str, Any]) -> HyperVDesired:
+    """From a validated hyperv section (plain dicts)."""
+    vms = tuple(vm_spec(str(name), raw) for name, raw in (section.get("vms") or {}).items())
+    return HyperVDesired(host=str(section.get("host") or "local"), vms=vms)
 
 
 def display(name: str) -> str:

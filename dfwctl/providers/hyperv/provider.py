@@ -1,14 +1,16 @@
-"""The Hyper-V provider: gather the VMs a playbook names, diff, perform."""
+"""The Hyper-V provider: gather the VMs a playbook names, diff, perform (layer 0: the machines
+come first)."""
 from __future__ import annotations
 
 from typing import Optional
 
-from dfwctl.plan import Change, Plan
+from dfwctl.desired import Desired
+from dfwctl.errors import DfwctlError
+from dfwctl.plan import Failure, Guard, PlanOptions, PlanPart, Step
 from dfwctl.providers.base import Progress, RunSettings
-from dfwctl.providers.docker.diff import DiffOptions
-from dfwctl.providers.docker.model import Desired
 from dfwctl.providers.hyperv.connect import transport_for
-from dfwctl.providers.hyperv.model import HyperVActual, host_of, vm_specs
+from dfwctl.providers.hyperv.model import HyperVActual, HyperVDesired
+from dfwctl.providers.hyperv.perform import HyperVPerformer
 from dfwctl.providers.hyperv.transport import Transport
 
 
@@ -18,20 +20,26 @@ class HyperVProvider:
 
     def __init__(self, desired: Desired, settings: RunSettings,
                  transport: Optional[Transport] = None):
-        self.section = desired.sections.get("hyperv") or {}
+        section = desired.hyperv or HyperVDesired()
         self.settings = settings
-        self.transport = transport or transport_for(host_of(self.section))
+        self.transport = transport or transport_for(section.host)
         self.endpoint = self.transport.endpoint
+        self.performer = HyperVPerformer(self.transport)
 
-    def plan(self, desired: Desired, options: DiffOptions) -> Plan:
+    def plan(self, desired: Desired, options: PlanOptions) -> PlanPart:
         from dfwctl.providers.hyperv.diff import diff
         from dfwctl.providers.hyperv.gather import gather
 
         if options.destroy:  # VMs are never removed: nothing to read
             return diff(desired, HyperVActual(self.endpoint), options)
-        return diff(desired, gather(self.transport, vm_specs(self.section)), options)
+        section = desired.hyperv or HyperVDesired()
+        return diff(desired, gather(self.transport, section.vms), options)
 
-    def perform(self, change: Change, progress: Progress) -> None:
-        from dfwctl.providers.hyperv.perform import perform
+    def run(self, step: Step, progress: Progress) -> None:
+        self.performer.run(step, progress)
 
-        perform(self.transport, change, progress)
+    def holds(self, guard: Guard, progress: Progress) -> bool:
+        return self.performer.holds(guard, progress)
+
+    def recover(self, failure: Failure) -> DfwctlError:
+        return self.performer.recover(failure)

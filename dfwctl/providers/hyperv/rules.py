@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 from dfwctl.errors import Diagnostic
 from dfwctl.schema_messages import quote
-from dfwctl.tree import _mapping, _sequence
+from dfwctl.tree import mapping, sequence
 from dfwctl.values.sizes import GIB, MIB, format_size
 
 Path = tuple
@@ -20,7 +20,7 @@ NESTED_MEMORY_MINIMUM = 4 * GIB
 class HyperVRules:
     def hyperv_rule(self) -> Iterator[Diagnostic]:
         yield from self.hyperv_host()
-        for name, vm in _mapping(self.data, "hyperv", "vms").items():
+        for name, vm in mapping(self.data, "hyperv", "vms").items():
             path = ("hyperv", "vms", name)
             if str(name).lower() in DOCKER_DESKTOP_VMS:
                 yield self.error(path, (
@@ -75,7 +75,7 @@ class HyperVRules:
             yield self.warning(path + ("memory",), (
                 f"nested virtualization with {format_size(startup)} of memory: give the VM at "
                 "least 4GiB so it can run its own VMs"))
-        adapters = _sequence(vm, "network_adapters")
+        adapters = sequence(vm, "network_adapters")
         if not any(isinstance(a, dict) and a.get("mac_address_spoofing") is True
                    for a in adapters):
             yield self.warning(path + ("nested_virtualization",), (
@@ -83,7 +83,7 @@ class HyperVRules:
                 "get no network: set it on the adapter they use"))
 
     def vm_adapters(self, path: Path, vm: dict) -> Iterator[Diagnostic]:
-        adapters = _sequence(vm, "network_adapters")
+        adapters = sequence(vm, "network_adapters")
         if len(adapters) < 2:
             return
         seen: dict = {}
@@ -101,7 +101,7 @@ class HyperVRules:
                 seen.setdefault(key, index)
 
     def hyperv_host(self) -> Iterator[Diagnostic]:
-        host = _mapping(self.data, "hyperv").get("host")
+        host = mapping(self.data, "hyperv").get("host")
         path = ("hyperv", "host")
         if not isinstance(host, str) or not self.ok(path):
             return

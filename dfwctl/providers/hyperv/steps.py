@@ -1,10 +1,11 @@
-"""The operations a VM change is carried out with: each one Hyper-V call, with the words the
+"""The steps a VM change is carried out with: each one Hyper-V call (an Op), with the words the
 plan shows for it. diff chooses them (pure); perform runs them in order."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
+from dfwctl.plan import Step
 from dfwctl.providers.hyperv.model import AdapterSpec, display
 from dfwctl.providers.hyperv.transport import AdapterRef, VmRef
 from dfwctl.values.sizes import format_size
@@ -13,20 +14,17 @@ ONLINE, STOP, OFFLINE, START = "online", "stop", "offline", "start"
 
 
 @dataclass(frozen=True)
-class Op:
+class Op(Step):
+    """One cmdlet call; `text` is what the plan and progress show for it."""
+
     cmdlet: str
     params: Tuple[Tuple[str, Any], ...]
-    text: str  # for the plan and for progress
     phase: str  # online | stop | offline | start
+    vm: str = ""  # the VM's name, for messages; empty for host changes
 
 
-@dataclass(frozen=True)
-class Work:
-    """What one change does: its operations in order. `vm` is empty for host changes."""
-
-    ops: Tuple[Op, ...]
-    vm: str = ""
-    vm_id: str = ""
+def _op(cmdlet: str, params: Tuple[Tuple[str, Any], ...], text: str, phase: str) -> Op:
+    return Op(text, cmdlet, params, phase)
 
 
 def _on(value: bool) -> str:
@@ -34,12 +32,12 @@ def _on(value: bool) -> str:
 
 
 def stop(vm: VmRef) -> Op:
-    return Op("Stop-VM", (("VM", vm), ("Force", True)),
+    return _op("Stop-VM", (("VM", vm), ("Force", True)),
               "stop the VM: shut down the guest (Stop-VM -Force)", STOP)
 
 
 def start(vm: VmRef) -> Op:
-    return Op("Start-VM", (("VM", vm),), "start the VM (Start-VM)", START)
+    return _op("Start-VM", (("VM", vm),), "start the VM (Start-VM)", START)
 
 
 def set_memory(vm: VmRef, phase: str, dynamic: Optional[bool], startup: Optional[int],
@@ -57,7 +55,7 @@ def set_memory(vm: VmRef, phase: str, dynamic: Optional[bool], startup: Optional
             words.append(f"{label} {format_size(value)}")
     if len(params) == 1:
         return None
-    return Op("Set-VMMemory", tuple(params), f"set {', '.join(words)} (Set-VMMemory)", phase)
+    return _op("Set-VMMemory", tuple(params), f"set {', '.join(words)} (Set-VMMemory)", phase)
 
 
 def set_processor(vm: VmRef, count: Optional[int], nested: Optional[bool]) -> Optional[Op]:
@@ -71,7 +69,7 @@ def set_processor(vm: VmRef, count: Optional[int], nested: Optional[bool]) -> Op
         words.append(f"nested virtualization {_on(nested)}")
     if len(params) == 1:
         return None
-    return Op("Set-VMProcessor", tuple(params), f"set {', '.join(words)} (Set-VMProcessor)",
+    return _op("Set-VMProcessor", tuple(params), f"set {', '.join(words)} (Set-VMProcessor)",
               OFFLINE)
 
 
@@ -81,13 +79,13 @@ def adapter_ops(vm_id: str, want: AdapterSpec, have: AdapterSpec, running: bool)
     when = " while the VM runs" if running else ""
     ops: List[Op] = []
     if want.switch is not None and want.switch != have.switch:
-        ops.append(Op("Connect-VMNetworkAdapter", (("VMNetworkAdapter", ref),
+        ops.append(_op("Connect-VMNetworkAdapter", (("VMNetworkAdapter", ref),
                                                    ("SwitchName", want.switch)),
                       f'connect {label} to switch "{display(want.switch)}"{when} '
                       "(Connect-VMNetworkAdapter)", ONLINE))
     spoofing = want.mac_address_spoofing
     if spoofing is not None and spoofing != have.mac_address_spoofing:
-        ops.append(Op("Set-VMNetworkAdapter", (("VMNetworkAdapter", ref),
+        ops.append(_op("Set-VMNetworkAdapter", (("VMNetworkAdapter", ref),
                                                ("MacAddressSpoofing", "On" if spoofing else "Off")),
                       f"set MAC address spoofing {_on(spoofing)} for {label}{when} "
                       "(Set-VMNetworkAdapter)", ONLINE))
@@ -95,7 +93,7 @@ def adapter_ops(vm_id: str, want: AdapterSpec, have: AdapterSpec, running: bool)
 
 
 def enable_hyperv(feature: str) -> Op:
-    return Op("Enable-WindowsOptionalFeature",
+    return _op("Enable-WindowsOptionalFeature",
               (("Online", True), ("FeatureName", [feature]), ("All", True), ("NoRestart", True)),
               f"enable the Windows feature {feature} and its management tools "
               "(Enable-WindowsOptionalFeature -Online -All -NoRestart)", OFFLINE)

@@ -1,0 +1,68 @@
+"""The model stage: a validated playbook tree becomes Desired, one typed part per provider,
+built once. Providers read their part; none parses the playbook again."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, FrozenSet, Mapping, Optional
+
+from dfwctl.mask import Masker, mask_value, masker
+from dfwctl.providers.desktop.model import DesktopSpec
+from dfwctl.providers.docker.model import DockerDesired, docker_desired
+from dfwctl.providers.hyperv.model import HyperVDesired, hyperv_desired
+from dfwctl.tree import plain
+
+
+@dataclass(frozen=True)
+class Desired:
+    """Everything a playbook asks for. A part is None (or, for Docker, not `present`) when the
+    playbook has no section for it."""
+
+    name: str
+    docker: DockerDesired = field(default_factory=DockerDesired)
+    hyperv: Optional[HyperVDesired] = None
+    desktop: Optional[DesktopSpec] = None
+    secrets: FrozenSet[str] = frozenset()
+    directory: Optional[Path] = field(default=None, compare=False)  # relative paths resolve here
+
+    @property
+    def mask(self) -> Masker:
+        """Hides this playbook's secrets (salted with its name)."""
+        return masker(self.secrets, self.name)
+
+    def digest(self) -> str:
+        """A digest of everything the playbook asks for, secrets hashed: a saved plan records
+        it, and apply refuses the plan when the playbook moved since."""
+        doc = {"name": self.name, "docker": self.docker, "hyperv": self.hyperv,
+               "desktop": self.desktop}
+        text = json.dumps(_plain(doc, self.mask), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value: Any, mask: Masker) -> Any:
+    """Dataclasses, mappings and tuples as JSON-ready values, secret strings hashed."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name), mask) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, mask) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, mask) for v in value]
+    return mask_value(value, mask)
+
+
+def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozenset()) -> Desired:
+    """A validated playbook tree -> Desired. `base` is the playbook's folder: relative paths
+    resolve against it."""
+    raw = plain(data)
+    hyperv, desktop = raw.get("hyperv"), raw.get("docker_desktop")
+    return Desired(
+        name=raw["name"],
+        docker=docker_desired(raw, base),
+        hyperv=hyperv_desired(hyperv) if hyperv is not None else None,
+        desktop=DesktopSpec.from_section(desktop),
+        secrets=secrets,
+        directory=base,
+    )
