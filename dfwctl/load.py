@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # ruamel.yaml is imported when a playbook is parsed, not on a
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError
     from ruamel.yaml.nodes import Node
+    from ruamel.yaml.reader import ReaderError
 
 PathPart = Union[str, int]
 DocPath = Tuple[PathPart, ...]
@@ -133,7 +134,13 @@ def _duplicate_keys(node: "Node", name: str, out: List[Diagnostic], path: DocPat
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             child = path + (key,) if key is not None else path
-            if key is not None and key in seen:
+            if key is None:
+                mark = key_node.start_mark
+                out.append(Diagnostic(name, mark.line + 1, mark.column + 1, format_path(path),
+                                      "a key must be a plain value, not a list or a mapping: "
+                                      "write it as text"))
+                continue
+            if key in seen:
                 first = seen[key]
                 mark = key_node.start_mark
                 out.append(
@@ -143,7 +150,7 @@ def _duplicate_keys(node: "Node", name: str, out: List[Diagnostic], path: DocPat
                         "keep one of them",
                     )
                 )
-            elif key is not None:
+            else:
                 seen[key] = key_node.start_mark
             _duplicate_keys(value_node, name, out, child)
     elif isinstance(node, SequenceNode):
@@ -160,9 +167,21 @@ def _syntax_diagnostic(exc: "MarkedYAMLError", name: str) -> Diagnostic:
     return Diagnostic(name, line, col, "", f"YAML syntax error: {problem}")
 
 
+def _reader_diagnostic(exc: "ReaderError", text: str, name: str) -> Diagnostic:
+    """A character YAML does not allow (a NUL, a control character), at its position."""
+    before = text[: max(0, exc.position)]
+    line = before.count("\n") + 1
+    col = len(before) - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return Diagnostic(name, line, col, "", f"YAML does not allow the character U+{code:04X} "
+                      f"({exc.reason}): remove it, or write it as an escape in a double-quoted "
+                      "string")
+
+
 def parse(text: str, path: Path, display_name: Optional[str] = None) -> Document:
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.reader import ReaderError
 
     name = display_name or str(path)
     yaml = _yaml()
@@ -170,6 +189,8 @@ def parse(text: str, path: Path, display_name: Optional[str] = None) -> Document
         node = yaml.compose(text)
     except MarkedYAMLError as exc:
         raise PlaybookError([_syntax_diagnostic(exc, name)]) from None
+    except ReaderError as exc:
+        raise PlaybookError([_reader_diagnostic(exc, text, name)]) from None
     duplicates: List[Diagnostic] = []
     if node is not None:
         _duplicate_keys(node, name, duplicates)
@@ -187,11 +208,11 @@ def parse(text: str, path: Path, display_name: Optional[str] = None) -> Document
 def parse_fast(text: str, path: Path, display_name: Optional[str] = None) -> Document:
     """Parse with the C parser, without positions; any YAML problem takes the slow path,
     which reports every problem with its position."""
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import YAMLError
 
     try:
         data = _fast_yaml().load(text)
-    except MarkedYAMLError:
+    except YAMLError:  # syntax, or a character YAML does not allow
         return parse(text, path, display_name)
     return Document(path=path, data={} if data is None else data,
                     display_name=display_name or str(path), text=text)

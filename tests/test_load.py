@@ -70,3 +70,22 @@ def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(Exception) as raised:
         load(tmp_path / "nope.yml")
     assert "no such file" in str(raised.value)
+
+
+@pytest.mark.parametrize("char, where", [("\x00", "2:9"), ("\x07", "2:9"), ("\x1b", "2:9")])
+def test_a_character_yaml_forbids_is_a_positioned_error_on_both_paths(char, where):
+    text = f"version: 1\nname: ab{char}c\n"
+    for parser in (parse_fast, parse):
+        with pytest.raises(PlaybookError) as raised:
+            parser(text, Path("p.yml"))
+        (diagnostic,) = raised.value.diagnostics
+        assert f"{diagnostic.line}:{diagnostic.col}" == where
+        assert f"U+{ord(char):04X}" in diagnostic.message
+
+
+def test_a_key_that_is_a_list_or_mapping_is_a_positioned_error():
+    with pytest.raises(PlaybookError) as raised:
+        parse_fast("version: 1\ncontainers:\n  ? {a: [b]}\n  : 1\n  [x]: 2\n", Path("p.yml"))
+    found = [(d.line, d.col, d.path) for d in raised.value.diagnostics]
+    assert found == [(3, 5, "containers"), (5, 3, "containers")]
+    assert "a key must be a plain value" in raised.value.diagnostics[0].message

@@ -1,17 +1,18 @@
-"""Validation rules for the docker_desktop section and the mounts it shares (mixed into
-validate._Rules, which provides self.data, self.sizes, self.ok, self.error and self.warning).
+"""Validation rules for the docker_desktop section and the mounts it shares.
 
 The full unshared-drive check needs Docker Desktop's settings file, so it runs at plan time
-(providers/desktop/mountcheck.py). Here only what the playbook alone decides is checked: the
-section's own values, and bind mounts when the playbook names the engine (hyperv) and both
-sharing lists, so that nothing in the settings file can change the answer."""
+(mountcheck.py). Here only what the playbook alone decides is checked: the section's own
+values, and bind mounts when the playbook names the engine (hyperv) and both sharing lists,
+so that nothing in the settings file can change the answer."""
 from __future__ import annotations
 
 from typing import Iterator, Optional
 
+from dfwctl.checker import Checker
 from dfwctl.errors import Diagnostic
 from dfwctl.schema_messages import quote
 from dfwctl.tree import mapping, sequence
+from dfwctl.values.mounts import is_windows_path, parse_mount
 from dfwctl.values.sizes import MIB, format_size
 from dfwctl.values.winpath import (
     DRIVE,
@@ -23,73 +24,100 @@ from dfwctl.values.winpath import (
     same_folder,
 )
 
-Path = tuple
 SECTION = "docker_desktop"
 
 
-class DesktopRules:
-    def desktop_rule(self) -> Iterator[Diagnostic]:
-        desktop = mapping(self.data, SECTION)
-        yield from self._drive_rule()
-        yield from self._mib_rule()
-        yield from self._folder_rule(desktop)
+def rules(c: Checker) -> Iterator[Diagnostic]:
+    """Every problem of the docker_desktop section, and binds it does not share."""
+    yield from c.parse_sizes((SECTION, key) for key in ("memory", "swap", "disk"))
+    yield from desktop_rule(c)
+    yield from bind_rule(c)
 
-    def _drive_rule(self) -> Iterator[Diagnostic]:
-        seen = set()
-        for index, letter in enumerate(sequence(mapping(self.data, SECTION), "shared_drives")):
-            if isinstance(letter, str) and letter.upper() in seen:
-                yield self.warning((SECTION, "shared_drives", index), (
-                    f"drive {quote(letter)} is listed twice (drive letters ignore case): "
-                    "remove one"))
-            elif isinstance(letter, str):
-                seen.add(letter.upper())
 
-    def _mib_rule(self) -> Iterator[Diagnostic]:
-        for key in ("memory", "swap", "disk"):
-            value = self.sizes.get((SECTION, key))
-            if value is not None and value % MIB:
-                raw = mapping(self.data, SECTION).get(key)
-                shown = quote(raw) if isinstance(raw, str) else format_size(value)
-                low, high = value // MIB, value // MIB + 1
-                yield self.error((SECTION, key), (
-                    f"{shown} is not a whole number of MiB, and Docker Desktop keeps its sizes "
-                    f"in MiB: use {low}MiB or {high}MiB"))
-
-    def _folder_rule(self, desktop: dict) -> Iterator[Diagnostic]:
-        seen: list = []
-        for index, folder in enumerate(sequence(desktop, "file_sharing")):
-            path = (SECTION, "file_sharing", index)
-            if not isinstance(folder, str) or not self.ok(path):
+def bind_rule(c: Checker) -> Iterator[Diagnostic]:
+    """A bind mount from a Windows folder the playbook itself leaves unshared."""
+    for name, spec in mapping(c.data, "containers").items():
+        for index, text in enumerate(sequence(spec, "mounts")):
+            item = ("containers", name, "mounts", index)
+            if not c.ok(item):
                 continue
-            parsed = parse_source(folder)
-            if parsed.kind == RELATIVE:
-                yield self.error(path, (
-                    f"{quote(folder)} is not an absolute path: write the whole folder path, "
-                    "like C:\\Users\\me\\projects"))
-            elif parsed.is_root:
-                yield self.error(path, (
-                    f"{quote(folder)} is a whole drive: list {parsed.drive} under "
-                    "docker_desktop.shared_drives instead"))
-            elif parsed.kind in (UNC, WSL):
-                yield self.error(path, (
-                    f"{quote(folder)} is a network share, which Docker Desktop cannot share "
-                    "with its engine: list a folder on a local drive"))
-            elif any(same_folder(folder, other) for other in seen):
-                yield self.warning(path, f"{quote(folder)} is listed twice: remove one")
-            seen.append(folder)
+            try:
+                source = parse_mount(text).source
+            except ValueError:
+                continue  # the Docker rules say what is wrong with it
+            if is_windows_path(source) and shared_with_engine(c, source) is False:
+                yield c.error(item, (
+                    f"{quote(source)} is not shared with Docker Desktop, so the engine would "
+                    "mount an empty folder: add its drive to docker_desktop.shared_drives or "
+                    "the folder to docker_desktop.file_sharing"))
 
-    def shared_with_engine(self, source: str) -> Optional[bool]:
-        """Whether Docker Desktop shares a Windows path with its engine, when the playbook
-        alone decides it (engine: hyperv, and both shared_drives and file_sharing named, so
-        the settings file cannot add to them); None otherwise: the plan checks it then."""
-        desktop = mapping(self.data, SECTION)
-        if desktop.get("engine") != "hyperv":
-            return None
-        if "shared_drives" not in desktop or "file_sharing" not in desktop:
-            return None
-        parsed = parse_source(source)
-        if parsed.kind != DRIVE:
-            return None  # network shares and the like get their own message at plan time
-        drives = [str(d) for d in sequence(desktop, "shared_drives")]
-        folders = [str(f) for f in sequence(desktop, "file_sharing")]
-        return covering(parsed, drives, folders) is not None
+
+def desktop_rule(c: Checker) -> Iterator[Diagnostic]:
+    desktop = mapping(c.data, SECTION)
+    yield from _drive_rule(c)
+    yield from _mib_rule(c)
+    yield from _folder_rule(c, desktop)
+
+
+def _drive_rule(c: Checker) -> Iterator[Diagnostic]:
+    seen = set()
+    for index, letter in enumerate(sequence(mapping(c.data, SECTION), "shared_drives")):
+        if isinstance(letter, str) and letter.upper() in seen:
+            yield c.warning((SECTION, "shared_drives", index), (
+                f"drive {quote(letter)} is listed twice (drive letters ignore case): "
+                "remove one"))
+        elif isinstance(letter, str):
+            seen.add(letter.upper())
+
+
+def _mib_rule(c: Checker) -> Iterator[Diagnostic]:
+    for key in ("memory", "swap", "disk"):
+        value = c.sizes.get((SECTION, key))
+        if value is not None and value % MIB:
+            raw = mapping(c.data, SECTION).get(key)
+            shown = quote(raw) if isinstance(raw, str) else format_size(value)
+            low, high = value // MIB, value // MIB + 1
+            yield c.error((SECTION, key), (
+                f"{shown} is not a whole number of MiB, and Docker Desktop keeps its sizes "
+                f"in MiB: use {low}MiB or {high}MiB"))
+
+
+def _folder_rule(c: Checker, desktop: dict) -> Iterator[Diagnostic]:
+    seen: list = []
+    for index, folder in enumerate(sequence(desktop, "file_sharing")):
+        path = (SECTION, "file_sharing", index)
+        if not isinstance(folder, str) or not c.ok(path):
+            continue
+        parsed = parse_source(folder)
+        if parsed.kind == RELATIVE:
+            yield c.error(path, (
+                f"{quote(folder)} is not an absolute path: write the whole folder path, "
+                "like C:\\Users\\me\\projects"))
+        elif parsed.is_root:
+            yield c.error(path, (
+                f"{quote(folder)} is a whole drive: list {parsed.drive} under "
+                "docker_desktop.shared_drives instead"))
+        elif parsed.kind in (UNC, WSL):
+            yield c.error(path, (
+                f"{quote(folder)} is a network share, which Docker Desktop cannot share "
+                "with its engine: list a folder on a local drive"))
+        elif any(same_folder(folder, other) for other in seen):
+            yield c.warning(path, f"{quote(folder)} is listed twice: remove one")
+        seen.append(folder)
+
+
+def shared_with_engine(c: Checker, source: str) -> Optional[bool]:
+    """Whether Docker Desktop shares a Windows path with its engine, when the playbook
+    alone decides it (engine: hyperv, and both shared_drives and file_sharing named, so
+    the settings file cannot add to them); None otherwise: the plan checks it then."""
+    desktop = mapping(c.data, SECTION)
+    if desktop.get("engine") != "hyperv":
+        return None
+    if "shared_drives" not in desktop or "file_sharing" not in desktop:
+        return None
+    parsed = parse_source(source)
+    if parsed.kind != DRIVE:
+        return None  # network shares and the like get their own message at plan time
+    drives = [str(d) for d in sequence(desktop, "shared_drives")]
+    folders = [str(f) for f in sequence(desktop, "file_sharing")]
+    return covering(parsed, drives, folders) is not None

@@ -1,0 +1,201 @@
+"""Validation rules for the Docker part of a playbook: what the engine would refuse that the
+playbook alone shows (subnets, reserved labels, mounts, references, isolation, host ports,
+dependency cycles)."""
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Dict, Iterator, List, Tuple
+
+from dfwctl.checker import Checker, Path
+from dfwctl.errors import Diagnostic
+from dfwctl.load import format_path
+from dfwctl.schema_messages import quote
+from dfwctl.suggest import closest
+from dfwctl.tree import mapping, sequence
+from dfwctl.values.mounts import VOLUME, parse_mount
+from dfwctl.values.ports import parse_ports
+
+BUILTIN_NETWORKS = ("bridge", "host", "none", "nat")
+RESERVED_LABEL_PREFIX = "io.dfwctl."
+ALL_INTERFACES = ("", "0.0.0.0", "::")
+
+
+def rules(c: Checker) -> Iterator[Diagnostic]:
+    """Every problem of the networks, volumes and containers sections."""
+    yield from c.parse_sizes(("containers", name, "memory")
+                             for name in mapping(c.data, "containers"))
+    for rule in (network_rule, label_rule, container_rule, port_rule, dependency_rule):
+        yield from rule(c)
+
+
+def network_rule(c: Checker) -> Iterator[Diagnostic]:
+    for name, net in mapping(c.data, "networks").items():
+        path = ("networks", name)
+        if not isinstance(net, dict) or "subnet" not in net or not c.ok(path):
+            continue
+        subnet, problem = _subnet(net["subnet"])
+        if problem:
+            yield c.error(path + ("subnet",), problem)
+            continue
+        gateway = net.get("gateway")
+        if gateway is not None and not _address_in(gateway, subnet):
+            yield c.error(path + ("gateway",), f"gateway {quote(gateway)} is not an address "
+                             f"in the subnet {subnet}: pick one inside it")
+
+
+def label_rule(c: Checker) -> Iterator[Diagnostic]:
+    for section in ("containers", "networks", "volumes"):
+        for name in mapping(c.data, section):
+            for key in mapping(c.data, section, name, "labels"):
+                if str(key).startswith(RESERVED_LABEL_PREFIX):
+                    yield c.error((section, name, "labels", key), (
+                        f"label {quote(key)} uses the prefix {RESERVED_LABEL_PREFIX}, which "
+                        "dfwctl reserves for its own labels: rename it"), key=True)
+
+# containers -------------------------------------------------------------------------
+def container_rule(c: Checker) -> Iterator[Diagnostic]:
+    for name, spec in mapping(c.data, "containers").items():
+        if isinstance(spec, dict):
+            path = ("containers", name)
+            yield from mount_rule(c, path, spec)
+            yield from reference_rule(c, path, spec)
+            yield from isolation_rule(c, path, spec)
+
+
+def mount_rule(c: Checker, path: Path, spec: dict) -> Iterator[Diagnostic]:
+    volumes = mapping(c.data, "volumes")
+    for index, text in enumerate(sequence(spec, "mounts")):
+        item = path + ("mounts", index)
+        if not c.ok(item):
+            continue
+        try:
+            mount = parse_mount(text)
+        except ValueError as exc:
+            yield c.error(item, str(exc))
+            continue
+        if mount.type == VOLUME and mount.source and mount.source not in volumes:
+            yield c.error(item, (
+                f"volume {quote(mount.source)} is not defined: add it under volumes, or "
+                "declare it there with external: true if it is made elsewhere"))
+
+
+def reference_rule(c: Checker, path: Path, spec: dict) -> Iterator[Diagnostic]:
+    networks = mapping(c.data, "networks")
+    for index, name in enumerate(sequence(spec, "networks")):
+        item = path + ("networks", index)
+        if c.ok(item) and name not in networks and name not in BUILTIN_NETWORKS:
+            yield c.error(item, (
+                f"network {quote(name)} is not defined: add it under networks, or declare it "
+                "there with external: true if it is made elsewhere"))
+    containers = mapping(c.data, "containers")
+    for index, name in enumerate(sequence(spec, "depends_on")):
+        item = path + ("depends_on", index)
+        if not c.ok(item):
+            continue
+        if name == path[-1]:
+            yield c.error(item, "a container cannot depend on itself: remove this entry")
+        elif name not in containers:
+            match = closest(name, [str(c) for c in containers])
+            hint = f"; did you mean {quote(match)}?" if match else (
+                ": define it under containers, or remove this entry")
+            yield c.error(item, f"container {quote(name)} is not defined in this "
+                             f"playbook{hint}")
+
+
+def isolation_rule(c: Checker, path: Path, spec: dict) -> Iterator[Diagnostic]:
+    isolation, platform = spec.get("isolation"), spec.get("platform")
+    checked = c.ok(path + ("isolation",)) and c.ok(path + ("platform",))
+    if checked and isolation in ("process", "hyperv") and str(platform).startswith("linux"):
+        yield c.error(path + ("isolation",), (
+            f"isolation {quote(isolation)} is only for Windows containers, and the platform is "
+            f"{quote(platform)}: remove isolation, or use a windows platform"))
+
+
+def port_rule(c: Checker) -> Iterator[Diagnostic]:
+    taken: Dict[Tuple[str, int], List[Tuple[str, Path]]] = {}
+    for name, spec in mapping(c.data, "containers").items():
+        for index, value in enumerate(sequence(spec, "ports")):
+            item = ("containers", name, "ports", index)
+            if not c.ok(item):
+                continue
+            try:
+                ports = parse_ports(value)
+            except ValueError as exc:
+                yield c.error(item, str(exc))
+                continue
+            yield from port_clash(c, item, ports, taken)
+
+
+def port_clash(c: Checker, item: Path, ports, taken) -> Iterator[Diagnostic]:
+    for port in ports:
+        if port.host_port is None:
+            continue
+        slot = (port.protocol, port.host_port)
+        for ip, other in taken.get(slot, ()):
+            if other != item and _same_interface(ip, port.host_ip):
+                yield c.error(item, (
+                    f"host port {port.host_port}/{port.protocol} is already published by "
+                    f"{format_path(other)} (line {c.doc.position(other)[0]}): "
+                    "give one of them another host port"))
+                return
+        taken.setdefault(slot, []).append((port.host_ip, item))
+
+
+def dependency_rule(c: Checker) -> Iterator[Diagnostic]:
+    containers = mapping(c.data, "containers")
+    graph = {
+        name: [d for d in sequence(spec, "depends_on")
+               if isinstance(d, str) and d in containers and d != name]
+        for name, spec in containers.items()
+    }
+    for cycle in _cycles(graph):
+        first, second = cycle[0], cycle[1]
+        index = list(sequence(containers[first], "depends_on")).index(second)
+        yield c.error(("containers", first, "depends_on", index), (
+            f"depends_on forms a cycle: {' -> '.join(cycle)}: remove one of these "
+            "dependencies"))
+
+
+
+def _subnet(text: str):
+    """(network, None), or (None, a message saying what to write instead)."""
+    try:
+        return ipaddress.ip_network(text), None
+    except ValueError:
+        pass
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None, f"{quote(text)} is not a subnet: write it in CIDR form, such as 172.28.0.0/16"
+    return None, f"{quote(text)} has host bits set: write {network}"
+
+
+def _address_in(address: Any, subnet) -> bool:
+    try:
+        return ipaddress.ip_address(address) in subnet
+    except ValueError:
+        return False
+
+
+def _same_interface(a: str, b: str) -> bool:
+    return a == b or a in ALL_INTERFACES or b in ALL_INTERFACES
+
+
+def _cycles(graph: Dict[str, List[str]]) -> List[List[str]]:
+    """Each dependency cycle once, as a path a -> b -> a, found in document order."""
+    done: set = set()
+    cycles: Dict[frozenset, List[str]] = {}
+
+    def visit(node: str, stack: List[str]) -> None:
+        for nxt in graph.get(node, ()):
+            if nxt in stack:
+                cycle = stack[stack.index(nxt):]
+                cycles.setdefault(frozenset(cycle), cycle + [nxt])
+            elif nxt not in done:
+                visit(nxt, stack + [nxt])
+        done.add(node)
+
+    for node in graph:
+        if node not in done:
+            visit(node, [node])
+    return list(cycles.values())
