@@ -28,10 +28,10 @@ demo: install testenv ## Apply playbooks/quickstart.yml to the local engine, the
 	  $(BIN)/dfwctl plan --detailed-exitcode playbooks/quickstart.yml
 
 test: install testenv ## Run every test (unit and against the real local engine)
-	eval "$$($(TESTENV) up)" && $(BIN)/pytest -q $(PYTEST_ARGS)
+	eval "$$($(TESTENV) up)" && DFWCTL_REQUIRE_ENGINE=1 $(BIN)/pytest -q $(PYTEST_ARGS)
 
-unit: install ## Run the tests that need no engine
-	$(BIN)/pytest -q -m 'not engine' $(PYTEST_ARGS)
+unit: install ## Run the tests that need no engine (tests/unit)
+	$(BIN)/pytest -q tests/unit $(PYTEST_ARGS)
 
 bench: install testenv ## Time converge against the SDK floor and peer tools (BENCH_ARGS="--sizes 10,40 --reps 1 --tools dfwctl,floor")
 	eval "$$($(TESTENV) up)" && $(BIN)/python bench/run.py $(BENCH_ARGS)

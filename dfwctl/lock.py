@@ -16,6 +16,9 @@ from typing import Optional
 from dfwctl.errors import LockError
 
 
+HOLDER_WAIT = 2.0  # seconds to wait for a new holder to write who it is
+
+
 def lock_dir() -> Path:
     return Path(os.environ.get("DFWCTL_LOCK_DIR") or Path(tempfile.gettempdir()) / "dfwctl-locks")
 
@@ -79,7 +82,12 @@ class ApplyLock:
         return self
 
     def _held(self) -> LockError:
+        # The holder writes who it is just after it takes the lock: give it that moment.
+        deadline = time.monotonic() + HOLDER_WAIT
         who = self.holder()
+        while who is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            who = self.holder()
         if who:
             holder = (f"{who.get('operation', 'apply')} by {who.get('user')} on {who.get('host')} "
                       f"(pid {who.get('pid')}, since {who.get('since')})")

@@ -1,0 +1,102 @@
+"""A playbook of its own per engine test, and what the tests read back from the engine."""
+from __future__ import annotations
+
+import os
+import textwrap
+import uuid
+from pathlib import Path
+
+from tests.run import Result, run_dfwctl
+
+OWNER_LABEL = "io.dfwctl.playbook"
+
+
+class Project:
+    """A uniquely named playbook in a temp folder, run through the real CLI."""
+
+    def __init__(self, tmp_path: Path, api):
+        self.name = f"t{uuid.uuid4().hex[:8]}"
+        self.dir = tmp_path
+        self.path = tmp_path / "playbook.yml"
+        self.api = api
+        self.env = dict(os.environ, DFWCTL_LOCK_DIR=str(tmp_path / "locks"))
+
+    def write(self, body: str) -> Path:
+        """`body` is the playbook without its version and name lines."""
+        text = f"version: 1\nname: {self.name}\n" + textwrap.dedent(body)
+        self.path.write_text(text, encoding="utf-8")
+        return self.path
+
+    def run(self, *args, **kwargs) -> Result:
+        return run_dfwctl(*args, env=kwargs.pop("env", self.env), **kwargs)
+
+    def cname(self, name: str) -> str:
+        return f"{self.name}-{name}"
+
+    def containers(self):
+        found = self.api.containers(all=True, filters={"label": f"{OWNER_LABEL}={self.name}"})
+        return {c["Names"][0].lstrip("/"): c for c in found}
+
+    def cleanup(self) -> None:
+        owned = {"label": f"{OWNER_LABEL}={self.name}"}
+        for c in self.api.containers(all=True, filters=owned):
+            self.api.remove_container(c["Id"], force=True, v=True)
+        for n in self.api.networks(filters=owned):
+            self.api.remove_network(n["Id"])
+        for v in (self.api.volumes(filters=owned) or {}).get("Volumes") or []:
+            self.api.remove_volume(v["Name"], force=True)
+
+
+def image_variant(docker_api, container_id: str) -> str:
+    """Which test image a running container was made from: /etc/variant exists only in
+    dfwctl-test/busybox:v2 (scripts/testenv)."""
+    out = docker_api.exec_start(docker_api.exec_create(container_id, ["cat", "/etc/variant"]))
+    return out.decode().strip()
+
+
+def app_playbook(p, tz="UTC", restart="unless-stopped"):
+    """Three containers (a run-once writer, an app on a network and a volume, a side
+    container), the network and the volume."""
+    n = p.name
+    return p.write(f"""
+        networks:
+          {n}-net: {{}}
+        volumes:
+          {n}-data: {{}}
+        containers:
+          {n}-writer:
+            image: busybox:latest
+            state: exited
+            command: [sh, -c, 'echo kept > /data/file']
+            mounts: ['{n}-data:/data']
+          {n}-app:
+            image: busybox:latest
+            command: [sleep, '3600']
+            env: {{TZ: {tz}}}
+            mounts: ['{n}-data:/data']
+            networks: [{n}-net]
+            restart: {restart}
+            stop_signal: SIGKILL
+            depends_on: [{n}-writer]
+          {n}-side:
+            image: busybox:latest
+            command: [sleep, '3600']
+            networks: [{n}-net]
+            stop_signal: SIGKILL
+        """)
+
+
+def container_ids(project):
+    return {name: c["Id"] for name, c in project.containers().items()}
+
+
+def many_containers(project, count, env="a"):
+    """COUNT containers on one network, each with env X=ENV."""
+    n = project.name
+    lines = ["networks:", f"  {n}-net: {{}}", "containers:"]
+    for i in range(count):
+        lines += [f"  {n}-c{i:02d}:", "    image: busybox:latest",
+                  "    command: [sleep, '3600']", "    stop_signal: SIGKILL",
+                  f"    env: {{X: {env}}}", f"    networks: [{n}-net]",
+                  "    labels: {org.example.bench: 'yes'}"]
+    return project.write("\n".join(lines) + "\n")

@@ -1,0 +1,322 @@
+"""The pure Docker Desktop diff: a change per setting, where each lives per engine and era,
+the restart the last change carries, risks, and the mount check as the plan will leave it."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from dfwctl import report
+from dfwctl.combine import combine
+from dfwctl.errors import PlanError
+from dfwctl.plan import Action, Manual
+from dfwctl.providers.desktop import settings, sharing
+from dfwctl.providers.desktop import steps as S
+from dfwctl.providers.desktop.diff import SETTINGS, WSLCONFIG, plan
+from dfwctl.providers.desktop.model import (
+    DesktopOptions,
+    DesktopSpec,
+    DesktopState,
+    WslState,
+)
+from dfwctl.values.sizes import GIB
+from tests import paths
+from tests.builders import playbook
+
+FIXTURES = paths.FIXTURES / "desktop"
+RESTART = ("docker", "desktop", "restart")
+STORE = "store-4.35-settings-store.json"  # hyperv, 4 CPUs, 4GiB, 1GiB swap, 64GiB, C:\ D:\Projects
+
+
+def state(fixture: str = STORE, wsl: Optional[WslState] = None, host_cpus: int = 16,
+          **kw) -> DesktopState:
+    name = "settings-store.json" if fixture.startswith("store") else "settings.json"
+    path = f"/profile/{name}"
+    current = settings.parse(Path(path), (FIXTURES / fixture).read_text(), f"digest-{fixture}")
+    return DesktopState(host="windows", settings=current, searched=(path,), explicit=True,
+                        wslconfig=wsl, host_cpus=host_cpus, **kw)
+
+
+def book(desktop: Optional[dict] = None, *mounts: str, docker: bool = True):
+    data = {"name": "p"}
+    if desktop is not None:
+        data["docker_desktop"] = desktop
+    if docker:
+        data["containers"] = {"shell": {"image": "alpine", "mounts": list(mounts)}}
+    return playbook(data)
+
+
+def only(result, address=SETTINGS):
+    assert [c.address for c in result.changes] == [address], result.changes
+    return result.changes[0]
+
+
+def written(change):
+    """What the change's first step writes: (path, digest, updates)."""
+    write = change.steps[0]
+    assert isinstance(write, (S.WriteSettings, S.WriteWslconfig)), change.steps
+    return write.path, write.digest, write.updates
+
+
+def step_of(change, kind):
+    (found,) = [s for s in change.steps if isinstance(s, kind)]
+    return found
+
+
+def rendered(desired, *args):
+    return report.render_plan(combine(desired, [plan(desired, *args)]))
+
+
+# one diff per field ---------------------------------------------------------------------------
+@pytest.mark.parametrize("field,value,shown_before,shown_after,key", [
+    ("cpus", 2, "4", "2", ("Cpus", 2)),
+    ("memory", "8GiB", "4GiB", "8GiB", ("MemoryMiB", 8192)),
+    ("swap", "2GiB", "1GiB", "2GiB", ("SwapMiB", 2048)),
+    ("disk", "128GiB", "64GiB", "128GiB", ("DiskSizeMiB", 131072)),
+    ("engine", "wsl2", '"hyperv"', '"wsl2"', ("WslEngineEnabled", True)),
+    ("shared_drives", ["C", "E"], '["C"]', '["C", "E"]',
+     ("FilesharingDirectories", ["C:\\", "D:\\Projects", "E:\\"])),
+    ("file_sharing", ["D:\\Projects", "C:\\Users\\me"], '["D:\\\\Projects"]',
+     '["D:\\\\Projects", "C:\\\\Users\\\\me"]',
+     ("FilesharingDirectories", ["C:\\", "D:\\Projects", "C:\\Users\\me"])),
+])
+def test_each_field_yields_its_own_diff(field, value, shown_before, shown_after, key):
+    change = only(plan(book({field: value}), state(), DesktopOptions(RESTART)))
+    assert [d.name for d in change.diffs] == [field]
+    diff = change.diffs[0]
+    assert report.value_text(field, diff.before) == shown_before
+    assert report.value_text(field, diff.after) == shown_after
+    assert change.action is Action.UPDATE and change.requires_restart
+    assert written(change) == ("/profile/settings-store.json", f"digest-{STORE}", (key,))
+
+
+def test_what_the_file_already_has_is_no_change():
+    same = {"engine": "hyperv", "cpus": 4, "memory": "4GiB", "swap": "1GiB", "disk": "64GiB",
+            "shared_drives": ["c"], "file_sharing": ["d:/projects"]}
+    assert plan(book(same), state()).changes == ()
+
+
+def test_sizes_are_written_in_mib_and_shown_as_sizes():
+    change = only(plan(book({"memory": "1536MiB"}), state()))
+    assert written(change)[2] == (("MemoryMiB", 1536),)
+    assert report.value_text("memory", change.diffs[0].after) == "1536MiB"
+
+
+def test_a_sparse_file_gets_the_keys_it_lacks():
+    change = only(plan(book({"engine": "hyperv", "cpus": 2}), state(
+        "store-sparse-settings-store.json")))
+    assert [(d.name, d.before, d.after) for d in change.diffs] == [
+        ("engine", None, "hyperv"), ("cpus", None, 2)]
+    assert written(change)[2] == (("WslEngineEnabled", False), ("Cpus", 2))
+
+
+def test_file_sharing_parts_are_managed_apart():
+    entries = ("C:\\", "D:\\Projects", "e:/")
+    drives_only = sharing.update(DesktopSpec(shared_drives=("C",)), entries)
+    assert drives_only.entries == ("C:\\", "D:\\Projects")  # the folder is kept
+    folders_only = sharing.update(DesktopSpec(file_sharing=()), entries)
+    assert folders_only.entries == ("C:\\", "e:/")  # the drives are kept
+    nothing = sharing.update(DesktopSpec(shared_drives=("E", "C")), entries)
+    assert nothing.entries is None
+
+
+# where each setting lives ---------------------------------------------------------------------
+def test_wsl2_resources_go_to_wslconfig_and_disk_stays():
+    wsl = WslState("/profile/.wslconfig", True, "wsl-digest", cpus=2, memory=4 * GIB)
+    result = plan(book({"engine": "wsl2", "cpus": 2, "memory": "6GiB", "swap": "0",
+                        "disk": "100GiB"}), state("store-camel-settings-store.json", wsl=wsl),
+                  DesktopOptions(RESTART))
+    settings_change, wsl_change = result.changes
+    assert [d.name for d in settings_change.diffs] == ["disk"]
+    assert wsl_change.address == WSLCONFIG and wsl_change.depends_on == (SETTINGS,)
+    assert [(d.name, str(d.before), str(d.after)) for d in wsl_change.diffs] == [
+        ("memory", "4GiB", "6GiB"), ("swap", "None", "0B")]
+    assert written(wsl_change) == ("/profile/.wslconfig", "wsl-digest",
+                                   (("memory", "6GB"), ("swap", "0")))
+    assert "not from its settings file" in wsl_change.reasons[0]
+    assert [type(s) for s in settings_change.steps] == [S.WriteSettings]  # the restart is last
+    assert step_of(wsl_change, S.RestartDesktop).command == RESTART
+    assert step_of(wsl_change, S.CheckResources).wsl
+
+
+def test_a_missing_wslconfig_is_created():
+    wsl = WslState("/profile/.wslconfig", False, "")
+    change = only(plan(book({"engine": "wsl2", "cpus": 2}),
+                       state("store-camel-settings-store.json", wsl=wsl)), WSLCONFIG)
+    assert change.action is Action.CREATE
+    assert "+ cpus = 3" in rendered(book({"engine": "wsl2", "cpus": 3}), state(
+        "store-camel-settings-store.json", wsl=wsl))
+
+
+def test_file_sharing_does_not_apply_to_wsl2():
+    result = plan(book({"shared_drives": ["E"]}, r"Q:\x:/x"),
+                  state("store-camel-settings-store.json"))
+    assert result.changes == ()
+    assert result.warnings == (
+        "with the WSL 2 engine Docker Desktop shares every local drive, so "
+        "docker_desktop.shared_drives and file_sharing do not apply: dfwctl leaves the settings "
+        "file's list as it is",)
+
+
+# refusals, all at once ------------------------------------------------------------------------
+@pytest.mark.parametrize("fixture,desktop,message", [
+    ("legacy-2016-settings.json", {"disk": "64GiB"},
+     "is a Docker for Windows 1.12-18.x settings.json, which has no disk setting: remove "
+     "docker_desktop.disk"),
+    ("legacy-2018-settings.json", {"engine": "wsl2"}, "whose Docker runs only the Hyper-V engine"),
+    ("legacy-2018-settings.json", {"shared_drives": ["C"]}, "tick the drives under Settings > "
+                                                            "Shared Drives"),
+    ("classic-2.1-settings.json", {"file_sharing": ["C:\\src"]}, "share whole drives over SMB"),
+    ("store-sparse-settings-store.json", {"cpus": 2},
+     "the settings file does not say which engine Docker Desktop runs, and cpus live in "
+     "different places for each"),
+    (STORE, {"cpus": 64}, "docker_desktop.cpus is 64, and this machine has 16 logical CPUs"),
+])
+def test_refusals(fixture, desktop, message):
+    with pytest.raises(PlanError, match="the plan cannot be made") as caught:
+        plan(book(desktop), state(fixture))
+    assert message in str(caught.value)
+
+
+def test_a_missing_settings_file_and_every_other_problem_in_one_error():
+    missing = DesktopState("windows", None, ("/profile/settings-store.json",
+                                             "/profile/settings.json"), False)
+    with pytest.raises(PlanError) as caught:
+        plan(book({"engine": "hyperv"}, r"C:\a:/a", r"\\srv\share:/b"), missing)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "the plan cannot be made:"
+    assert lines[1] == ("  - Docker Desktop's settings file was not found (looked for "
+                        "/profile/settings-store.json or /profile/settings.json): start Docker "
+                        "Desktop once so that it writes it, or name the file with "
+                        "docker_desktop.settings_file (or the DFWCTL_DESKTOP_SETTINGS variable)")
+    assert "network share" in lines[2] and len(lines) == 3  # C:\a: sharing unknown, a warning
+    named = DesktopState("windows", None, ("/book/mine.json",), True)
+    with pytest.raises(PlanError, match="the settings file /book/mine.json does not exist"):
+        plan(book({"cpus": 1}), named)
+
+
+def test_macos_has_no_engine_choice_nor_drives():
+    mac = DesktopState("darwin", state().settings, ("/x",), False, host_cpus=8)
+    with pytest.raises(PlanError) as caught:
+        plan(book({"engine": "hyperv", "shared_drives": ["C"]}), mac)
+    assert "Docker Desktop on darwin: remove it" in str(caught.value)
+    assert "list folders under docker_desktop.file_sharing instead" in str(caught.value)
+    assert [d.name for d in only(plan(book({"cpus": 2}), mac)).diffs] == ["cpus"]
+
+
+def test_unreadable_values_are_warned_about_and_overwritten():
+    current = settings.parse(Path("/p/settings-store.json"), '{"Cpus": 2, "cpus": 3}', "d")
+    result = plan(book({"engine": "hyperv", "cpus": 4}),
+                  DesktopState("windows", current, ("/p",), True))
+    assert result.warnings == ("/p/settings-store.json: it has both cpus=3 and Cpus=2: remove "
+                               "one of them; dfwctl sets it",)
+    assert written(result.changes[0])[2][-2:] == (("cpus", 4), ("Cpus", 4))
+
+
+# the restart -------------------------------------------------------------------------------
+def test_restart_and_check_after_writing():
+    change = only(plan(book({"cpus": 2, "memory": "2GiB"}), state(), DesktopOptions(RESTART)))
+    assert step_of(change, S.RestartDesktop).command == RESTART
+    check = step_of(change, S.CheckResources)
+    assert (check.cpus, check.memory) == (2, 2 * GIB)
+    assert step_of(change, S.CheckSettingsKept).expect == (("cpus", 2), ("memory", 2 * GIB))
+    assert not [s for s in change.steps if isinstance(s, S.Stop)]
+    assert change.restart == "Docker Desktop restart"
+    assert tuple(s.text for s in change.steps) == (
+        "write settings-store.json (the previous one kept as settings-store.json.dfwctl.bak)",
+        "run `docker desktop restart`", "wait for the Docker Engine to answer",
+        "check that Docker Desktop kept the new settings",
+        "check the engine's CPUs and memory in /info (NCPU, MemTotal)")
+
+
+@pytest.mark.parametrize("options,desktop,blocking,why", [
+    (DesktopOptions(), {"shared_drives": ["C", "E"]}, True, "has no `docker desktop` command"),
+    (DesktopOptions(RESTART, no_restart=True), {"shared_drives": ["E"]}, True,
+     "--no-restart leaves it to you"),
+    (DesktopOptions(), {"cpus": 2}, False, "restart Docker Desktop after apply"),
+])
+def test_without_a_restart(options, desktop, blocking, why):
+    change = only(plan(book(desktop), state(), options))
+    assert not [s for s in change.steps if isinstance(s, S.RestartDesktop)]
+    last = change.steps[-1]
+    assert isinstance(last, S.Stop if blocking else Manual)
+    assert why in change.reasons[-1]
+    assert last.text == ("stop here: restart Docker Desktop, then run apply again"
+                         if blocking else "restart Docker Desktop for the new settings to take "
+                         "effect (this machine has no `docker desktop` command (Docker Desktop "
+                         "4.37 and later have one))")
+
+
+def test_nothing_waits_when_the_playbook_has_no_docker_part():
+    change = only(plan(book({"shared_drives": ["E"]}, docker=False), state()))
+    assert isinstance(change.steps[-1], Manual)
+
+
+def test_switching_the_engine_is_destructive_and_stops_the_apply():
+    change = only(plan(book({"engine": "wsl2", "disk": "64GiB"}), state(), DesktopOptions(RESTART)))
+    assert change.destructive
+    assert "the engine switches from hyperv to wsl2" in change.reasons[0]
+    assert step_of(change, S.Stop).message.startswith("the engine switched")
+
+
+def test_a_smaller_disk_is_destructive():
+    change = only(plan(book({"disk": "32GiB"}), state()))
+    assert change.destructive and "the disk shrinks from 64GiB to 32GiB" in change.reasons[0]
+    assert not only(plan(book({"disk": "128GiB"}), state())).destructive
+
+
+# the mount check, as the plan will leave sharing ---------------------------------------------
+@pytest.mark.parametrize("desktop,fixture,outcome", [
+    ({"shared_drives": ["E"]}, STORE, "error"),  # the playbook unshares C
+    ({"cpus": 4}, STORE, "ok"),  # the file shares C
+    ({"shared_drives": ["C"]}, "classic-3.5-settings.json", "ok"),  # the playbook shares C
+    ({"cpus": 3}, "classic-3.5-settings.json", "error"),  # only D:\Projects is shared
+    ({"file_sharing": [r"C:\Users"]}, "classic-3.5-settings.json", "ok"),
+    (None, "classic-3.5-settings.json", "error"),  # no section: the file decides
+    (None, "store-camel-settings-store.json", "ok"),  # the file says WSL 2
+    # switching to Hyper-V, with no list in the file: Docker Desktop's default, unknown
+    ({"engine": "hyperv"}, "store-camel-settings-store.json", "unchecked"),
+    ({"engine": "hyperv", "file_sharing": []}, "store-camel-settings-store.json", "error"),
+])
+def test_binds_are_checked_against_sharing_after_the_plan(desktop, fixture, outcome):
+    desired = book(desktop, r"C:\Users\me\src:/src")
+    if outcome == "error":
+        with pytest.raises(PlanError, match="drive C is not shared with Docker Desktop"):
+            plan(desired, state(fixture))
+        return
+    warnings = plan(desired, state(fixture)).warnings
+    assert bool(warnings) is (outcome == "unchecked"), warnings
+
+
+def test_destroy_plans_nothing():
+    assert plan(book({"cpus": 1}, r"Q:\x:/x"), state(), DesktopOptions(destroy=True)).changes == ()
+
+
+def test_fingerprint_and_digests():
+    desired = book({"cpus": 2})
+    one = plan(desired, state())
+    other = plan(desired, state("classic-3.5-settings.json"))
+    assert one.fingerprint != other.fingerprint
+    assert combine(desired, [one]).desired_digest == desired.digest()
+    assert one.endpoint == "desktop:/profile/settings-store.json"
+
+
+def test_the_seed_scenario_renders():
+    seed = book({"engine": "hyperv", "shared_drives": ["C"]},
+                r"C:\Users\chicken\Docker\apline-data:/data")
+    text = rendered(seed, state("classic-3.5-settings.json"), DesktopOptions(RESTART))
+    assert text == """\
+dfwctl will make these changes for playbook p on desktop:/profile/settings.json:
+
+  # desktop.settings will be updated in place
+  #   because Docker Desktop uses these settings only after it restarts
+  ~ settings "/profile/settings.json"  [Docker Desktop restart]
+      ~ shared_drives = [] -> ["C"]
+      steps:
+        1. write settings.json (the previous one kept as settings.json.dfwctl.bak)
+        2. run `docker desktop restart`
+        3. wait for the Docker Engine to answer
+
+Plan: 0 to create, 1 to update, 0 to replace, 0 to destroy.
+"""

@@ -1,0 +1,165 @@
+"""End to end through the real command line: `dfwctl` in a child process, `host: local`, the
+fake pwsh on PATH serving the simulator. The seed scenario from playbooks/nested-hyperv.yml:
+plan, apply, and a second plan that is empty."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.hyperv import fake_env
+from tests.paths import ROOT
+from tests.run import run_dfwctl
+
+SEED_PLAYBOOK = ROOT / "playbooks" / "nested-hyperv.yml"
+
+SEED_PLAN = """\
+dfwctl will make these changes for playbook nested-hyperv on hyperv:local:
+
+  # hyperv.vm.WIN10 will be updated in place
+  #   because network_adapters["Network Adapter"].mac_address_spoofing can change while the VM runs
+  #   because processors, nested_virtualization, memory, dynamic_memory can change only while the VM is off: it is shut down and started again
+  ~ vm "WIN10"  [VM restart, destructive]
+      ~ processors = 2 -> 4
+      ~ nested_virtualization = false -> true
+      ~ memory = 2GiB -> 4GiB
+      ~ dynamic_memory = true -> false
+      ~ network_adapters["Network Adapter"].mac_address_spoofing = false -> true
+      steps:
+        1. set MAC address spoofing on for network adapter "Network Adapter" while the VM runs (Set-VMNetworkAdapter)
+        2. stop the VM: shut down the guest (Stop-VM -Force)
+        3. set dynamic memory off, memory 4GiB (Set-VMMemory)
+        4. set processors 4, nested virtualization on (Set-VMProcessor)
+        5. start the VM (Start-VM)
+
+Plan: 0 to create, 1 to update, 0 to replace, 0 to destroy.
+"""
+
+
+@pytest.fixture
+def env(tmp_path):
+    state = tmp_path / "hyperv.json"
+    environ = fake_env(state, DFWCTL_LOCK_DIR=str(tmp_path / "locks"))
+    environ.pop("DFWCTL_HYPERV_HOST", None)
+    return environ
+
+
+def dfwctl(env, *args):
+    return run_dfwctl(*args, env=env, timeout=120)
+
+
+def seed_win10(env):
+    state = env["DFWCTL_SIMULATOR_STATE"]
+    result = dfwctl(env, "simulator", "seed", state, "--vm", "WIN10", "--processors", "2",
+                    "--memory", "2GiB", "--dynamic-memory", "512MiB:8GiB")
+    assert result.code == 0, result
+    return Path(state)
+
+
+def test_the_seed_scenario_end_to_end(env):
+    state = seed_win10(env)
+    plan = dfwctl(env, "plan", "--detailed-exitcode", SEED_PLAYBOOK)
+    assert plan.code == 2, plan
+    assert plan.out == SEED_PLAN
+
+    refused = dfwctl(env, "apply", SEED_PLAYBOOK)  # a VM restart: needs confirmation
+    assert refused.code == 1 and "1 destructive change(s) (hyperv.vm.WIN10)" in refused.err
+    assert json.loads(state.read_text())["vms"][0]["ProcessorCount"] == 2
+
+    applied = dfwctl(env, "apply", "--auto-approve", SEED_PLAYBOOK)
+    assert applied.code == 0, applied
+    assert applied.out.endswith("Apply complete: 1 applied, 0 failed, 0 skipped.\n")
+    assert "stop the VM: shut down the guest (Stop-VM -Force)" in applied.err
+
+    again = dfwctl(env, "plan", "--detailed-exitcode", SEED_PLAYBOOK)
+    assert again.code == 0, again
+    assert again.out == "No changes. Playbook nested-hyperv matches the machine.\n"
+
+    shown = dfwctl(env, "simulator", "show", state)
+    assert "WIN10  Running  4     4GiB    yes" in shown.out
+
+
+def test_the_plan_as_json_carries_steps_and_restart(env):
+    seed_win10(env)
+    result = dfwctl(env, "plan", "-o", "json", SEED_PLAYBOOK)
+    change = json.loads(result.out)["changes"][0]
+    assert change["restart"] == "VM restart" and change["requires_restart"]
+    assert change["destructive"] and len(change["steps"]) == 5
+    assert {"name": "memory", "before": 2 * 1024**3, "after": 4 * 1024**3} .items() <= \
+        change["fields"][2].items()
+
+
+def test_the_simulator_host_needs_no_powershell(env, tmp_path):
+    state = seed_win10(env)
+    environ = dict(env, PATH="/usr/bin:/bin", DFWCTL_HYPERV_HOST=f"simulator:{state}")
+    result = dfwctl(environ, "plan", SEED_PLAYBOOK)
+    assert result.code == 0, result
+    assert " on hyperv:simulator:" in result.out and "[VM restart, destructive]" in result.out
+
+
+def test_errors_are_messages_not_tracebacks(env, tmp_path):
+    seed_win10(env)
+    playbook = tmp_path / "missing.yml"
+    playbook.write_text("version: 1\nname: t\nhyperv:\n  vms:\n    WIN01: {processors: 2}\n")
+    result = dfwctl(env, "plan", playbook)
+    assert result.code == 1
+    assert result.err.startswith("Error: the Hyper-V plan cannot be made:\n  - VM WIN01 does not "
+                                 "exist on hyperv:local; did you mean 'WIN10'?")
+    assert "Traceback" not in result.err
+
+
+def test_hyperv_refusal_during_apply(env, tmp_path):
+    state = seed_win10(env)
+    dfwctl(env, "simulator", "host", state, "--set", "LogicalProcessors=2")
+    playbook = tmp_path / "many.yml"
+    playbook.write_text("version: 1\nname: t\nhyperv:\n  vms:\n    WIN10: {processors: 8}\n")
+    result = dfwctl(env, "apply", "-y", playbook)
+    assert result.code == 1
+    assert "Error: hyperv.vm.WIN10: Set-VMProcessor failed on VM 'WIN10': Failed to modify " \
+           "device 'Processor'." in result.out
+    assert "hint: the VM was started again" in result.out
+    assert "Traceback" not in result.out + result.err
+
+
+def test_enabling_hyperv_then_rebooting(env, tmp_path):
+    state = seed_win10(env)
+    dfwctl(env, "simulator", "host", state, "--set", "HyperVFeature=Disabled")
+    plan = dfwctl(env, "plan", SEED_PLAYBOOK)
+    assert '~ host "local"  [host reboot required]' in plan.out, plan
+    assert dfwctl(env, "apply", SEED_PLAYBOOK).code == 0  # nothing destructive: no question
+    assert "reboot the host" in dfwctl(env, "plan", SEED_PLAYBOOK).err
+    assert dfwctl(env, "simulator", "reboot", state).code == 0
+    assert "[VM restart, destructive]" in dfwctl(env, "plan", SEED_PLAYBOOK).out
+
+
+def test_doctor_passes_on_a_good_host(env):
+    seed_win10(env)
+    result = dfwctl(env, "doctor", SEED_PLAYBOOK)
+    assert result.code == 0, result
+    assert "[pass] Hyper-V feature (Microsoft-Hyper-V): Enabled" in result.out
+    assert "[pass] VM WIN10: Running, configuration version 9.0" in result.out
+
+
+def test_doctor_fails_with_a_line_each(env):
+    state = seed_win10(env)
+    dfwctl(env, "simulator", "host", state, "--set", "Caption=Microsoft Windows 10 Home",
+           "--set", "HyperVFeature=Disabled", "--set", "Elevated=false",
+           "--set", "VirtualizationFirmwareEnabled=false")
+    result = dfwctl(env, "doctor", SEED_PLAYBOOK)
+    assert result.code == 1
+    for line in ("[fail] elevation: not elevated",
+                 "[fail] Windows edition and build: Microsoft Windows 10 Home, build 19045: "
+                 "Windows Home has no Hyper-V",
+                 "[fail] virtualization in firmware:", "[fail] Hyper-V PowerShell module: not installed",
+                 "[fail] Hyper-V feature (Microsoft-Hyper-V): cannot be read: The requested "
+                 "operation requires elevation.", "[fail] VMs: cannot be read"):
+        assert line in result.out, result.out
+
+
+def test_doctor_without_powershell(env, tmp_path):
+    environ = dict(env, PATH=str(tmp_path))
+    result = dfwctl(environ, "doctor")
+    assert result.code == 1
+    assert "[fail] PowerShell: PowerShell (pwsh) is not on PATH" in result.out
+    assert "[skip] Hyper-V feature: needs PowerShell" in result.out

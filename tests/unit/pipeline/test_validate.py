@@ -1,0 +1,279 @@
+"""Validation: example playbooks (valid ones pass, invalid ones give exactly the expected
+lines), the schema file itself, and the rewording of schema errors."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dfwctl.errors import Diagnostic, PlaybookError
+from dfwctl.interpolate import interpolate
+from dfwctl.load import parse
+from dfwctl.schema_messages import (
+    _PATTERNS,
+    describe_schema,
+    load_schema,
+    quote,
+    schema_validator,
+    version_message,
+)
+from dfwctl.suggest import closest, did_you_mean
+from dfwctl.validate import check, merge, validate
+from tests import paths
+
+EXAMPLES = paths.EXAMPLES
+VALID = sorted((EXAMPLES / "valid").glob("*.yml"))
+INVALID = sorted((EXAMPLES / "invalid").glob("*.yml"))
+REPO_SCHEMA = paths.SCHEMA
+
+
+def _document(path: Path):
+    name = path.relative_to(EXAMPLES).as_posix()
+    return parse(path.read_text(encoding="utf-8"), path, display_name=name)
+
+
+def _diagnostics(path: Path):
+    """What `dfwctl validate` reports for an example, with an empty environment."""
+    doc = _document(path)
+    interpolation = interpolate(doc, {})
+    return merge(interpolation.diagnostics, validate(doc))
+
+
+def _doc(text: str):
+    return parse(text, Path("p.yml"), display_name="p.yml")
+
+
+def _messages(text: str):
+    return [str(d) for d in validate(_doc(text))]
+
+
+def test_there_are_enough_examples():
+    assert len(VALID) >= 3
+    assert len(INVALID) >= 15
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
+def test_valid_example(path):
+    assert [str(d) for d in _diagnostics(path)] == []
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)
+def test_invalid_example(path):
+    expected = path.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    lines = [str(d) for d in _diagnostics(path)]
+    assert lines == expected
+    assert any(d.is_error for d in _diagnostics(path))
+
+
+# the schema file ------------------------------------------------------------------------
+def test_schema_is_a_valid_draft_2020_12_schema():
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(REPO_SCHEMA.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    assert schema["$id"] and schema["$schema"].endswith("2020-12/schema")
+    assert load_schema() == schema
+
+
+def _walk(node, path=()):
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _walk(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, path + (index,))
+
+
+def test_every_object_schema_is_closed():
+    for path, node in _walk(load_schema()):
+        if node.get("type") == "object" and "properties" in node:
+            assert node.get("additionalProperties") is False, path
+
+
+def test_every_property_has_help_for_editors():
+    schema = load_schema()
+    for path, node in _walk(schema):
+        if "properties" in node and path[-1:] != ("then",) and "if" not in path:
+            for name, prop in node["properties"].items():
+                target = prop
+                if set(prop) == {"$ref"}:
+                    target = schema["$defs"][prop["$ref"].rsplit("/", 1)[-1]]
+                assert "description" in target or "title" in target, path + (name,)
+
+
+def test_every_pattern_has_a_plain_message():
+    named = {"^[a-z0-9][a-z0-9_.-]*$", "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$",
+             load_schema()["$defs"]["size"]["anyOf"][1]["pattern"]}
+    for path, node in _walk(load_schema()):
+        if isinstance(node.get("pattern"), str):
+            assert node["pattern"] in _PATTERNS or node["pattern"] in named, path
+
+
+def test_validator_is_compiled_once():
+    assert schema_validator() is schema_validator()
+
+
+# rewording --------------------------------------------------------------------------------
+def test_unknown_key_points_at_the_key_and_suggests():
+    lines = _messages("version: 1\nname: x\ncontainers:\n  web:\n    image: a\n    prots: []\n")
+    assert lines == ["p.yml:6:5: containers.web.prots: unknown key 'prots'; did you mean 'ports'?"]
+
+
+def test_unknown_key_without_a_near_one_lists_the_few_known_keys():
+    lines = _messages("version: 1\nname: x\nvolumes:\n  v: {zzz: 1}\n")
+    assert lines == [
+        "p.yml:4:7: volumes.v.zzz: unknown key 'zzz'; expected one of: driver, options, labels, "
+        "external"
+    ]
+
+
+def test_misspelt_required_key_is_one_message():
+    lines = _messages("version: 1\nnmae: x\n")
+    assert lines == ["p.yml:2:1: nmae: unknown key 'nmae'; did you mean 'name'?"]
+
+
+def test_missing_version_and_name():
+    assert _messages("containers: {}\n") == [
+        "p.yml:1:1: missing required key 'name'",
+        "p.yml:1:1: missing required key 'version'",
+    ]
+
+
+def test_a_list_at_the_top_is_one_message():
+    assert _messages("- a\n- b\n") == [
+        "p.yml:1:1: expected a mapping with version and name, got a list"
+    ]
+
+
+@pytest.mark.parametrize("value, message", [
+    (2, "unsupported version 2: this dfwctl reads playbooks of version 1; upgrade dfwctl"),
+    (0, "must be the integer 1 (got an integer (0))"),
+    ("1", "must be the integer 1 (got the string '1'): remove the quotes"),
+    (True, "must be the integer 1 (got true)"),
+    (1.0, "must be the integer 1 (got 1.0)"),
+])
+def test_version_messages(value, message):
+    assert version_message(value) == message
+
+
+def test_version_1_0_is_not_an_integer():
+    assert _messages("version: 1.0\nname: x\n") == [
+        "p.yml:1:10: version: must be the integer 1 (got 1.0)"
+    ]
+
+
+def test_integers_written_as_floats_are_refused():
+    lines = _messages("version: 1\nname: x\ncontainers:\n  a: {image: a, stop_timeout: 2.0}\n")
+    assert lines == [
+        "p.yml:4:31: containers.a.stop_timeout: expected an integer, got a number (2.0)"
+    ]
+
+
+def test_describe_schema():
+    defs = load_schema()["$defs"]
+    assert describe_schema(defs["string_or_list"]) == "a string or a list of strings"
+    assert describe_schema(defs["names"]) == "a list of strings"
+    assert describe_schema({"type": ["string", "integer"]}) == "a string or an integer"
+    assert describe_schema(defs["size"]) == "a size such as 4GiB or a number of bytes"
+
+
+def test_quote_keeps_windows_paths_readable():
+    assert quote("C:\\Users") == "'C:\\Users'"
+    assert quote("it's") == '"it\'s"'
+
+
+def test_null_mapping_points_at_its_key_and_says_how_to_write_an_empty_one():
+    assert _messages("version: 1\nname: x\nnetworks:\n  backend:\n") == [
+        "p.yml:4:3: networks.backend: expected a mapping, got nothing (null): "
+        "write {} for an empty mapping"
+    ]
+
+
+# rules --------------------------------------------------------------------------------------
+def test_rules_skip_values_the_schema_refused():
+    text = "version: 1\nname: x\ncontainers:\n  a: {image: a, depends_on: [1], memory: [1]}\n"
+    lines = _messages(text)
+    assert len(lines) == 2
+    assert all("expected" in line for line in lines)
+
+
+def test_builtin_networks_need_no_definition():
+    text = "version: 1\nname: x\ncontainers:\n  a: {image: a, networks: [host, bridge, none]}\n"
+    assert _messages(text) == []
+
+
+def test_unknown_dependency_suggests_a_near_name():
+    text = ("version: 1\nname: x\ncontainers:\n  db: {image: a}\n"
+            "  web: {image: a, depends_on: [dbb]}\n")
+    assert _messages(text) == [
+        "p.yml:5:32: containers.web.depends_on[0]: container 'dbb' is not defined in this "
+        "playbook; did you mean 'db'?"
+    ]
+
+
+def test_same_port_on_other_ip_or_protocol_is_fine():
+    text = ("version: 1\nname: x\ncontainers:\n"
+            "  a: {image: a, ports: ['127.0.0.1:80:80', '80:80/udp']}\n"
+            "  b: {image: a, ports: ['127.0.0.2:80:80', '81']}\n")
+    assert _messages(text) == []
+
+
+def test_wsl2_engine_shares_every_drive():
+    text = ("version: 1\nname: x\ndocker_desktop: {engine: wsl2, shared_drives: [C]}\n"
+            "containers:\n  a: {image: a, mounts: ['D:\\x:/x']}\n")
+    assert _messages(text) == []
+
+
+def test_shared_drives_are_not_checked_when_the_playbook_does_not_set_them():
+    text = "version: 1\nname: x\ncontainers:\n  a: {image: a, mounts: ['D:\\x:/x']}\n"
+    assert _messages(text) == []
+
+
+def test_check_raises_with_every_error_and_returns_warnings():
+    warning_only = ("version: 1\nname: x\nhyperv:\n  vms:\n    V:\n      memory: 8GiB\n"
+                    "      nested_virtualization: true\n")
+    warnings = check(_doc(warning_only))
+    assert [d.severity for d in warnings] == ["warning"]
+    with pytest.raises(PlaybookError) as caught:
+        check(_doc("version: 1\nname: X\ncontainers:\n  a: {}\n"))
+    assert len(caught.value.diagnostics) == 2
+    assert "2 errors in the playbook" in str(caught.value)
+
+
+def test_check_adds_prior_diagnostics_and_skips_places_they_cover():
+    doc = _doc("version: 1\nname: x\ncontainers:\n  a: {image: a, memory: '${MEM}'}\n")
+    interpolation = interpolate(doc, {})
+    with pytest.raises(PlaybookError) as caught:
+        check(doc, interpolation.diagnostics)
+    assert [d.message for d in caught.value.diagnostics] == [
+        "variable ${MEM} is not set: export it, add it to .env beside the playbook, or give a "
+        "default with ${MEM:-value}"
+    ]
+
+
+def test_merge_keeps_warnings_at_a_taken_place_only_when_prior_is_a_warning():
+    prior = [Diagnostic("f", 1, 1, "a", "w", "warning")]
+    found = [Diagnostic("f", 1, 1, "a", "e")]
+    assert merge(prior, found) == sorted(prior + found, key=lambda d: d.message)
+
+
+def test_validate_never_raises_on_odd_trees():
+    for text in ("", "version: 1\nname: x\ncontainers: []\n", "42\n",
+                 "version: 1\nname: x\nhyperv: {vms: {V: null}}\n",
+                 "version: 1\nname: x\ncontainers: {a: {image: a, ports: null, mounts: [null]}}\n"):
+        assert all(isinstance(d, Diagnostic) for d in validate(_doc(text)))
+
+
+# suggest --------------------------------------------------------------------------------------
+def test_closest():
+    assert closest("imgae", ["image", "ports", "env"]) == "image"
+    assert closest("Image", ["image"]) == "image"
+    assert closest("zzz", ["image", "ports"]) is None
+    assert closest("x", []) is None
+
+
+def test_did_you_mean():
+    assert did_you_mean("prots", ["ports"]) == "; did you mean 'ports'?"
+    assert did_you_mean("qqq", ["ports"]) == ""

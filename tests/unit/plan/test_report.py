@@ -1,0 +1,166 @@
+"""Golden plan cases: a playbook and an actual snapshot -> the exact plan text and JSON.
+Rewrite the files in tests/golden/ with UPDATE_GOLDEN=1 after a deliberate change."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dfwctl import planjson
+from dfwctl.apply import APPLIED, FAILED, SKIPPED, ApplyResult, Outcome
+from dfwctl.plan import Action, PlanOptions
+from dfwctl.report import render_plan, render_result
+from tests.builders import (
+    ENDPOINT,
+    assert_golden,
+    converged,
+    diff,
+    empty,
+    image_id,
+    merged,
+    playbook,
+    with_container,
+)
+
+NAME = "golden-dev"
+
+SITE = {
+    "name": NAME,
+    "networks": {"backend": {}},
+    "volumes": {"site-data": {}},
+    "containers": {
+        "init-site": {
+            "image": "busybox",
+            "state": "exited",
+            "command": ["sh", "-c", "echo hello > /site/index.html"],
+            "mounts": ["site-data:/site"],
+        },
+        "web": {
+            "image": "busybox",
+            "command": ["httpd", "-f", "-p", "80", "-h", "/site"],
+            "mounts": ["site-data:/site:ro"],
+            "ports": ["127.0.0.1:8080:80"],
+            "networks": ["backend"],
+            "restart": "unless-stopped",
+            "env": {"TZ": "UTC", "PASSWORD": "hunter2"},
+            "labels": {"org.example.role": "web"},
+            "depends_on": ["init-site"],
+        },
+        "shell": {
+            "image": "alpine:3.20",
+            "command": "sleep 86400",
+            "networks": ["backend"],
+            "memory": "64MiB",
+            "cpus": 0.5,
+            "stop_signal": "SIGKILL",
+        },
+    },
+}
+SECRETS = {"hunter2"}
+
+
+def site(**containers):
+    """SITE with containers replaced (None drops one)."""
+    merged_containers = {**SITE["containers"], **containers}
+    return playbook({**SITE, "containers": {k: v for k, v in merged_containers.items()
+                                            if v is not None}}, secrets=SECRETS)
+
+
+def all_creates():
+    return diff(site(), empty())
+
+
+def mixed():
+    """Every kind of change at once: a new container, an in-place update, a replace forced by
+    a field and by drift, pruned orphans, an orphan volume kept and a volume warning."""
+    before = playbook({
+        **SITE,
+        "networks": {**SITE["networks"], "legacy": {}},
+        "volumes": {**SITE["volumes"], "scratch": {}},
+        "containers": {**SITE["containers"],
+                       "old": {"image": "busybox", "networks": ["legacy"]}},
+    }, secrets={"old-pass"} | SECRETS)
+    actual = converged(before)
+    actual = with_container(actual, "shell", image_id=image_id("alpine:3.19"))
+    after = playbook({
+        **SITE,
+        "volumes": {"site-data": {"labels": {"backup": "daily"}}},
+        "containers": {
+            **SITE["containers"],
+            "web": {**SITE["containers"]["web"], "restart": "always", "memory": "128MiB"},
+            "init-site": {**SITE["containers"]["init-site"],
+                          "env": {"PASSWORD": "s3cret-2"}},
+            "cache": {"image": "redis:7", "ports": ["6379:6379"], "networks": ["backend"]},
+        },
+    }, secrets={"s3cret-2"} | SECRETS)
+    actual = merged(actual, images={"redis:7": converged(playbook({
+        "name": NAME, "containers": {"r": {"image": "redis:7"}}})).images["redis:7"]})
+    return diff(after, actual, PlanOptions(prune=True))
+
+
+def no_changes():
+    desired = site()
+    return diff(desired, converged(desired))
+
+
+SCENARIOS = {"all_creates": all_creates, "mixed": mixed, "no_changes": no_changes}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_plan_text(name):
+    assert_golden(f"{name}.txt", render_plan(SCENARIOS[name]()))
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_plan_json(name):
+    text = planjson.dumps(SCENARIOS[name]())
+    assert_golden(f"{name}.json", text)
+    doc = json.loads(text)
+    assert doc["endpoint"] == ENDPOINT and doc["playbook"] == NAME
+
+
+def test_golden_scenarios_are_what_they_claim():
+    creates = all_creates()
+    assert {c.action for c in creates.changes} == {Action.CREATE}
+    mix = mixed()
+    assert {c.action for c in mix.changes} == {Action.CREATE, Action.UPDATE, Action.REPLACE,
+                                              Action.DELETE}
+    assert mix.orphans and mix.warnings
+    assert not no_changes().has_changes
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_golden_plans_hold_no_secret(name):
+    plan = SCENARIOS[name]()
+    for text in (render_plan(plan), planjson.dumps(plan)):
+        assert "hunter2" not in text and "s3cret-2" not in text and "old-pass" not in text
+
+
+def test_no_changes_text():
+    assert render_plan(no_changes()) == "No changes. Playbook golden-dev matches the machine.\n"
+
+
+def test_plans_are_stable_between_runs():
+    for make in SCENARIOS.values():
+        assert render_plan(make()) == render_plan(make())
+        assert planjson.dumps(make()) == planjson.dumps(make())
+
+
+RESULT = ApplyResult((
+    Outcome("docker.image.busybox:latest", Action.CREATE, APPLIED, "", 1.5),
+    Outcome("docker.network.backend", Action.CREATE, APPLIED, "", 0.1),
+    Outcome("docker.container.init-site", Action.CREATE, FAILED,
+            "container init-site exited with code 1 (state: exited expects 0)", 2.0),
+    Outcome("docker.container.web", Action.CREATE, SKIPPED,
+            "docker.container.init-site failed"),
+    Outcome("docker.container.shell", Action.REPLACE, APPLIED, "", 0.7),
+))
+
+
+def test_result_text():
+    assert_golden("result_failed.txt", render_result(RESULT))
+
+
+def test_result_text_when_everything_applied():
+    ok = ApplyResult(tuple(o for o in RESULT.outcomes if o.status == APPLIED))
+    assert render_result(ok) == "Apply complete: 3 applied, 0 failed, 0 skipped.\n"
