@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Mapping, Optional, Protocol, Set, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.logs import get_logger
@@ -115,11 +115,10 @@ class Executor:
         todo: List[Change] = [c for c in plan.changes if c.action is not Action.NOOP]
         outcomes: Dict[str, Outcome] = {}
         running: Dict[Future, Change] = {}
-        failed: Set[str] = set()
         with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="apply") as pool:
             try:
                 while todo or running:
-                    todo = self._skip_blocked(todo, failed, outcomes)
+                    todo = self._skip_blocked(todo, outcomes)
                     for change in [c for c in todo if self._ready(c, outcomes)]:
                         if len(running) >= self.parallelism:
                             break
@@ -134,8 +133,6 @@ class Executor:
                         change = running.pop(future)
                         outcome = future.result()
                         outcomes[change.address] = outcome
-                        if outcome.status == FAILED:
-                            failed.add(change.address)
                         self.events.finished(change, outcome)
             except KeyboardInterrupt:
                 for change in todo:
@@ -151,8 +148,7 @@ class Executor:
     def _ready(change: Change, outcomes: Dict[str, Outcome]) -> bool:
         return all(d in outcomes and outcomes[d].status == APPLIED for d in change.depends_on)
 
-    def _skip_blocked(self, todo: List[Change], failed: Set[str],
-                      outcomes: Dict[str, Outcome]) -> List[Change]:
+    def _skip_blocked(self, todo: List[Change], outcomes: Dict[str, Outcome]) -> List[Change]:
         """Skip changes whose dependencies failed or were skipped (transitively)."""
         remaining = list(todo)
         progress = True

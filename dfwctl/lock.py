@@ -15,7 +15,6 @@ from typing import Optional
 
 from dfwctl.errors import LockError
 
-
 HOLDER_WAIT = 2.0  # seconds to wait for a new holder to write who it is
 
 

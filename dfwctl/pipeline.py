@@ -9,10 +9,10 @@ from typing import Mapping, Optional, Sequence, Tuple
 
 from dfwctl import parsecache, redact, schemacache
 from dfwctl.combine import combine
+from dfwctl.desired import Desired, build
 from dfwctl.errors import Diagnostic, PlaybookError
 from dfwctl.interpolate import interpolate, load_environment
 from dfwctl.load import Document, load
-from dfwctl.desired import Desired, build
 from dfwctl.plan import Plan, PlanOptions
 from dfwctl.providers.base import Provider
 from dfwctl.validate import merge, validate

@@ -13,8 +13,8 @@ from typing import Any, Dict
 
 from dfwctl import __version__
 from dfwctl.errors import DfwctlError
-from dfwctl.plan import Action, Change, Plan
 from dfwctl.mask import is_sensitive
+from dfwctl.plan import Action, Change, Plan
 from dfwctl.report import SENSITIVE
 
 FORMAT_VERSION = "1.1"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, List
 
-from dfwctl.plan import Action, Change, FieldDiff, Plan
 from dfwctl.mask import is_sensitive
+from dfwctl.plan import Action, Change, FieldDiff, Plan
 from dfwctl.values.sizes import format_size
 
 SENSITIVE = "(sensitive value)"

@@ -49,7 +49,7 @@ def with_containers(desired: Desired, *specs: ContainerSpec) -> Desired:
     return dataclasses.replace(desired, docker=docker)
 
 
-def diff(desired: Desired, actual: Actual, options: PlanOptions = PlanOptions()) -> Plan:
+def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None) -> Plan:
     """The Docker plan of `desired` against `actual`, finished as `dfwctl plan` finishes it
     (digest taken, secrets masked)."""
     return combine(desired, [docker_diff.diff(desired, actual, options)])

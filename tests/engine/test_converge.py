@@ -139,7 +139,8 @@ def test_objects_of_others_are_never_touched(project, docker_api):
             """)
         result = project.run("plan", project.path)
         assert result.code == 1, result
-        assert f"container name '{n}-taken' is taken by a container that playbook {n} does not own" in result.err
+        assert (f"container name '{n}-taken' is taken by a container that playbook {n} "
+                "does not own") in result.err
         assert "Traceback" not in result.err
         assert docker_api.inspect_container(foreign["Id"])["Id"] == foreign["Id"]
     finally:

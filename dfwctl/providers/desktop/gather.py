@@ -6,8 +6,8 @@ import os
 import sys
 from typing import Mapping, Optional
 
-from dfwctl.providers.desktop import drives, locate, mountcheck, settings, wslconfig
 from dfwctl.desired import Desired
+from dfwctl.providers.desktop import drives, locate, mountcheck, settings, wslconfig
 from dfwctl.providers.desktop.model import WINDOWS, DesktopState
 
 

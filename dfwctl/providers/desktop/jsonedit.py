@@ -145,7 +145,7 @@ def edit(text: str, updates: Sequence[Tuple[str, Any]]) -> str:
         if not present:
             added.append(json.dumps(key, ensure_ascii=fmt.ascii) + fmt.colon + render(value, fmt))
     if added:
-        edits.append(_insertion(text, found, fmt, added))
+        edits.append(_insertion(found, fmt, added))
     out = text
     for start, end, new in sorted(edits, reverse=True):
         out = out[:start] + new + out[end:]
@@ -153,7 +153,7 @@ def edit(text: str, updates: Sequence[Tuple[str, Any]]) -> str:
     return out
 
 
-def _insertion(text: str, found: Layout, fmt: Style, added: List[str]) -> Tuple[int, int, str]:
+def _insertion(found: Layout, fmt: Style, added: List[str]) -> Tuple[int, int, str]:
     if found.members:
         at = found.members[-1].value_end
         if fmt.indent is None:

@@ -7,15 +7,20 @@ secrets are hashed; field values are masked once, when the whole plan is finishe
 from __future__ import annotations
 
 import hashlib
-from dataclasses import MISSING, fields
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from dfwctl.desired import Desired
 from dfwctl.errors import PlanError
-from dfwctl.mask import Masker, same
+from dfwctl.mask import Masker
 from dfwctl.plan import Action, Change, FieldDiff, PlanOptions, PlanPart
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker import steps
+from dfwctl.providers.docker.compare import (
+    creation_diffs,
+    field_diffs,
+    removing_limit,
+    state_change,
+)
 from dfwctl.providers.docker.model import (
     UPDATABLE_FIELDS,
     Actual,
@@ -30,62 +35,8 @@ from dfwctl.providers.docker.model import (
     volume_sources,
 )
 from dfwctl.providers.docker.order import order_changes
-from dfwctl.providers.docker.record import is_pairs
 
 PROVIDER = "docker"
-
-
-def field_diffs(before: Any, after: Any, mask: Masker,
-                updatable: FrozenSet[str] = frozenset()) -> Tuple[FieldDiff, ...]:
-    """Compare a recorded spec with a wanted one of the same type; mappings are compared key
-    by key (env.TZ)."""
-    diffs: List[FieldDiff] = []
-    for f in fields(after):
-        if not f.compare or f.name == "name":
-            continue
-        old, new = getattr(before, f.name), getattr(after, f.name)
-        if same(new, old, mask):
-            continue
-        forces = f.name not in updatable
-        if is_pairs(old) and is_pairs(new):
-            old_map, new_map = dict(old), dict(new)
-            for key in sorted(set(old_map) | set(new_map)):
-                if not same(new_map.get(key), old_map.get(key), mask):
-                    name = f"{f.name}.{key}"
-                    diffs.append(FieldDiff(name, old_map.get(key), new_map.get(key), forces))
-        else:
-            diffs.append(FieldDiff(f.name, old, new, forces))
-    return tuple(diffs)
-
-
-def creation_diffs(spec: Any, mask: Masker) -> Tuple[FieldDiff, ...]:
-    """Every non-default field of a new object, as `+ field = value` lines."""
-    required = {f.name: None for f in fields(spec)
-                if f.default is MISSING and f.default_factory is MISSING and f.name != "name"}
-    return field_diffs(type(spec)(name=spec.name, **required), spec, mask)
-
-
-def _state_change(spec: ContainerSpec, state: ContainerState) -> Optional[Tuple[Action, str]]:
-    """Drift in the container's run state (the spec itself unchanged)."""
-    status = state.status
-    if spec.state == "running":
-        if status in ("running", "restarting"):
-            return None
-        if status == "dead":
-            return Action.REPLACE, "the container is dead"
-        if status == "paused":
-            return Action.UPDATE, "the container is paused (changed outside dfwctl)"
-        if status == "created":
-            return Action.UPDATE, "the container was created but never started"
-        return Action.UPDATE, f"the container is {status} (stopped outside dfwctl)"
-    # state: exited -- run to completion once
-    if status in ("running", "restarting", "paused"):
-        return None  # still doing its one run
-    if status == "created":
-        return Action.UPDATE, "the container has not run yet"
-    if status == "dead" or (state.exit_code not in (None, 0)):
-        return Action.REPLACE, f"its last run failed (exit code {state.exit_code}); run it again"
-    return None
 
 
 def temporary_name(spec: ContainerSpec, old: ContainerState, taken: FrozenSet[str]) -> str:
@@ -250,7 +201,7 @@ class _Differ:
         if state.spec is None:
             reasons.append("its recorded spec is missing or unreadable")
         else:
-            diffs = tuple(_removing_limit(d) for d in
+            diffs = tuple(removing_limit(d) for d in
                           field_diffs(state.spec, spec, self.mask, UPDATABLE_FIELDS))
         replace = state.spec is None or any(d.forces_replacement for d in diffs)
         if diffs:
@@ -268,7 +219,7 @@ class _Differ:
             reasons.append(network_reason)
             replace = True
         if not replace:
-            drift = _state_change(spec, state)
+            drift = state_change(spec, state)
             if drift:
                 action, why = drift
                 reasons.append(why)
@@ -374,13 +325,6 @@ class _Differ:
 IF_IMAGE_CHANGES = "only if the pulled image is not the one the container runs ({image})"
 
 
-def _removing_limit(diff: FieldDiff) -> FieldDiff:
-    """`docker update` can change a limit but not take one away: that needs a new container."""
-    if diff.name in ("memory", "cpus") and diff.after is None:
-        return FieldDiff(diff.name, diff.before, diff.after, forces_replacement=True)
-    return diff
-
-
 def _short(digest: Optional[str]) -> Optional[str]:
     if not digest:
         return digest
@@ -388,8 +332,9 @@ def _short(digest: Optional[str]) -> Optional[str]:
     return f"{algo}:{hexpart[:12]}" if hexpart else digest[:12]
 
 
-def diff(desired: Desired, actual: Actual, options: PlanOptions = PlanOptions()) -> PlanPart:
+def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None) -> PlanPart:
     """The changes that take `actual` to `desired` (or, with options.destroy, to nothing)."""
+    options = options or PlanOptions()
     differ = _Differ(desired, actual, options)
     docker = desired.docker
     if options.destroy:  # everything the playbook owns goes, volumes only when asked

@@ -15,10 +15,10 @@ from dfwctl.providers.hyperv.model import (
     FEATURE,
     AdapterSpec,
     HyperVActual,
+    HyperVDesired,
     VmSpec,
     VmState,
     display,
-    HyperVDesired,
     nested_min_version,
     version_tuple,
 )
@@ -260,8 +260,9 @@ def _host_changes(host: str, actual: HyperVActual) -> List[Change]:
                           Manual("reboot the host; then plan again to change the VMs")))]
 
 
-def diff(desired: Desired, actual: HyperVActual, options: PlanOptions = PlanOptions()
+def diff(desired: Desired, actual: HyperVActual, options: Optional[PlanOptions] = None
          ) -> PlanPart:
+    options = options or PlanOptions()
     section = desired.hyperv or HyperVDesired()
     specs = section.vms
     changes: List[Change] = []

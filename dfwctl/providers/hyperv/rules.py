@@ -42,12 +42,12 @@ def hyperv_rule(c: Checker) -> Iterator[Diagnostic]:
                 "changes made to it with Hyper-V cmdlets: remove it here and set its cpus, "
                 "memory, swap and disk under docker_desktop"), key=True)
         elif isinstance(vm, dict):
-            yield from vm_memory(c, path, vm)
+            yield from vm_memory(c, path)
             yield from vm_nested(c, path, vm)
             yield from vm_adapters(c, path, vm)
 
 
-def vm_memory(c: Checker, path: Path, vm: dict) -> Iterator[Diagnostic]:
+def vm_memory(c: Checker, path: Path) -> Iterator[Diagnostic]:
     startup = c.sizes.get(path + ("memory",))
     low = c.sizes.get(path + ("dynamic_memory", "minimum"))
     high = c.sizes.get(path + ("dynamic_memory", "maximum"))

@@ -126,7 +126,8 @@ def test_changing_one_container_field(field):
     override, diff_name = CONTAINER_VARIANTS[field]
     before = baseline()
     after = baseline(**override)
-    assert getattr(after.docker.containers["shell"], field) != getattr(before.docker.containers["shell"], field)
+    new, old = after.docker.containers["shell"], before.docker.containers["shell"]
+    assert getattr(new, field) != getattr(old, field)
     actual = converged(before)
     if field == "image":  # the new image is already in the engine: no pull in the plan
         actual = merged(actual, images={"alpine:3.20": image_state("alpine:3.20")})

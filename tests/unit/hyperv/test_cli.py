@@ -8,33 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from tests import paths
 from tests.fakes.hyperv import fake_env
 from tests.paths import ROOT
 from tests.run import run_dfwctl
 
 SEED_PLAYBOOK = ROOT / "playbooks" / "nested-hyperv.yml"
 
-SEED_PLAN = """\
-dfwctl will make these changes for playbook nested-hyperv on hyperv:local:
-
-  # hyperv.vm.WIN10 will be updated in place
-  #   because network_adapters["Network Adapter"].mac_address_spoofing can change while the VM runs
-  #   because processors, nested_virtualization, memory, dynamic_memory can change only while the VM is off: it is shut down and started again
-  ~ vm "WIN10"  [VM restart, destructive]
-      ~ processors = 2 -> 4
-      ~ nested_virtualization = false -> true
-      ~ memory = 2GiB -> 4GiB
-      ~ dynamic_memory = true -> false
-      ~ network_adapters["Network Adapter"].mac_address_spoofing = false -> true
-      steps:
-        1. set MAC address spoofing on for network adapter "Network Adapter" while the VM runs (Set-VMNetworkAdapter)
-        2. stop the VM: shut down the guest (Stop-VM -Force)
-        3. set dynamic memory off, memory 4GiB (Set-VMMemory)
-        4. set processors 4, nested virtualization on (Set-VMProcessor)
-        5. start the VM (Start-VM)
-
-Plan: 0 to create, 1 to update, 0 to replace, 0 to destroy.
-"""
+SEED_PLAN = (paths.GOLDEN / "nested_hyperv.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -130,7 +130,8 @@ def test_enums_are_numbers_in_the_state_and_names_on_the_wire(tmp_path):
 
 @pytest.mark.parametrize("cmdlet, params, text", [
     ("Set-VMProcessor", {"Cores": 2}, "A parameter cannot be found that matches parameter name 'Cores'."),
-    ("Set-VMNetworkAdapter", {"MacAddressSpoofing": "Maybe"}, 'Cannot convert value "Maybe" to type "Microsoft.HyperV.PowerShell.OnOffState"'),
+    ("Set-VMNetworkAdapter", {"MacAddressSpoofing": "Maybe"},
+     'Cannot convert value "Maybe" to type "Microsoft.HyperV.PowerShell.OnOffState"'),
     ("Set-VMProcessor", {"Count": "four"}, 'Cannot convert value "four" to type "System.Int64"'),
     ("Connect-VMNetworkAdapter", {"SwitchName": "Nope"}, 'Unable to find a virtual switch with name "Nope".'),
 ])

@@ -99,7 +99,8 @@ def test_only_trees_json_keeps_exactly_are_encoded(tree):
     assert parsecache.encode(tree) is None
 
 
-def test_plain_trees_are_encoded_with_order_and_types(tree={"b": [1, 2.5, True, None], "a": "é"}):
+def test_plain_trees_are_encoded_with_order_and_types():
+    tree = {"b": [1, 2.5, True, None], "a": "é"}
     encoded = parsecache.encode(tree)
     assert encoded is not None
     assert list(__import__("json").loads(encoded)) == ["b", "a"]

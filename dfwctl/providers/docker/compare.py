@@ -1,0 +1,72 @@
+"""Docker specs compared field by field: a recorded spec (secrets hashed, as its label holds
+it) against the playbook's, mappings key by key; which fields force a new container; and drift
+in a container's run state. Pure."""
+from __future__ import annotations
+
+from dataclasses import MISSING, fields
+from typing import Any, FrozenSet, List, Optional, Tuple
+
+from dfwctl.mask import Masker, same
+from dfwctl.plan import Action, FieldDiff
+from dfwctl.providers.docker.model import ContainerSpec, ContainerState
+from dfwctl.providers.docker.record import is_pairs
+
+
+def field_diffs(before: Any, after: Any, mask: Masker,
+                updatable: FrozenSet[str] = frozenset()) -> Tuple[FieldDiff, ...]:
+    """Compare a recorded spec with a wanted one of the same type; mappings are compared key
+    by key (env.TZ)."""
+    diffs: List[FieldDiff] = []
+    for f in fields(after):
+        if not f.compare or f.name == "name":
+            continue
+        old, new = getattr(before, f.name), getattr(after, f.name)
+        if same(new, old, mask):
+            continue
+        forces = f.name not in updatable
+        if is_pairs(old) and is_pairs(new):
+            old_map, new_map = dict(old), dict(new)
+            for key in sorted(set(old_map) | set(new_map)):
+                if not same(new_map.get(key), old_map.get(key), mask):
+                    name = f"{f.name}.{key}"
+                    diffs.append(FieldDiff(name, old_map.get(key), new_map.get(key), forces))
+        else:
+            diffs.append(FieldDiff(f.name, old, new, forces))
+    return tuple(diffs)
+
+
+def creation_diffs(spec: Any, mask: Masker) -> Tuple[FieldDiff, ...]:
+    """Every non-default field of a new object, as `+ field = value` lines."""
+    required = {f.name: None for f in fields(spec)
+                if f.default is MISSING and f.default_factory is MISSING and f.name != "name"}
+    return field_diffs(type(spec)(name=spec.name, **required), spec, mask)
+
+
+def state_change(spec: ContainerSpec, state: ContainerState) -> Optional[Tuple[Action, str]]:
+    """Drift in the container's run state (the spec itself unchanged)."""
+    status = state.status
+    if spec.state == "running":
+        if status in ("running", "restarting"):
+            return None
+        if status == "dead":
+            return Action.REPLACE, "the container is dead"
+        if status == "paused":
+            return Action.UPDATE, "the container is paused (changed outside dfwctl)"
+        if status == "created":
+            return Action.UPDATE, "the container was created but never started"
+        return Action.UPDATE, f"the container is {status} (stopped outside dfwctl)"
+    # state: exited -- run to completion once
+    if status in ("running", "restarting", "paused"):
+        return None  # still doing its one run
+    if status == "created":
+        return Action.UPDATE, "the container has not run yet"
+    if status == "dead" or (state.exit_code not in (None, 0)):
+        return Action.REPLACE, f"its last run failed (exit code {state.exit_code}); run it again"
+    return None
+
+
+def removing_limit(diff: FieldDiff) -> FieldDiff:
+    """`docker update` can change a limit but not take one away: that needs a new container."""
+    if diff.name in ("memory", "cpus") and diff.after is None:
+        return FieldDiff(diff.name, diff.before, diff.after, forces_replacement=True)
+    return diff
