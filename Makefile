@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 TESTENV := scripts/testenv
 
 .DEFAULT_GOAL := help
-.PHONY: help install testenv demo test unit bench clean
+.PHONY: help install testenv demo lint test unit bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -13,10 +13,10 @@ help: ## List the targets
 $(BIN)/dfwctl: setup.cfg setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,lint]'
 	@touch $@
 
-install: $(BIN)/dfwctl ## Install dfwctl and the test tools into .venv
+install: $(BIN)/dfwctl ## Install dfwctl, the test tools and the lint gates into .venv
 
 testenv: ## Start the local Docker Engine, registry and test images (idempotent)
 	$(TESTENV) up >/dev/null
@@ -26,6 +26,10 @@ demo: install testenv ## Apply playbooks/quickstart.yml to the local engine, the
 	  $(BIN)/dfwctl apply --auto-approve playbooks/quickstart.yml && \
 	  echo && echo '--- a second plan:' && \
 	  $(BIN)/dfwctl plan --detailed-exitcode playbooks/quickstart.yml
+
+lint: install ## Check the code: ruff (style, imports, bugbear) and mypy (types, strict)
+	$(BIN)/ruff check dfwctl tests bench
+	$(BIN)/mypy
 
 test: install testenv ## Run every test (unit and against the real local engine)
 	eval "$$($(TESTENV) up)" && DFWCTL_REQUIRE_ENGINE=1 $(BIN)/pytest -q $(PYTEST_ARGS)

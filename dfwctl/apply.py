@@ -114,7 +114,7 @@ class Executor:
     def run(self, plan: Plan) -> ApplyResult:
         todo: List[Change] = [c for c in plan.changes if c.action is not Action.NOOP]
         outcomes: Dict[str, Outcome] = {}
-        running: Dict[Future, Change] = {}
+        running: Dict[Future[Outcome], Change] = {}
         with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="apply") as pool:
             try:
                 while todo or running:

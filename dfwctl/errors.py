@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence
 
 
 class ExitStatus(enum.IntEnum):
@@ -54,7 +54,7 @@ class Diagnostic:
         return self.severity == "error"
 
 
-def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list:
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> List[Diagnostic]:
     return sorted(set(diagnostics), key=lambda d: (d.file, d.line, d.col, d.path, d.message))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 from dfwctl.errors import DfwctlError, Diagnostic
 from dfwctl.load import Document
@@ -101,7 +101,7 @@ def expand(text: str, environ: Mapping[str, str]) -> Expansion:
     return result
 
 
-def _dollar(text: str, at: int, environ, out: List[str], result: Expansion) -> int:
+def _dollar(text: str, at: int, environ: Mapping[str, str], out: List[str], result: Expansion) -> int:
     """Handle the `$` at `at`; append its replacement to `out`; return where to go on."""
     follower = text[at + 1: at + 2]
     if follower == "$":
@@ -135,7 +135,7 @@ def _closing_brace(text: str, start: int) -> int:
     return -1
 
 
-def _braced(inner: str, environ, result: Expansion) -> str:
+def _braced(inner: str, environ: Mapping[str, str], result: Expansion) -> str:
     match = _REFERENCE.fullmatch(inner)
     if match is None:
         result.errors.append(f"invalid variable reference '${{{inner}}}': {FORMS}")
@@ -144,14 +144,16 @@ def _braced(inner: str, environ, result: Expansion) -> str:
     return _lookup(name, op, arg, environ, result, "${" + inner + "}")
 
 
-def _lookup(name: str, op: Optional[str], arg: Optional[str], environ, result, written: str) -> str:
+def _lookup(name: str, op: Optional[str], arg: Optional[str], environ: Mapping[str, str],
+            result: Expansion, written: str) -> str:
     result.used.append(name)
     value = environ.get(name)
     missing = value is None or (value == "" and op is not None and op.startswith(":"))
-    if not missing:
+    if value is not None and not missing:  # `missing` covers None; mypy needs it said
         result.values.append((name, value))
         return value
     if op in ("-", ":-"):
+        assert arg is not None, "_REFERENCE matches an arg with every op"
         default = expand(arg, environ)
         result.errors.extend(default.errors)
         result.used.extend(default.used)
@@ -176,8 +178,8 @@ def interpolate(doc: Document, environ: Mapping[str, str]) -> Interpolation:
     kept). Returns the problems found and the values substituted for secret variables."""
     secret_names = _secret_names(doc.data)
     diagnostics: List[Diagnostic] = []
-    used: set = set()
-    secrets: set = set()
+    used: Set[str] = set()
+    secrets: Set[str] = set()
     for path, parent, key, value in _string_values(doc.data, ()):
         expansion = expand(value, environ)
         diagnostics.extend(doc.diagnostic(path, message) for message in expansion.errors)
@@ -205,7 +207,7 @@ def _secret_names(data: Any) -> Dict[str, int]:
     return names
 
 
-def _string_values(node: Any, path: Tuple[Any, ...]):
+def _string_values(node: Any, path: Tuple[Any, ...]) -> Iterator[Tuple[Tuple[Any, ...], Any, Any, str]]:
     """(path, parent, key, value) of every string value under `node`, in document order."""
     if isinstance(node, dict):
         items = list(node.items())

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Type, Union
 
 from dfwctl import parsecache
 from dfwctl.errors import DfwctlError, Diagnostic, PlaybookError
 
 if TYPE_CHECKING:  # ruamel.yaml is imported when a playbook is parsed, not on a cache hit
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
     from ruamel.yaml.error import MarkedYAMLError
     from ruamel.yaml.nodes import Node
     from ruamel.yaml.reader import ReaderError
@@ -21,7 +22,7 @@ DocPath = Tuple[PathPart, ...]
 
 
 @lru_cache(maxsize=None)
-def _constructors():
+def _constructors() -> Tuple[Type[RoundTripConstructor], Type[SafeConstructor]]:
     """(round-trip, fast) constructor classes; both keep timestamps as the strings the user
     wrote (a tag like `2024-01-01` is a string, not a date). The fast one makes plain dicts
     and lists and refuses duplicate keys."""
@@ -91,6 +92,7 @@ class Document:
         """The same playbook parsed with positions (itself when it already has them)."""
         if self.has_positions:
             return self
+        assert self.text is not None, "a document without positions keeps its text"
         return parse(self.text, self.path, self.display_name)
 
     @property
@@ -130,7 +132,7 @@ def _duplicate_keys(node: "Node", name: str, out: List[Diagnostic], path: DocPat
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
     if isinstance(node, MappingNode):
-        seen = {}
+        seen: Dict[str, Any] = {}  # key -> where it was first defined (a ruamel Mark)
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             child = path + (key,) if key is not None else path

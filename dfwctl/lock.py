@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
+from typing import IO, Any, Dict, Optional
 
 from dfwctl.errors import LockError
 
@@ -22,7 +22,7 @@ def lock_dir() -> Path:
     return Path(os.environ.get("DFWCTL_LOCK_DIR") or Path(tempfile.gettempdir()) / "dfwctl-locks")
 
 
-def _try_lock(handle) -> bool:
+def _try_lock(handle: IO[bytes]) -> bool:
     if sys.platform == "win32":
         import msvcrt
 
@@ -52,13 +52,15 @@ class ApplyLock:
         self.playbook = playbook
         self.operation = operation
         self.timeout = timeout
-        self._handle = None
+        self._handle: Optional[IO[bytes]] = None
 
-    def holder(self) -> Optional[dict]:
+    def holder(self) -> Optional[Dict[str, Any]]:
+        """Who holds the lock, as the holder wrote it; None when unreadable."""
         try:
-            return json.loads(self.info_path.read_text(encoding="utf-8"))
+            who = json.loads(self.info_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        return who if isinstance(who, dict) else None
 
     def __enter__(self) -> "ApplyLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,7 +100,7 @@ class ApplyLock:
             "wait for it to finish, or pass --lock-timeout SECONDS to wait for it",
         )
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         try:
             self.info_path.unlink()
         except OSError:

@@ -7,26 +7,38 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, List, TypedDict
+
+if TYPE_CHECKING:  # structlog is imported when the first event passes the level
+    from structlog.types import Processor
 
 LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40}
-_settings = {"format": "text", "level": LEVELS["warning"], "ready": False}
+
+
+class _Settings(TypedDict):
+    format: str
+    level: int
+    ready: bool
+
+
+_settings: _Settings = {"format": "text", "level": LEVELS["warning"], "ready": False}
 _lock = threading.Lock()
 
 
 def configure(log_format: str = "text", level: str = "warning") -> None:
     with _lock:
-        _settings.update(format=log_format, level=LEVELS[level], ready=False)
+        _settings.update({"format": log_format, "level": LEVELS[level], "ready": False})
 
 
-def _structlog():
+def _structlog() -> ModuleType:
     import structlog
 
     with _lock:
         if not _settings["ready"]:
             from dfwctl.redact import processor as redact
 
-            processors = [
+            processors: List[Processor] = [
                 structlog.processors.add_log_level,
                 redact,
                 structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -11,7 +11,7 @@ from dfwctl import parsecache, redact, schemacache
 from dfwctl.combine import combine
 from dfwctl.desired import Desired, build
 from dfwctl.errors import Diagnostic, PlaybookError
-from dfwctl.interpolate import interpolate, load_environment
+from dfwctl.interpolate import Interpolation, interpolate, load_environment
 from dfwctl.load import Document, load
 from dfwctl.plan import Plan, PlanOptions
 from dfwctl.providers.base import Provider
@@ -25,7 +25,8 @@ class Playbook:
     warnings: Tuple[Diagnostic, ...]
 
 
-def check_document(document: Document, environ: Mapping[str, str], use_cache: bool = False):
+def check_document(document: Document, environ: Mapping[str, str], use_cache: bool = False
+                   ) -> Tuple[Document, Interpolation, Tuple[Diagnostic, ...]]:
     """Interpolate and validate; raise PlaybookError with every error at once.
 
     A document without positions (the fast path) that has anything to report is parsed again
@@ -46,6 +47,7 @@ def check_document(document: Document, environ: Mapping[str, str], use_cache: bo
     if any(d.is_error for d in diagnostics):
         raise PlaybookError(diagnostics)
     if use_cache and parsed.parsed_json is not None:
+        assert parsed.text is not None, "only the fast path, which keeps the text, sets parsed_json"
         parsecache.remember(parsed.text, parsed.parsed_json)
     return document, interpolation, tuple(diagnostics)
 

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, List
+from typing import TYPE_CHECKING, Any, Iterable, List
 
 from dfwctl.mask import is_sensitive
 from dfwctl.plan import Action, Change, FieldDiff, Plan
 from dfwctl.values.sizes import format_size
+
+if TYPE_CHECKING:  # render_result imports dfwctl.apply only when it is called
+    from dfwctl.apply import ApplyResult
 
 SENSITIVE = "(sensitive value)"
 # Fields whose integer values are sizes in bytes, shown as 512MiB / 4GiB.
@@ -111,11 +114,11 @@ def _tail(plan: Plan) -> Iterable[str]:
         yield f"Warning: {warning}"
 
 
-def render_result(result) -> str:
+def render_result(result: ApplyResult) -> str:
     """An apply.ApplyResult as the errors, the skips and a summary line."""
     from dfwctl.apply import APPLIED, FAILED, SKIPPED
 
-    lines = []
+    lines: List[str] = []
     for outcome in result.outcomes:
         if outcome.status == FAILED:
             lines.append(f"Error: {outcome.address}: {outcome.message}")

@@ -9,10 +9,16 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Tuple, Type
 
 from dfwctl.suggest import closest, did_you_mean
 from dfwctl.values.sizes import ACCEPTED, parse_size
+
+if TYPE_CHECKING:  # jsonschema is imported when a playbook is validated
+    # An error's instance, schema and validator_value are typed "or Unset" (a sentinel for an
+    # error made by hand); iter_errors() always sets them, so they are read into Any locals.
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
 
 SCHEMA_FILE = "playbook.schema.json"
 MAX_LISTED_KEYS = 10
@@ -58,7 +64,8 @@ class Problem:
     key: bool = False
 
 
-def _schema_text() -> str:
+def schema_text() -> str:
+    """The playbook schema's JSON text: from schemas/ in a checkout, else the package data."""
     in_repo = Path(__file__).resolve().parent.parent / "schemas" / SCHEMA_FILE
     if in_repo.is_file():
         return in_repo.read_text(encoding="utf-8")
@@ -68,20 +75,23 @@ def _schema_text() -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def load_schema() -> dict:
+def load_schema() -> Dict[str, Any]:
     """The playbook schema (parsed once)."""
-    return json.loads(_schema_text())
+    schema: Dict[str, Any] = json.loads(schema_text())
+    return schema
 
 
 @functools.lru_cache(maxsize=1)
-def schema_validator():
+def schema_validator() -> Validator:
     """The compiled validator; YAML's 2.0 is a number here, never an integer."""
     from jsonschema import Draft202012Validator, validators
 
     checker = Draft202012Validator.TYPE_CHECKER.redefine(
         "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
     )
-    cls = validators.extend(Draft202012Validator, type_checker=checker)
+    # types-jsonschema leaves validators.extend unannotated; it returns a validator class.
+    cls: Type[Validator] = validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, type_checker=checker)
     return cls(load_schema())
 
 
@@ -95,7 +105,7 @@ def problems(data: Any) -> List[Problem]:
     return found
 
 
-def reword(error) -> List[Problem]:
+def reword(error: ValidationError) -> List[Problem]:
     """One jsonschema error -> the problems a user should read (several for anyOf branches)."""
     path = tuple(error.absolute_path)
     if path == ("version",):
@@ -137,8 +147,8 @@ def _written_float(value: float) -> str:
     return text
 
 
-def _reword_alternatives(error, path) -> List[Problem]:
-    branches = {}
+def _reword_alternatives(error: ValidationError, path: Tuple[Any, ...]) -> List[Problem]:
+    branches: Dict[Any, List[ValidationError]] = {}
     for sub in error.context or ():
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
     for subs in branches.values():
@@ -151,7 +161,7 @@ def _reword_alternatives(error, path) -> List[Problem]:
     return [Problem(path, message, key=error.instance is None and bool(path))]
 
 
-def _is_kind_mismatch(sub) -> bool:
+def _is_kind_mismatch(sub: ValidationError) -> bool:
     return (
         not sub.relative_path
         and len(sub.relative_schema_path) == 2
@@ -159,10 +169,12 @@ def _is_kind_mismatch(sub) -> bool:
     )
 
 
-def _unknown_keys(error, path) -> List[Problem]:
-    known = list(error.schema.get("properties", {}))
+def _unknown_keys(error: ValidationError, path: Tuple[Any, ...]) -> List[Problem]:
+    schema: Any = error.schema
+    instance: Any = error.instance
+    known = list(schema.get("properties", {}))
     found = []
-    for key in error.instance:
+    for key in instance:
         if key in known:
             continue
         hint = _suggestion(str(key), known)
@@ -184,21 +196,25 @@ def _suggestion(key: str, known: List[str]) -> str:
     return f"; did you mean {quote(renamed.get(match, match))}?"
 
 
-def _missing_keys(error, path) -> List[Problem]:
-    known = list(error.schema.get("properties", {}))
-    unknown = [k for k in error.instance if k not in known]
+def _missing_keys(error: ValidationError, path: Tuple[Any, ...]) -> List[Problem]:
+    schema: Any = error.schema
+    instance: Any = error.instance
+    required: Any = error.validator_value
+    known = list(schema.get("properties", {}))
+    unknown = [k for k in instance if k not in known]
     found = []
-    for name in error.validator_value:
-        if name in error.instance or any(closest(k, known) == name for k in unknown):
+    for name in required:
+        if name in instance or any(closest(k, known) == name for k in unknown):
             continue  # a misspelt key already says so
         found.append(Problem(path, f"missing required key {quote(name)}", key=bool(path)))
     return found
 
 
-def _external_keys(error, path) -> List[Problem]:
+def _external_keys(error: ValidationError, path: Tuple[Any, ...]) -> List[Problem]:
     """`external: true` allows no other key; unknown keys are reported by the main schema."""
     kind = "volume" if path[:1] == ("volumes",) else "network"
     known = load_schema()["$defs"][kind]["properties"]
+    instance: Any = error.instance
     return [
         Problem(
             path + (key,),
@@ -206,13 +222,15 @@ def _external_keys(error, path) -> List[Problem]:
             "(dfwctl only checks that it exists): remove it, or remove external: true",
             key=True,
         )
-        for key in error.instance
+        for key in instance
         if key in known and key != "external"
     ]
 
 
-def _value_message(error) -> str:
-    value, validator, limit = error.instance, error.validator, error.validator_value
+def _value_message(error: ValidationError) -> str:
+    value: Any = error.instance
+    limit: Any = error.validator_value
+    validator = error.validator
     if validator == "type":
         return _type_message(error.schema, value)
     if validator == "enum":
@@ -247,7 +265,8 @@ def _pattern_message(pattern: str, value: str) -> str:
 
 
 def _size_pattern() -> str:
-    return load_schema()["$defs"]["size"]["anyOf"][1]["pattern"]
+    pattern: str = load_schema()["$defs"]["size"]["anyOf"][1]["pattern"]
+    return pattern
 
 
 def _size_message(value: str) -> str:
@@ -265,7 +284,7 @@ def _name_message(value: str, allowed: str, rule: str) -> str:
     return f"{quote(value)} is not a valid name: {rule}"
 
 
-def _type_message(schema, value) -> str:
+def _type_message(schema: Any, value: Any) -> str:
     message = f"expected {describe_schema(schema)}, got {describe_value(value)}"
     expected = describe_schema(schema)
     if value is None and expected == "a mapping":
@@ -316,7 +335,8 @@ def describe_schema(schema: Any) -> str:
     if "enum" in schema:
         return "one of: " + ", ".join(str(c) for c in schema["enum"])
     if "anyOf" in schema or "oneOf" in schema:
-        return _join_or(describe_schema(b) for b in schema.get("anyOf", schema.get("oneOf")))
+        alternatives: Any = schema.get("anyOf", schema.get("oneOf"))  # a list: one of them is there
+        return _join_or(describe_schema(b) for b in alternatives)
     kinds = schema.get("type", [])
     kinds = [kinds] if isinstance(kinds, str) else kinds
     if kinds == ["array"]:

@@ -33,11 +33,11 @@ def _entry(data: Any) -> Optional[Path]:
     folder = cache_dir()
     if folder is None:
         return None
-    from dfwctl.schema_messages import _schema_text
+    from dfwctl.schema_messages import schema_text
 
     digest = hashlib.sha256()
     digest.update(__version__.encode())
-    digest.update(_schema_text().encode())
+    digest.update(schema_text().encode())
     digest.update(json.dumps(data, sort_keys=True, default=repr).encode())
     return folder / "schema-ok" / digest.hexdigest()
 

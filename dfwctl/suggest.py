@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, Optional
+from typing import Dict, Iterable, Optional
 
 
 def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> Optional[str]:
@@ -10,7 +10,7 @@ def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> Option
 
     Case is ignored for the comparison; the candidate is returned as spelt.
     """
-    by_lower = {}
+    by_lower: Dict[str, str] = {}
     for candidate in candidates:
         by_lower.setdefault(str(candidate).lower(), str(candidate))
     matches = difflib.get_close_matches(str(word).lower(), list(by_lower), n=1, cutoff=cutoff)

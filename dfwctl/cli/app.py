@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import Optional
+from typing import List, Optional
 
 import click
 
@@ -24,10 +24,10 @@ _LAZY_COMMANDS = {"doctor": "dfwctl.cli.hyperv", "simulator": "dfwctl.cli.hyperv
 
 
 class _Group(click.Group):
-    def list_commands(self, ctx: click.Context):
+    def list_commands(self, ctx: click.Context) -> List[str]:
         return sorted(set(super().list_commands(ctx)) | set(_LAZY_COMMANDS))
 
-    def get_command(self, ctx: click.Context, name: str):
+    def get_command(self, ctx: click.Context, name: str) -> Optional[click.Command]:
         if name not in self.commands and name in _LAZY_COMMANDS:
             importlib.import_module(_LAZY_COMMANDS[name])  # registers the command
         return super().get_command(ctx, name)

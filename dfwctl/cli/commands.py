@@ -3,26 +3,38 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 import click
 
 from dfwctl.cli.app import HELP, cli
 from dfwctl.errors import DfwctlError, ExitStatus
 
+if TYPE_CHECKING:  # the commands import these when they run, not at start-up
+    from dfwctl.desired import Desired
+    from dfwctl.lock import ApplyLock
+    from dfwctl.pipeline import Playbook
+    from dfwctl.plan import Plan, PlanOptions
+    from dfwctl.providers.base import Provider
 
-def _echo_warnings(playbook) -> None:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _echo_warnings(playbook: Playbook) -> None:
     for warning in playbook.warnings:
         click.echo(str(warning), err=True)
 
 
-def _providers(desired, exit_wait=None, no_restart=False):
+def _providers(desired: Desired, exit_wait: Optional[float] = None,
+               no_restart: bool = False) -> List[Provider]:
     from dfwctl.providers.base import RunSettings
     from dfwctl.providers.select import providers_for
 
     return providers_for(desired, RunSettings(exit_wait=exit_wait, no_restart=no_restart))
 
 
-def _lock(desired, providers, operation, timeout):
+def _lock(desired: Desired, providers: Sequence[Provider], operation: str,
+          timeout: float) -> ApplyLock:
     from dfwctl.lock import ApplyLock
 
     target = " + ".join(p.endpoint for p in providers) or "this machine"
@@ -31,7 +43,7 @@ def _lock(desired, providers, operation, timeout):
 
 @cli.command(context_settings=HELP)
 @click.argument("playbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(playbooks) -> None:
+def validate(playbooks: Tuple[str, ...]) -> None:
     """Check playbooks: schema and rules, every problem as file:line:col."""
     from dfwctl.errors import PlaybookError
     from dfwctl.pipeline import load_playbook
@@ -50,13 +62,13 @@ def validate(playbooks) -> None:
         raise SystemExit(ExitStatus.ERROR)
 
 
-def _plan_options(prune: bool, prune_volumes: bool, destroy: bool = False):
+def _plan_options(prune: bool, prune_volumes: bool, destroy: bool = False) -> PlanOptions:
     from dfwctl.plan import PlanOptions
 
     return PlanOptions(prune=prune or prune_volumes, prune_volumes=prune_volumes, destroy=destroy)
 
 
-def _prune_options(fn):
+def _prune_options(fn: F) -> F:
     fn = click.option("--prune", is_flag=True,
                       help="Also remove owned containers and networks no longer in the playbook.")(fn)
     fn = click.option("--prune-volumes", is_flag=True,
@@ -73,7 +85,8 @@ def _prune_options(fn):
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 0 when there are no changes, 2 when there are, 1 on error.")
 @_prune_options
-def plan(playbook, output, out_file, detailed_exitcode, prune, prune_volumes) -> None:
+def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode: bool, prune: bool,
+         prune_volumes: bool) -> None:
     """Read the machine, diff it against PLAYBOOK and print what would change and why."""
     from dfwctl.pipeline import load_playbook, make_plan
 
@@ -98,7 +111,7 @@ def plan(playbook, output, out_file, detailed_exitcode, prune, prune_volumes) ->
         raise SystemExit(ExitStatus.CHANGES)
 
 
-def _confirm(the_plan, auto_approve: bool) -> None:
+def _confirm(the_plan: Plan, auto_approve: bool) -> None:
     destructive = the_plan.destructive
     if not destructive or auto_approve:
         return
@@ -114,7 +127,8 @@ def _confirm(the_plan, auto_approve: bool) -> None:
         raise DfwctlError("apply cancelled; nothing was changed")
 
 
-def _run_apply(the_plan, providers, *, auto_approve, parallelism, output):
+def _run_apply(the_plan: Plan, providers: Sequence[Provider], *, auto_approve: bool,
+               parallelism: int, output: str) -> None:
     from dfwctl import planjson, report
     from dfwctl.apply import StepPerformer, apply_plan
     from dfwctl.plan import Action
@@ -140,7 +154,7 @@ def _run_apply(the_plan, providers, *, auto_approve, parallelism, output):
         raise SystemExit(ExitStatus.ERROR)
 
 
-def _apply_options(fn):
+def _apply_options(fn: F) -> F:
     fn = click.option("--auto-approve", "-y", is_flag=True,
                       help="Do not ask before replacing or removing things.")(fn)
     fn = click.option("--parallelism", type=click.IntRange(1, 256), default=8, show_default=True,
@@ -162,8 +176,9 @@ def _apply_options(fn):
 @click.argument("target", type=click.Path(dir_okay=False))
 @_apply_options
 @_prune_options
-def apply(target, auto_approve, parallelism, lock_timeout, exit_wait, output, no_restart, prune,
-          prune_volumes) -> None:
+def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float,
+          exit_wait: Optional[float], output: str, no_restart: bool, prune: bool,
+          prune_volumes: bool) -> None:
     """Make the machine match TARGET: a playbook, or a plan saved by `plan --out`."""
     from dfwctl import planjson
     from dfwctl.pipeline import load_playbook, make_plan
@@ -185,7 +200,7 @@ def apply(target, auto_approve, parallelism, lock_timeout, exit_wait, output, no
                    output=output)
 
 
-def _check_saved(saved, the_plan, target) -> None:
+def _check_saved(saved: Dict[str, Any], the_plan: Plan, target: str) -> None:
     recorded = saved["plan"]
     if recorded.get("desired_digest") != the_plan.desired_digest:
         raise DfwctlError(f"saved plan {target} is stale: the playbook (or its variables) "
@@ -199,8 +214,8 @@ def _check_saved(saved, the_plan, target) -> None:
 @click.argument("playbook", type=click.Path(dir_okay=False))
 @click.option("--volumes", is_flag=True, help="Also remove the playbook's named volumes (data is lost).")
 @_apply_options
-def destroy(playbook, volumes, auto_approve, parallelism, lock_timeout, exit_wait, output,
-            no_restart) -> None:
+def destroy(playbook: str, volumes: bool, auto_approve: bool, parallelism: int,
+            lock_timeout: float, exit_wait: Optional[float], output: str, no_restart: bool) -> None:
     """Remove everything PLAYBOOK owns (named volumes only with --volumes)."""
     from dfwctl.pipeline import load_playbook, make_plan
 

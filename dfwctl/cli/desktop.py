@@ -104,7 +104,7 @@ def _text(found: Dict[str, Any]) -> str:
               help="Read this settings file instead of Docker Desktop's own.")
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def show(playbook, settings_file, output) -> None:
+def show(playbook: Optional[str], settings_file: Optional[str], output: str) -> None:
     """Show where Docker Desktop's settings file is and what dfwctl reads from it (the file
     PLAYBOOK names, when given)."""
     found = _read(playbook, settings_file)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
 
 import click
 
@@ -16,7 +17,7 @@ from dfwctl.values.sizes import parse_size
 @click.option("--host", "host", metavar="HOST",
               help="Hyper-V host to check: local, winrm://user@host[:port] or simulator:PATH "
                    "[default: the playbook's hyperv.host, else local].")
-def doctor(playbook, host) -> None:
+def doctor(playbook: Optional[str], host: Optional[str]) -> None:
     """Check that a host can run Hyper-V (one pass/fail line each), and with PLAYBOOK,
     what its VMs need. Exits 1 when a check fails."""
     from dfwctl.providers.hyperv import doctor as checks
@@ -43,14 +44,14 @@ def simulator() -> None:
     seed it with VMs, then set `hyperv.host: simulator:PATH` in the playbook."""
 
 
-def _size(value):
+def _size(value: str) -> int:
     try:
         return parse_size(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
 
-def _dynamic(text):
+def _dynamic(text: Optional[str]) -> Optional[Tuple[int, int]]:
     if text in (None, "off", "false"):
         return None
     low, sep, high = text.partition(":")
@@ -59,7 +60,7 @@ def _dynamic(text):
     return _size(low), _size(high)
 
 
-def _adapter(text: str):
+def _adapter(text: str) -> Tuple[str, str]:
     name, _, switch = text.partition("=")
     return name, switch
 
@@ -80,12 +81,13 @@ def _adapter(text: str):
               help="A network adapter (repeat for more) [default: Network Adapter=Default Switch].")
 @click.option("--mac-spoofing/--no-mac-spoofing", default=False, show_default=True)
 @click.option("--duplicate", is_flag=True, help="Add beside a VM of the same name.")
-def seed(path, name, state, processors, memory, dynamic_memory, nested, version, adapters,
-         mac_spoofing, duplicate) -> None:
+def seed(path: str, name: str, state: str, processors: int, memory: str, dynamic_memory: str,
+         nested: bool, version: str, adapters: Tuple[str, ...], mac_spoofing: bool,
+         duplicate: bool) -> None:
     """Add a VM to the simulated host at PATH (created when missing)."""
     from dfwctl.providers.hyperv.simulator.seed import VmSeed, seed_vm
 
-    kwargs = {"adapters": tuple(_adapter(a) for a in adapters)} if adapters else {}
+    kwargs: Dict[str, Any] = {"adapters": tuple(_adapter(a) for a in adapters)} if adapters else {}
     record = seed_vm(Path(path), VmSeed(
         name=name, state=state, processors=processors, memory=_size(memory),
         dynamic_memory=_dynamic(dynamic_memory), nested=nested, version=version,
@@ -100,11 +102,11 @@ def seed(path, name, state, processors, memory, dynamic_memory, nested, version,
                    "BuildNumber=10586, Elevated=false, VirtualizationFirmwareEnabled=false, "
                    "Manufacturer=AuthenticAMD.")
 @click.option("--switch", "switches", multiple=True, help="Add a virtual switch (repeatable).")
-def host(path, pairs, switches) -> None:
+def host(path: str, pairs: Tuple[str, ...], switches: Tuple[str, ...]) -> None:
     """Show or change the simulated host's facts (what doctor reads)."""
     from dfwctl.providers.hyperv.simulator.seed import seed_host, seed_switches
 
-    values = {}
+    values: Dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
@@ -119,7 +121,7 @@ def host(path, pairs, switches) -> None:
 
 @simulator.command("reboot", context_settings=HELP)
 @click.argument("path", type=click.Path(dir_okay=False))
-def reboot(path) -> None:
+def reboot(path: str) -> None:
     """Reboot the simulated host: a pending Hyper-V feature becomes enabled."""
     from dfwctl.providers.hyperv.simulator.seed import reboot as do_reboot
 
@@ -129,7 +131,7 @@ def reboot(path) -> None:
 @simulator.command("show", context_settings=HELP)
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="The whole state file.")
-def show(path, as_json) -> None:
+def show(path: str, as_json: bool) -> None:
     """List the simulated host's VMs."""
     from dfwctl.providers.hyperv.simulator.state import read
     from dfwctl.providers.hyperv.simulator.view import table

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Optional, Sequence
 
 import click
 
@@ -23,7 +24,7 @@ def _internal_error(exc: BaseException) -> int:
     return ExitStatus.INTERNAL
 
 
-def main(argv=None) -> None:
+def main(argv: Optional[Sequence[str]] = None) -> None:
     """Entry point: exit codes 0 ok, 1 error, 2 changes (--detailed-exitcode), 3 internal
     error, 64 usage error, 130 interrupted."""
     from dfwctl.redact import redact
@@ -31,7 +32,7 @@ def main(argv=None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="dfwctl", standalone_mode=False)
-        status = ExitStatus.OK
+        status: int = ExitStatus.OK
     except click.exceptions.Exit as exc:
         status = exc.exit_code
     except click.UsageError as exc:

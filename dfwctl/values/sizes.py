@@ -67,7 +67,7 @@ def parse_size(value: Union[int, str]) -> int:
     if multiplier is None:
         raise ValueError(f"{_shown(value)} is not a size: {ACCEPTED}")
     whole, _, decimals = number.partition(".")
-    scale = 10 ** len(decimals)  # number == int(whole + decimals) / scale, exactly
+    scale: int = 10 ** len(decimals)  # number == int(whole + decimals) / scale, exactly
     size, rest = divmod(int(whole + decimals) * multiplier, scale)
     if rest:
         raise ValueError(

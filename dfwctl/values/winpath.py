@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 DRIVE = "drive"  # C:\x in any spelling
 UNC = "unc"  # \\server\share\x
@@ -111,7 +111,7 @@ def _network(text: str, rest: str) -> HostPath:
 
 def _parts(path: Optional[str]) -> Tuple[str, ...]:
     """Folders of a path, with `.` dropped and `..` applied (never above the root)."""
-    out: list = []
+    out: List[str] = []
     for part in re.split(r"[\\/]+", path or ""):
         if part in ("", "."):
             continue

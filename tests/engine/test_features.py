@@ -321,3 +321,27 @@ def test_log_format_json_streams_events_on_stderr_only(project):
     assert {"change_started", "change_applied"} <= {e["event"] for e in events}
     assert all(line.startswith("{") for line in result.err.splitlines() if line.strip())
     assert "Apply complete" in result.out
+
+
+def test_a_network_with_a_subnet_and_gateway_is_created_as_asked(project, docker_api):
+    n = project.name
+    project.write(f"""
+        networks:
+          {n}-lan:
+            subnet: 172.31.240.0/24
+            gateway: 172.31.240.1
+        containers:
+          {n}-box:
+            image: busybox:latest
+            command: [sleep, '3600']
+            stop_signal: SIGKILL
+            networks: [{n}-lan]
+        """)
+    result = project.run("apply", "-y", project.path)
+    assert result.code == 0, result
+    ipam = docker_api.inspect_network(f"{n}-lan")["IPAM"]["Config"]
+    assert ipam == [{"Subnet": "172.31.240.0/24", "Gateway": "172.31.240.1"}]
+    box = docker_api.inspect_container(project.cname("box"))
+    address = box["NetworkSettings"]["Networks"][f"{n}-lan"]["IPAddress"]
+    assert address.startswith("172.31.240.")
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0

@@ -57,6 +57,7 @@ class _Planner:
     # the playbook against the machine --------------------------------------------------
     def check_spec(self) -> None:
         spec, state = self.spec, self.state
+        assert spec is not None, "run() checks the spec only when the playbook has one"
         if state.settings is None and state.explicit:
             self.errors.append(
                 f"the settings file {state.searched[0]} does not exist: check "
@@ -130,6 +131,7 @@ class _Planner:
 
     def refuse_unwritable(self, new: Dict[str, Any]) -> None:
         current = self.state.settings
+        assert current is not None, "settings_change() calls this only when there is a file"
         era = ERA_NAMES[current.era]
         for field in new:
             if settings.writable(current, field):
@@ -255,6 +257,7 @@ class _Planner:
                 found.append(S.CheckSettingsKept("check that Docker Desktop kept the new settings",
                                                  first.name, expect))
         spec = self.spec
+        assert spec is not None, "there are changes only when the playbook has a spec"
         if spec.cpus is not None or spec.memory is not None:
             found.append(S.CheckResources(
                 "check the engine's CPUs and memory in /info (NCPU, MemTotal)",

@@ -32,7 +32,9 @@ def _probe_one(letter: str) -> DriveInfo:  # pragma: no cover -- Windows only
     import ctypes
     from ctypes import wintypes
 
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    # ctypes.WinDLL exists only on Windows, and the platform check is on probe()'s `platform`
+    # parameter, which mypy cannot narrow on (unused-ignore: mypy --platform win32 has it).
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined,unused-ignore]
     kind = _TYPES.get(kernel32.GetDriveTypeW(f"{letter}:\\"), "unknown")
     buffer = ctypes.create_unicode_buffer(1024)
     target = None
@@ -41,7 +43,7 @@ def _probe_one(letter: str) -> DriveInfo:  # pragma: no cover -- Windows only
         target = subst_target(buffer.value)
         subst = target is not None
     if kind == "network":
-        mpr = ctypes.WinDLL("mpr")
+        mpr = ctypes.WinDLL("mpr")  # type: ignore[attr-defined,unused-ignore]  # as above
         size = wintypes.DWORD(len(buffer))
         if mpr.WNetGetConnectionW(f"{letter}:", buffer, ctypes.byref(size)) == 0:
             target = buffer.value

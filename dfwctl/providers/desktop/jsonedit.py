@@ -120,9 +120,10 @@ def render(value: Any, fmt: Style, old: Optional[str] = None) -> str:
     if not isinstance(value, list) or not value:
         return json.dumps(value, ensure_ascii=fmt.ascii)
     items = [json.dumps(v, ensure_ascii=fmt.ascii) for v in value]
-    old_list = old is not None and old.startswith("[") and old.replace(" ", "") != "[]"
-    if fmt.indent is None or (old_list and "\n" not in old):
-        spaced = ", " in old if old_list else fmt.comma == " "
+    old_text = old or ""  # None: no old value, never a list
+    old_list = old_text.startswith("[") and old_text.replace(" ", "") != "[]"
+    if fmt.indent is None or (old_list and "\n" not in old_text):
+        spaced = ", " in old_text if old_list else fmt.comma == " "
         return "[" + ("," + (" " if spaced else "")).join(items) + "]"
     inner = fmt.indent * 2
     nl = fmt.newline

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Iterable, Mapping, Optional, Tuple
 
 from dfwctl.values.sizes import format_size, parse_size
 
@@ -145,6 +145,6 @@ class DesktopOptions:
     destroy: bool = False
 
 
-def command_text(argv) -> str:
+def command_text(argv: Iterable[str]) -> str:
     """A command line as plans and messages show it."""
     return " ".join(f'"{a}"' if " " in a else a for a in argv)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from dfwctl.errors import DfwctlError
 from dfwctl.logs import get_logger
@@ -14,11 +14,14 @@ from dfwctl.providers.desktop import steps as S
 from dfwctl.providers.desktop.model import Size, size
 from dfwctl.values.sizes import format_size
 
+if TYPE_CHECKING:  # the Docker provider is imported when an engine is needed
+    from dfwctl.providers.docker.engine import Engine
+
 log = get_logger(__name__)
 Progress = Callable[[str], None]
 
 
-def _engine():
+def _engine() -> Engine:
     from dfwctl.providers.docker.engine import Engine
 
     return Engine()

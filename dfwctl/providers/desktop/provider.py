@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from dfwctl.desired import Desired
 from dfwctl.errors import DfwctlError
@@ -14,6 +14,9 @@ from dfwctl.providers.base import Progress, RunSettings
 from dfwctl.providers.desktop import locate
 from dfwctl.providers.desktop.model import DesktopOptions
 from dfwctl.values.mounts import BIND, is_windows_path, parse_mount
+
+if TYPE_CHECKING:  # imported when the first step runs, not when a plan is made
+    from dfwctl.providers.desktop.perform import DesktopPerformer
 
 # Docker Desktop's own spellings of a Windows drive that cannot be a Linux host's paths.
 _DESKTOP_PREFIXES = ("/host_mnt/", "/run/desktop/mnt/host/")
@@ -51,7 +54,7 @@ class DesktopProvider:
         spec = desired.desktop
         self.endpoint = locate.endpoint(spec.settings_file if spec else None,
                                         desired.directory, self.environ, platform)
-        self._performer = None
+        self._performer: Optional[DesktopPerformer] = None
         self._lock = threading.Lock()
 
     def plan(self, desired: Desired, options: PlanOptions) -> PlanPart:
@@ -63,7 +66,7 @@ class DesktopProvider:
         return diff.plan(desired, state, run)
 
     @property
-    def performer(self):
+    def performer(self) -> DesktopPerformer:
         with self._lock:
             if self._performer is None:
                 from dfwctl.providers.desktop.perform import DesktopPerformer

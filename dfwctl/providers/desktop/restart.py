@@ -106,7 +106,8 @@ def wait_for_engine(connect: Callable[[], Any], timeout: float,
     while True:
         try:
             engine = connect()
-            return engine.call("read the Docker Engine's /info", engine.api.info)
+            info: Mapping[str, Any] = engine.call("read the Docker Engine's /info", engine.api.info)
+            return info
         except DfwctlError as exc:
             if clock() >= deadline:
                 raise DfwctlError(

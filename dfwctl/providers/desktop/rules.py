@@ -6,7 +6,7 @@ values, and bind mounts when the playbook names the engine (hyperv) and both sha
 so that nothing in the settings file can change the answer."""
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from dfwctl.checker import Checker
 from dfwctl.errors import Diagnostic
@@ -82,8 +82,8 @@ def _mib_rule(c: Checker) -> Iterator[Diagnostic]:
                 f"in MiB: use {low}MiB or {high}MiB"))
 
 
-def _folder_rule(c: Checker, desktop: dict) -> Iterator[Diagnostic]:
-    seen: list = []
+def _folder_rule(c: Checker, desktop: Dict[Any, Any]) -> Iterator[Diagnostic]:
+    seen: List[str] = []
     for index, folder in enumerate(sequence(desktop, "file_sharing")):
         path = (SECTION, "file_sharing", index)
         if not isinstance(folder, str) or not c.ok(path):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, cast
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.desktop import jsonedit, textfile
@@ -161,7 +161,10 @@ def updates(state: SettingsState, values: Dict[str, Any]) -> Tuple[Tuple[str, An
     out: List[Tuple[str, Any]] = []
     for field, value in values.items():
         key = BY_FIELD[field]
+        # key.legacy is None only for a field writable() refuses, and a plan that sets one is
+        # refused (PlanError) before these pairs are used: the cast does not check it.
         names = state.keys.get(field) or (
-            (key.legacy,) if state.era == LEGACY else (key.pascal if state.pascal else key.camel,))
+            (cast(str, key.legacy),) if state.era == LEGACY
+            else (key.pascal if state.pascal else key.camel,))
         out.extend((name, json_value(field, value)) for name in names)
     return tuple(out)

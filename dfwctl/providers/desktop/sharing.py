@@ -82,8 +82,11 @@ def effective(spec: Optional[DesktopSpec], current: Optional[Tuple[str, ...]],
     if current is None and not named:
         return Effective(None, None)
     entries = current or ()
-    drives = frozenset(spec.shared_drives) if named and spec.shared_drives is not None else \
-        frozenset(drives_of(entries, host))
-    folders = tuple(spec.file_sharing) if named and spec.file_sharing is not None else \
-        folders_of(entries, host)
+    # `named` implies a spec; `spec is not None` says so to the type checker.
+    drives = (frozenset(spec.shared_drives)
+              if named and spec is not None and spec.shared_drives is not None
+              else frozenset(drives_of(entries, host)))
+    folders = (tuple(spec.file_sharing)
+               if named and spec is not None and spec.file_sharing is not None
+               else folders_of(entries, host))
     return Effective(drives, folders)

@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.desktop.model import BACKUP_SUFFIX
@@ -34,7 +34,7 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decode(data: bytes, path: Path) -> tuple:
+def decode(data: bytes, path: Path) -> Tuple[str, str]:
     """(text, encoding) of a file's bytes."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"

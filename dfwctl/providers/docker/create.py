@@ -42,7 +42,8 @@ def _mounts(spec: ContainerSpec) -> Tuple[List[str], List[str]]:
 
 
 def _ports(spec: ContainerSpec) -> Tuple[List[Any], Dict[str, List[Dict[str, str]]]]:
-    exposed, bindings = [], {}
+    exposed: List[Any] = []
+    bindings: Dict[str, List[Dict[str, str]]] = {}
     for text in spec.ports:
         for port in parse_ports(text):
             key = f"{port.container_port}/{port.protocol}"

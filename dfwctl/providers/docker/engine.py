@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from dfwctl.errors import EngineError, NotFoundError
 from dfwctl.logs import get_logger
 from dfwctl.providers.docker.model import EngineInfo
+
+if TYPE_CHECKING:  # docker is imported on the first connection (see _connect)
+    from docker import APIClient
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -32,12 +35,12 @@ class Engine:
     def __init__(self, endpoint: Optional[str] = None, timeout: int = 120):
         self.endpoint = endpoint or os.environ.get("DOCKER_HOST") or default_endpoint()
         self.timeout = timeout
-        self._api = None
+        self._api: Optional[APIClient] = None
         self._info: Optional[EngineInfo] = None
         self._lock = threading.Lock()
 
     @property
-    def api(self):
+    def api(self) -> APIClient:
         """The SDK's low-level APIClient (one /version call on first use)."""
         with self._lock:
             if self._api is None:
@@ -47,16 +50,17 @@ class Engine:
     @property
     def info(self) -> EngineInfo:
         self.api  # noqa: B018 -- connecting reads the version
+        assert self._info is not None, "the connection sets it when it reads the version"
         return self._info
 
-    def _connect(self):
+    def _connect(self) -> APIClient:
         import docker  # imported here: it is the slowest import on the start-up path
         from docker.utils import kwargs_from_env
 
         engine = self
 
         class _APIClient(docker.APIClient):
-            def _retrieve_server_version(self):
+            def _retrieve_server_version(self) -> str:
                 version = self.version(api_version=False)
                 engine._info = EngineInfo(
                     endpoint=engine.endpoint,
@@ -64,7 +68,8 @@ class Engine:
                     api_version=version.get("ApiVersion", ""),
                     server_version=version.get("Version", ""),
                 )
-                return version["ApiVersion"]
+                api_version: str = version["ApiVersion"]
+                return api_version
 
         kwargs = kwargs_from_env()
         kwargs["base_url"] = self.endpoint
@@ -100,8 +105,8 @@ class Engine:
 
 def _root_cause(exc: BaseException) -> str:
     seen = exc
-    while seen.__cause__ is not None or seen.__context__ is not None:
-        seen = seen.__cause__ or seen.__context__
+    while (cause := seen.__cause__ or seen.__context__) is not None:
+        seen = cause
     text = str(seen) or type(seen).__name__
     if "No such file" in text or isinstance(seen, FileNotFoundError):
         return "no engine is listening there (socket not found)"

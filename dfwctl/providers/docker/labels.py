@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Type, TypeVar
 
+from dfwctl.mask import Masker
 from dfwctl.providers.docker import record
 
 OWNER = "io.dfwctl.playbook"
 SPEC = "io.dfwctl.spec"
-RECORD_VERSION = "io.dfwctl.providers.docker.record-version"
+RECORD_VERSION = "io.dfwctl.record-version"
 REPLACING = "io.dfwctl.replacing"  # on the new container while a replace is under way
 
-T = TypeVar("T")
+T = TypeVar("T", bound=record.Spec)
 
 
-def owned_labels(owner: str, spec: Any, mask: record.Masker) -> Dict[str, str]:
+def owned_labels(owner: str, spec: Any, mask: Masker) -> Dict[str, str]:
     labels = dict(getattr(spec, "labels", ()) or ())
     labels[OWNER] = owner
     labels[SPEC] = record.dumps(record.to_record(spec, mask))

@@ -17,7 +17,8 @@ def restart_text(policy: Optional[Mapping[str, Any]]) -> str:
 
 def cpus_of(host: Mapping[str, Any]) -> Optional[float]:
     if host.get("NanoCpus"):
-        return host["NanoCpus"] / 1e9
+        nano_cpus: int = host["NanoCpus"]
+        return nano_cpus / 1e9
     quota, period = host.get("CpuQuota") or 0, host.get("CpuPeriod") or 0
     if quota > 0 and period > 0:
         return round(quota / period, 3)
@@ -26,6 +27,7 @@ def cpus_of(host: Mapping[str, Any]) -> Optional[float]:
 
 def live_updatable(state: ContainerState, inspect: Mapping[str, Any]) -> ContainerState:
     host = inspect.get("HostConfig") or {}
+    assert state.spec is not None, "called only for containers with a readable record"
     spec = dataclasses.replace(
         state.spec,
         restart=restart_text(host.get("RestartPolicy")),

@@ -6,7 +6,7 @@ leaves the old container as it was.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Tuple
 
 from dfwctl.errors import DfwctlError, EngineError, NotFoundError
 from dfwctl.logs import get_logger
@@ -65,17 +65,35 @@ class DockerPerformer:
         return True
 
     def recover(self, failure: Failure) -> DfwctlError:
-        """After a failed replace, remove the replacement that never took the old one's name."""
-        created = [s for s in failure.done if isinstance(s, S.CreateContainer)
-                   and s.name != s.spec.name]
-        renamed = any(isinstance(s, S.RenameContainer) for s in failure.done)
-        for step in created if not renamed else ():
+        """After a failed replace, put things back as far as they can go: while the old
+        container exists, its replacement (never renamed) is removed and the old one started
+        again if this change stopped it; once the old one is gone, the replacement is kept
+        (the next plan finds it, and replaces it as a leftover). The error says which."""
+        done = failure.done
+        created = [s for s in done if isinstance(s, S.CreateContainer) and s.name != s.spec.name]
+        if not created or any(isinstance(s, S.RenameContainer) for s in done):
+            return failure.error
+        temp = created[0].name
+        if any(isinstance(s, S.RemoveContainer) for s in done):
+            return _noted(failure.error, f"the old container is gone and its replacement is "
+                          f"kept as {temp}; run apply again to finish")
+        notes = []
+        stopped = [s for s in done if isinstance(s, S.StopContainer) and s.was_running]
+        for step in stopped:
             try:
-                self.call(f"remove container {step.name}", self.api.remove_container, step.name,
-                          force=True)
+                self.call(f"start container {step.name}", self.api.start, step.container)
+                notes.append(f"container {step.name} was started again")
             except EngineError as exc:
-                log.warning("replacement_not_removed", container=step.name, error=exc.message)
-        return failure.error
+                notes.append(f"container {step.name} is stopped: starting it again failed too "
+                             f"({exc.message})")
+        try:
+            self.call(f"remove container {temp}", self.api.remove_container, temp, force=True)
+            notes.append(f"its replacement {temp} was removed")
+        except EngineError as exc:
+            log.warning("replacement_not_removed", container=temp, error=exc.message)
+            notes.append(f"its replacement {temp} is left (removing it failed: {exc.message}); "
+                         "the next plan removes it")
+        return _noted(failure.error, "; ".join(notes))
 
     # images -------------------------------------------------------------------------------
     def pull(self, step: S.Pull, progress: Progress) -> None:
@@ -116,8 +134,9 @@ class DockerPerformer:
         spec = step.spec
         ipam = None
         if spec.subnet or spec.gateway:
-            pool = self.api.create_ipam_pool(subnet=spec.subnet, gateway=spec.gateway)
-            ipam = self.api.create_ipam_config(pool_configs=[pool])
+            from docker.types import IPAMConfig, IPAMPool
+
+            ipam = IPAMConfig(pool_configs=[IPAMPool(subnet=spec.subnet, gateway=spec.gateway)])
         self.call(f"create network {spec.name}", self.api.create_network, spec.name,
                   driver=spec.driver, options=dict(spec.options) or None, ipam=ipam,
                   internal=spec.internal, attachable=spec.attachable, labels=dict(step.labels))
@@ -158,10 +177,17 @@ class DockerPerformer:
             labels[L.REPLACING] = spec.name
         args = create_arguments(self.api, spec, step.name, labels)
         created = self.call(f"create container {spec.name}", self.api.create_container, **args)
-        for network in spec.networks[1:]:
-            self.call(f"connect container {spec.name} to network {network}",
-                      self.api.connect_container_to_network, created["Id"], network,
-                      aliases=[spec.name])
+        try:
+            for network in spec.networks[1:]:
+                self.call(f"connect container {spec.name} to network {network}",
+                          self.api.connect_container_to_network, created["Id"], network,
+                          aliases=[spec.name])
+        except EngineError:
+            # All or nothing: a container missing one of its networks would carry a record
+            # that says it has them, and no later plan would see the difference.
+            self.call(f"remove container {step.name}", self.api.remove_container,
+                      created["Id"], force=True)
+            raise
 
     def stop_container(self, step: S.StopContainer, progress: Progress) -> None:
         try:
@@ -217,7 +243,13 @@ class DockerPerformer:
                   **updates)
 
 
-def split_reference(reference: str) -> tuple:
+def _noted(error: DfwctlError, note: str) -> DfwctlError:
+    """`error` with what recovery did added to its hint."""
+    hint = f"{error.hint}; {note}" if error.hint else note
+    return type(error)(error.message, hint)
+
+
+def split_reference(reference: str) -> Tuple[str, str]:
     """busybox:1.36 -> (busybox, 1.36); a digest reference splits at the @."""
     if "@" in reference:
         repository, digest = reference.split("@", 1)

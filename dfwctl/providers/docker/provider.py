@@ -3,13 +3,16 @@ Desktop, which decide what engine there is)."""
 from __future__ import annotations
 
 import threading
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from dfwctl.desired import Desired
 from dfwctl.errors import DfwctlError
 from dfwctl.plan import Failure, Guard, PlanOptions, PlanPart, Step
 from dfwctl.providers.base import Progress, RunSettings
 from dfwctl.providers.docker.engine import Engine
+
+if TYPE_CHECKING:  # imported when the first step runs, not when a plan is made
+    from dfwctl.providers.docker.perform import DockerPerformer
 
 
 class DockerProvider:
@@ -20,7 +23,7 @@ class DockerProvider:
         self.settings = settings
         self.engine = engine or Engine()
         self.endpoint = self.engine.endpoint
-        self._performer = None
+        self._performer: Optional[DockerPerformer] = None
         self._lock = threading.Lock()
 
     def plan(self, desired: Desired, options: PlanOptions) -> PlanPart:
@@ -30,7 +33,7 @@ class DockerProvider:
         return diff(desired, gather(self.engine, desired), options)
 
     @property
-    def performer(self):
+    def performer(self) -> DockerPerformer:
         with self._lock:
             if self._performer is None:
                 from dfwctl.providers.docker.perform import DockerPerformer

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
-from typing import Any, Dict, Optional, Type, TypeVar
+from typing import Any, ClassVar, Dict, Optional, Protocol, Type, TypeVar
 
 from dfwctl.mask import Masker, unmasked
 
 RECORD_VERSION = "1"
 
-T = TypeVar("T")
+
+
+class Spec(Protocol):
+    """What a record is made from and rebuilt into: a spec dataclass with a `name` field."""
+
+    __dataclass_fields__: ClassVar[Dict[str, Any]]
+
+    def __init__(self, name: str, **values: Any) -> None: ...
+
+
+T = TypeVar("T", bound=Spec)
 
 
 def is_pairs(value: Any) -> bool:

@@ -4,7 +4,7 @@ dependency cycles)."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 from dfwctl.checker import Checker, Path
 from dfwctl.errors import Diagnostic
@@ -13,11 +13,13 @@ from dfwctl.schema_messages import quote
 from dfwctl.suggest import closest
 from dfwctl.tree import mapping, sequence
 from dfwctl.values.mounts import VOLUME, parse_mount
-from dfwctl.values.ports import parse_ports
+from dfwctl.values.ports import Port, parse_ports
 
 BUILTIN_NETWORKS = ("bridge", "host", "none", "nat")
 RESERVED_LABEL_PREFIX = "io.dfwctl."
 ALL_INTERFACES = ("", "0.0.0.0", "::")
+Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+Taken = Dict[Tuple[str, int], List[Tuple[str, Path]]]  # (protocol, host port) -> (host IP, where)
 
 
 def rules(c: Checker) -> Iterator[Diagnostic]:
@@ -37,6 +39,7 @@ def network_rule(c: Checker) -> Iterator[Diagnostic]:
         if problem:
             yield c.error(path + ("subnet",), problem)
             continue
+        assert subnet is not None, "_subnet() gives a network or a problem"
         gateway = net.get("gateway")
         if gateway is not None and not _address_in(gateway, subnet):
             yield c.error(path + ("gateway",), f"gateway {quote(gateway)} is not an address "
@@ -62,7 +65,7 @@ def container_rule(c: Checker) -> Iterator[Diagnostic]:
             yield from isolation_rule(c, path, spec)
 
 
-def mount_rule(c: Checker, path: Path, spec: dict) -> Iterator[Diagnostic]:
+def mount_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:
     volumes = mapping(c.data, "volumes")
     for index, text in enumerate(sequence(spec, "mounts")):
         item = path + ("mounts", index)
@@ -79,7 +82,7 @@ def mount_rule(c: Checker, path: Path, spec: dict) -> Iterator[Diagnostic]:
                 "declare it there with external: true if it is made elsewhere"))
 
 
-def reference_rule(c: Checker, path: Path, spec: dict) -> Iterator[Diagnostic]:
+def reference_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:
     networks = mapping(c.data, "networks")
     for index, name in enumerate(sequence(spec, "networks")):
         item = path + ("networks", index)
@@ -102,7 +105,7 @@ def reference_rule(c: Checker, path: Path, spec: dict) -> Iterator[Diagnostic]:
                              f"playbook{hint}")
 
 
-def isolation_rule(c: Checker, path: Path, spec: dict) -> Iterator[Diagnostic]:
+def isolation_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:
     isolation, platform = spec.get("isolation"), spec.get("platform")
     checked = c.ok(path + ("isolation",)) and c.ok(path + ("platform",))
     if checked and isolation in ("process", "hyperv") and str(platform).startswith("linux"):
@@ -112,7 +115,7 @@ def isolation_rule(c: Checker, path: Path, spec: dict) -> Iterator[Diagnostic]:
 
 
 def port_rule(c: Checker) -> Iterator[Diagnostic]:
-    taken: Dict[Tuple[str, int], List[Tuple[str, Path]]] = {}
+    taken: Taken = {}
     for name, spec in mapping(c.data, "containers").items():
         for index, value in enumerate(sequence(spec, "ports")):
             item = ("containers", name, "ports", index)
@@ -126,7 +129,7 @@ def port_rule(c: Checker) -> Iterator[Diagnostic]:
             yield from port_clash(c, item, ports, taken)
 
 
-def port_clash(c: Checker, item: Path, ports, taken) -> Iterator[Diagnostic]:
+def port_clash(c: Checker, item: Path, ports: Iterable[Port], taken: Taken) -> Iterator[Diagnostic]:
     for port in ports:
         if port.host_port is None:
             continue
@@ -157,7 +160,7 @@ def dependency_rule(c: Checker) -> Iterator[Diagnostic]:
 
 
 
-def _subnet(text: str):
+def _subnet(text: str) -> Tuple[Optional[Network], Optional[str]]:
     """(network, None), or (None, a message saying what to write instead)."""
     try:
         return ipaddress.ip_network(text), None
@@ -170,7 +173,7 @@ def _subnet(text: str):
     return None, f"{quote(text)} has host bits set: write {network}"
 
 
-def _address_in(address: Any, subnet) -> bool:
+def _address_in(address: Any, subnet: Network) -> bool:
     try:
         return ipaddress.ip_address(address) in subnet
     except ValueError:
@@ -183,8 +186,8 @@ def _same_interface(a: str, b: str) -> bool:
 
 def _cycles(graph: Dict[str, List[str]]) -> List[List[str]]:
     """Each dependency cycle once, as a path a -> b -> a, found in document order."""
-    done: set = set()
-    cycles: Dict[frozenset, List[str]] = {}
+    done: Set[str] = set()
+    cycles: Dict[FrozenSet[str], List[str]] = {}
 
     def visit(node: str, stack: List[str]) -> None:
         for nxt in graph.get(node, ()):

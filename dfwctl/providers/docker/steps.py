@@ -78,6 +78,7 @@ class StopContainer(Step):
     container: str  # id or name
     name: str
     timeout: int
+    was_running: bool  # at plan time: a replace that fails later starts it again
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,8 @@ def create_container(spec: ContainerSpec, labels: Pairs) -> Tuple[Step, ...]:
 def remove_container(state: ContainerState) -> Tuple[Step, ...]:
     timeout = state.spec.stop_timeout if state.spec and state.spec.stop_timeout is not None \
         else DEFAULT_STOP_TIMEOUT
-    return (StopContainer(f"stop container {state.name}", state.id, state.name, timeout),
+    return (StopContainer(f"stop container {state.name}", state.id, state.name, timeout,
+                          state.status == "running"),
             RemoveContainer(f"remove container {state.name}", state.id, state.name))
 
 

@@ -4,7 +4,7 @@ it does not). Pure: no I/O. Every problem is collected; then PlanError lists the
 from __future__ import annotations
 
 import dataclasses
-from typing import List, Optional, Tuple
+from typing import Any, Iterable, List, Optional, Tuple
 
 from dfwctl.desired import Desired
 from dfwctl.errors import PlanError
@@ -65,11 +65,11 @@ class _VmDiff:
         self.online: List[str] = []
         self.problems: List[str] = []
 
-    def field(self, name: str, before, after, offline: bool) -> None:
+    def field(self, name: str, before: Any, after: Any, offline: bool) -> None:
         self.diffs.append(FieldDiff(name, before, after))
         (self.offline if offline else self.online).append(name)
 
-    def changed(self, attr: str):
+    def changed(self, attr: str) -> Any:
         want = getattr(self.spec, attr)
         return want if want is not None and want != getattr(self.now, attr) else None
 
@@ -215,7 +215,7 @@ class _VmDiff:
                       steps=tuple(dataclasses.replace(op, vm=self.spec.name) for op in ops))
 
 
-def _names(names) -> str:
+def _names(names: Iterable[object]) -> str:
     return ", ".join(display(str(n)) for n in names) or "none"
 
 

@@ -29,6 +29,8 @@ class Check:
     hint: str = ""
 
 
+Section = Tuple[str, List[Check]]  # a report section: its title and its checks
+
 HOST_CALLS = (
     Call.of("Get-DfwctlSession", {}, ("PSVersion", "PSEdition", "Elevated",
                                       "HyperVAdministrator")),
@@ -184,7 +186,7 @@ def _nested(name: str, version: str, vendor: str, build: int) -> List[Check]:
     return checks
 
 
-def render(sections: Sequence[tuple]) -> str:
+def render(sections: Sequence[Section]) -> str:
     """[(title, checks), ...] -> text, with a summary line."""
     lines: List[str] = []
     everything: List[Check] = []
@@ -203,11 +205,11 @@ def render(sections: Sequence[tuple]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def failed(sections: Sequence[tuple]) -> bool:
+def failed(sections: Sequence[Section]) -> bool:
     return any(c.status == FAIL for _, checks in sections for c in checks)
 
 
-def run(transport: Transport, specs: Sequence[VmSpec], playbook: str = "") -> List[tuple]:
+def run(transport: Transport, specs: Sequence[VmSpec], playbook: str = "") -> List[Section]:
     """Every section of the report: the host, then (for a playbook) its VMs."""
     from dfwctl.providers.hyperv.gather import gather
 

@@ -4,7 +4,7 @@ network adapters of each VM the playbook names. VMs are matched by name here and
 through -Name (a wildcard pattern to Hyper-V)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.hyperv import enums
@@ -102,7 +102,7 @@ def gather(transport: Transport, specs: Sequence[VmSpec]) -> HyperVActual:
             Call.of("Get-VMProcessor", {"VM": VmRef(str(row["Id"]))}, PROCESSOR_PROPERTIES),
             Call.of("Get-VMNetworkAdapter", {"VM": VmRef(str(row["Id"]))}, ADAPTER_PROPERTIES))
     ]) if detailed else []
-    by_id: Dict[str, tuple] = {}
+    by_id: Dict[str, Tuple[Dict[str, Any], List[Dict[str, Any]]]] = {}
     for index, row in enumerate(detailed):
         processor, adapters = details[2 * index], details[2 * index + 1]
         for reply in (processor, adapters):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 from dfwctl.providers.hyperv.transport import (
     AdapterRef,
@@ -86,7 +86,7 @@ def _error(cmdlet: str, raw: Any) -> HyperVError:
                        str(raw.get("category") or ""), str(raw.get("fullyQualifiedErrorId") or ""))
 
 
-def _rows(output: Any) -> tuple:
+def _rows(output: Any) -> Tuple[Dict[str, Any], ...]:
     if output is None:
         return ()
     if isinstance(output, dict):

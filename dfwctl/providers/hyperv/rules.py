@@ -2,7 +2,7 @@
 shows (memory sizes and their order, nested virtualization, adapters, the host)."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from dfwctl.checker import Checker
 from dfwctl.errors import Diagnostic
@@ -81,7 +81,7 @@ def vm_memory_size(c: Checker, path: Path, size: int) -> Optional[Diagnostic]:
     return None
 
 
-def vm_nested(c: Checker, path: Path, vm: dict) -> Iterator[Diagnostic]:
+def vm_nested(c: Checker, path: Path, vm: Dict[Any, Any]) -> Iterator[Diagnostic]:
     if vm.get("nested_virtualization") is not True:
         return
     if isinstance(vm.get("dynamic_memory"), dict):
@@ -100,11 +100,11 @@ def vm_nested(c: Checker, path: Path, vm: dict) -> Iterator[Diagnostic]:
             "get no network: set it on the adapter they use"))
 
 
-def vm_adapters(c: Checker, path: Path, vm: dict) -> Iterator[Diagnostic]:
+def vm_adapters(c: Checker, path: Path, vm: Dict[Any, Any]) -> Iterator[Diagnostic]:
     adapters = sequence(vm, "network_adapters")
     if len(adapters) < 2:
         return
-    seen: dict = {}
+    seen: Dict[str, int] = {}
     for index, adapter in enumerate(adapters):
         if isinstance(adapter, dict) and "name" not in adapter:
             yield c.error(path + ("network_adapters", index), (

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Sequence, Tuple, Type
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.hyperv.local import SCRIPT
@@ -23,6 +23,10 @@ from dfwctl.providers.hyperv.protocol import (
     last_json_line,
 )
 from dfwctl.providers.hyperv.transport import Call, Reply, TransportError
+
+if TYPE_CHECKING:  # pypsrp is an extra, imported when a winrm:// host is used
+    from pypsrp.powershell import PowerShell, RunspacePool
+    from pypsrp.wsman import WSMan
 
 AUTHS = ("negotiate", "ntlm", "kerberos", "credssp", "basic")
 _URL = re.compile(r"winrm://(?P<user>[^@/\s]+)@(?P<host>[^@:/\s]+)(?::(?P<port>[0-9]{1,5}))?")
@@ -63,7 +67,7 @@ class WinRMTransport:
         self.environ = dict(environ)
         self.endpoint = f"hyperv:{url}"
 
-    def _modules(self):
+    def _modules(self) -> Tuple[Type[WSMan], Type[RunspacePool], Type[PowerShell]]:
         try:
             from pypsrp.powershell import PowerShell, RunspacePool
             from pypsrp.wsman import WSMan

@@ -154,3 +154,11 @@ def test_a_holder_that_has_not_yet_said_who_it_is_is_still_named(lock_dir):
                     pass
         finally:
             late.join()
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '"me"', "null", "{not json"])
+def test_a_holder_file_that_is_not_an_object_reads_as_unknown(lock_dir, text):
+    lock = ApplyLock(ENDPOINT, PLAYBOOK, "apply")
+    lock_dir.mkdir(exist_ok=True)
+    lock.info_path.write_text(text, encoding="utf-8")
+    assert lock.holder() is None

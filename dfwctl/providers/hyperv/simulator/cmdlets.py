@@ -69,9 +69,12 @@ ALIASES = {("Get-VM", "vmname"): "Name", ("Set-VM", "vmname"): "Name",
            ("Start-VM", "vmname"): "Name", ("Stop-VM", "vmname"): "Name"}
 HYPERV_FEATURES = ("Microsoft-Hyper-V", "Microsoft-Hyper-V-All")
 
+Bound = Dict[str, Any]  # a cmdlet's parameters, bound by their canonical names
+Rows = List[Dict[str, Any]]  # the objects a cmdlet writes to its output
+
 
 def _convert(cmdlet: str, name: str, kind: str, value: Any) -> Any:
-    ok = {
+    ok: Callable[[Any], bool] = {
         "string": lambda v: isinstance(v, str),
         "strings": lambda v: isinstance(v, str) or (isinstance(v, list)
                                                     and all(isinstance(x, str) for x in v)),
@@ -129,7 +132,8 @@ class Host:
             if not (self.host["Elevated"] or self.host["HyperVAdministrator"]):
                 raise E.no_permission(cmdlet, self.host["ComputerName"])
         bound = bind(cmdlet, params, int(self.host["BuildNumber"]))
-        handler: Callable = getattr(self, "do_" + cmdlet.replace("-", "_").lower())
+        handler: Callable[[str, Bound], Optional[Rows]] = getattr(
+            self, "do_" + cmdlet.replace("-", "_").lower())
         return handler(cmdlet, bound) or []
 
     def hyperv_module(self) -> bool:
@@ -153,7 +157,7 @@ class Host:
             raise E.missing_parameter(cmdlet, "-VM, -VMName")
         return self.by_names(cmdlet, names)
 
-    def adapters(self, cmdlet: str, bound: Dict[str, Any]) -> List[Tuple[dict, dict]]:
+    def adapters(self, cmdlet: str, bound: Dict[str, Any]) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
         if "VMNetworkAdapter" in bound:
             return [(bound["VMNetworkAdapter"].vm, bound["VMNetworkAdapter"].adapter)]
         pattern = bound.get("Name", "*")
@@ -174,7 +178,7 @@ class Host:
                 "DynamicMacAddressEnabled": True, "Connected": bool(adapter["SwitchName"])}
 
     # reads --------------------------------------------------------------------------------
-    def do_get_vm(self, cmdlet, bound):
+    def do_get_vm(self, cmdlet: str, bound: Bound) -> Rows:
         if "Id" in bound:
             vm = next((v for v in self.state["vms"] if v["Id"].lower() == bound["Id"].lower()), None)
             if vm is None:
@@ -183,22 +187,22 @@ class Host:
         vms = self.by_names(cmdlet, bound["Name"]) if "Name" in bound else self.state["vms"]
         return [self.vm_object(vm) for vm in vms]
 
-    def do_get_vmprocessor(self, cmdlet, bound):
+    def do_get_vmprocessor(self, cmdlet: str, bound: Bound) -> Rows:
         return [{"Count": vm["ProcessorCount"],
                  "ExposeVirtualizationExtensions": vm["ExposeVirtualizationExtensions"],
                  "VMName": vm["Name"], "VMId": vm["Id"]} for vm in self.targets(cmdlet, bound)]
 
-    def do_get_vmmemory(self, cmdlet, bound):
+    def do_get_vmmemory(self, cmdlet: str, bound: Bound) -> Rows:
         return [{"DynamicMemoryEnabled": vm["DynamicMemoryEnabled"], "Startup": vm["MemoryStartup"],
                  "Minimum": vm["MemoryMinimum"], "Maximum": vm["MemoryMaximum"],
                  "VMName": vm["Name"], "VMId": vm["Id"]} for vm in self.targets(cmdlet, bound)]
 
-    def do_get_vmnetworkadapter(self, cmdlet, bound):
+    def do_get_vmnetworkadapter(self, cmdlet: str, bound: Bound) -> Rows:
         return [self.adapter_object(vm, a) for vm, a in self.adapters(cmdlet, bound)]
 
-    def do_get_vmswitch(self, cmdlet, bound):
+    def do_get_vmswitch(self, cmdlet: str, bound: Bound) -> Rows:
         switches = self.state["switches"]
-        found = []
+        found: Rows = []
         for pattern in bound.get("Name", ["*"]):
             hits = [s for s in switches if matches(pattern, s["Name"])]
             if not hits and not has_wildcards(pattern):
@@ -209,7 +213,7 @@ class Host:
         return [dict(s) for s in found]
 
     # changes ------------------------------------------------------------------------------
-    def do_set_vm(self, cmdlet, bound):
+    def do_set_vm(self, cmdlet: str, bound: Bound) -> None:
         vms = self.targets(cmdlet, bound)
         dynamic = True if bound.get("DynamicMemory") else False if bound.get("StaticMemory") else None
         for vm in vms:
@@ -227,7 +231,8 @@ class Host:
             if "NewVMName" in bound:
                 vm["Name"] = bound["NewVMName"]
 
-    def check_processor(self, cmdlet, vm, count: Optional[int], expose: Optional[bool]) -> None:
+    def check_processor(self, cmdlet: str, vm: Dict[str, Any], count: Optional[int],
+                        expose: Optional[bool]) -> None:
         changing = (count is not None and count != vm["ProcessorCount"]) or (
             expose is not None and expose != vm["ExposeVirtualizationExtensions"])
         if changing and vm["State"] != OFF:
@@ -248,7 +253,7 @@ class Host:
                                       f"version {'.'.join(map(str, needed))} or later is needed.",
                                       error_id="NotSupported")
 
-    def do_set_vmprocessor(self, cmdlet, bound):
+    def do_set_vmprocessor(self, cmdlet: str, bound: Bound) -> None:
         vms = self.targets(cmdlet, bound)
         count, expose = bound.get("Count"), bound.get("ExposeVirtualizationExtensions")
         for vm in vms:
@@ -259,7 +264,7 @@ class Host:
             if expose is not None:
                 vm["ExposeVirtualizationExtensions"] = expose
 
-    def do_set_vmmemory(self, cmdlet, bound):
+    def do_set_vmmemory(self, cmdlet: str, bound: Bound) -> None:
         vms = self.targets(cmdlet, bound)
         args = (bound.get("DynamicMemoryEnabled"), bound.get("StartupBytes"),
                 bound.get("MinimumBytes"), bound.get("MaximumBytes"))
@@ -268,12 +273,12 @@ class Host:
         for vm in vms:
             change_memory(cmdlet, vm, *args)
 
-    def do_set_vmnetworkadapter(self, cmdlet, bound):
+    def do_set_vmnetworkadapter(self, cmdlet: str, bound: Bound) -> None:
         for _, adapter in self.adapters(cmdlet, bound):
             if "MacAddressSpoofing" in bound:
                 adapter["MacAddressSpoofing"] = ON_OFF_STATE[bound["MacAddressSpoofing"]]
 
-    def do_connect_vmnetworkadapter(self, cmdlet, bound):
+    def do_connect_vmnetworkadapter(self, cmdlet: str, bound: Bound) -> None:
         name = bound.get("SwitchName", "")
         if not any(s["Name"].casefold() == name.casefold() for s in self.state["switches"]):
             raise E.CmdletError(f'Unable to find a virtual switch with name "{name}".',
@@ -284,7 +289,7 @@ class Host:
             adapter["SwitchName"] = name
 
     # power --------------------------------------------------------------------------------
-    def do_start_vm(self, cmdlet, bound):
+    def do_start_vm(self, cmdlet: str, bound: Bound) -> None:
         for vm in self.targets(cmdlet, bound):
             if vm["State"] == RUNNING:
                 self.warnings.append(ALREADY)
@@ -297,7 +302,7 @@ class Host:
             else:
                 raise E.state_change_failed(cmdlet, vm, "change state", E.WRONG_STATE)
 
-    def do_stop_vm(self, cmdlet, bound):
+    def do_stop_vm(self, cmdlet: str, bound: Bound) -> None:
         for vm in self.targets(cmdlet, bound):
             state = vm["State"]
             if state == OFF:
@@ -310,7 +315,7 @@ class Host:
                 raise E.state_change_failed(cmdlet, vm, "change state", E.WRONG_STATE)
 
     # the host -----------------------------------------------------------------------------
-    def do_get_windowsoptionalfeature(self, cmdlet, bound):
+    def do_get_windowsoptionalfeature(self, cmdlet: str, bound: Bound) -> Rows:
         if not self.host["Elevated"]:
             raise E.needs_elevation(cmdlet)
         name = bound.get("FeatureName", "")
@@ -319,7 +324,7 @@ class Host:
         state = self.host["HyperVFeature"]
         return [{"FeatureName": name, "State": state, "RestartNeeded": state == "EnablePending"}]
 
-    def do_enable_windowsoptionalfeature(self, cmdlet, bound):
+    def do_enable_windowsoptionalfeature(self, cmdlet: str, bound: Bound) -> Rows:
         if not self.host["Elevated"]:
             raise E.needs_elevation(cmdlet)
         for name in bound.get("FeatureName", []):
@@ -331,7 +336,7 @@ class Host:
             self.host["HyperVFeature"] = "EnablePending"
         return [{"Online": True, "RestartNeeded": self.host["HyperVFeature"] == "EnablePending"}]
 
-    def do_get_ciminstance(self, cmdlet, bound):
+    def do_get_ciminstance(self, cmdlet: str, bound: Bound) -> Rows:
         h = self.host
         hypervisor = h["HyperVFeature"] == "Enabled" and h["VirtualizationFirmwareEnabled"]
         # With a hypervisor running, Win32_Processor reports the extensions as unavailable.
@@ -352,13 +357,13 @@ class Host:
                                 "GetCimInstanceCommand", "CimException")
         return [found]
 
-    def do_get_module(self, cmdlet, bound):
+    def do_get_module(self, cmdlet: str, bound: Bound) -> Rows:
         wanted = bound.get("Name", ["*"])
         if self.hyperv_module() and any(matches(p, "Hyper-V") for p in wanted):
             return [{"Name": "Hyper-V", "Version": self.host["HyperVModule"]}]
         return []
 
-    def do_get_dfwctlsession(self, cmdlet, bound):
+    def do_get_dfwctlsession(self, cmdlet: str, bound: Bound) -> Rows:
         h = self.host
         return [{"PSVersion": h["PSVersion"], "PSEdition": h["PSEdition"], "OS": "Windows_NT",
                  "ComputerName": h["ComputerName"], "Elevated": h["Elevated"],

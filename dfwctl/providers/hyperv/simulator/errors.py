@@ -9,7 +9,7 @@ order and the nested virtualization checks.
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List
 
 
 class CmdletError(Exception):
@@ -40,7 +40,7 @@ def vm_id_not_found(cmdlet: str, vm_id: str) -> CmdletError:
                        "InvalidArgument", f"InvalidParameter,{_type(cmdlet)}")
 
 
-def modify_failed(cmdlet: str, vm: dict, device: str, summary: str, detail: str = "",
+def modify_failed(cmdlet: str, vm: Dict[str, Any], device: str, summary: str, detail: str = "",
                   error_id: str = "InvalidState") -> CmdletError:
     """Hyper-V's multi-line device error: what failed, why, which VM (by name and Id)."""
     lines: List[str] = [f"Failed to modify device '{device}'.", summary,
@@ -54,11 +54,11 @@ def modify_failed(cmdlet: str, vm: dict, device: str, summary: str, detail: str 
 WRONG_STATE = "The operation cannot be performed while the virtual machine is in its current state."
 
 
-def wrong_state(cmdlet: str, vm: dict, device: str, detail: str) -> CmdletError:
+def wrong_state(cmdlet: str, vm: Dict[str, Any], device: str, detail: str) -> CmdletError:
     return modify_failed(cmdlet, vm, device, WRONG_STATE, detail)
 
 
-def memory_not_aligned(cmdlet: str, vm: dict, size: int) -> CmdletError:
+def memory_not_aligned(cmdlet: str, vm: Dict[str, Any], size: int) -> CmdletError:
     megabytes = size // (1024 * 1024) if size % (1024 * 1024) == 0 else round(size / 1048576, 2)
     return modify_failed(
         cmdlet, vm, "Memory",
@@ -68,7 +68,7 @@ def memory_not_aligned(cmdlet: str, vm: dict, size: int) -> CmdletError:
         "properly aligned.", error_id="InvalidParameter")
 
 
-def state_change_failed(cmdlet: str, vm: dict, verb: str, detail: str) -> CmdletError:
+def state_change_failed(cmdlet: str, vm: Dict[str, Any], verb: str, detail: str) -> CmdletError:
     return CmdletError(f"'{vm['Name']}' failed to {verb}.\n{detail} "
                        f"(Virtual machine ID {vm['Id']})",
                        "InvalidOperation", f"InvalidState,{_type(cmdlet)}")

@@ -85,4 +85,5 @@ def reboot(path: Path) -> str:
     with transaction(path) as doc:
         if doc["host"]["HyperVFeature"] == "EnablePending":
             doc["host"]["HyperVFeature"] = "Enabled"
-        return doc["host"]["HyperVFeature"]
+        feature: str = doc["host"]["HyperVFeature"]
+        return feature

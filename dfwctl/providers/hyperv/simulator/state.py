@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import threading
 import uuid
 from pathlib import Path
@@ -80,9 +81,7 @@ def write(path: Path, doc: Dict[str, Any]) -> None:
 def _file_lock(path: Path) -> Iterator[None]:
     lock_path = Path(path).with_name(Path(path).name + ".lock")
     with _THREAD_LOCK, open(lock_path, "a+b") as handle:
-        try:
-            import fcntl
-        except ImportError:  # Windows
+        if sys.platform == "win32":
             import msvcrt
 
             handle.seek(0)
@@ -92,12 +91,14 @@ def _file_lock(path: Path) -> Iterator[None]:
             finally:
                 handle.seek(0)
                 msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-            return
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 @contextlib.contextmanager

@@ -39,7 +39,8 @@ def _text(value: Any) -> str:
 
 
 def _resolve(host: Host, parameter: Dict[str, Any]) -> Any:
-    kind, value = parameter.get("type"), parameter.get("value")
+    kind = parameter.get("type")
+    value: Any = parameter.get("value")
     if kind == "string":
         return _text(value)
     if kind == "strings":
