@@ -7,6 +7,7 @@ secrets are hashed; field values are masked once, when the whole plan is finishe
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from dfwctl.desired import Desired
@@ -48,6 +49,17 @@ def temporary_name(spec: ContainerSpec, old: ContainerState, taken: FrozenSet[st
         if name not in taken:
             return name
     raise PlanError(f"container {spec.name}: no free temporary name for its replacement")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What an existing container needs: REPLACE, UPDATE (in place) or NOOP, with the field
+    diffs and the reasons; a conditional replace happens only if a re-pulled image differs."""
+
+    action: Action
+    diffs: Tuple[FieldDiff, ...]
+    reasons: Tuple[str, ...]
+    conditional: bool = False
 
 
 class _Differ:
@@ -196,50 +208,55 @@ class _Differ:
 
     def existing(self, spec: ContainerSpec, state: ContainerState) -> None:
         """A container the engine has: replace, update in place, or leave it."""
-        reasons: List[str] = []
-        diffs: Tuple[FieldDiff, ...] = ()
-        if state.spec is None:
-            reasons.append("its recorded spec is missing or unreadable")
-        else:
-            diffs = tuple(removing_limit(d) for d in
-                          field_diffs(state.spec, spec, self.mask, UPDATABLE_FIELDS))
-        replace = state.spec is None or any(d.forces_replacement for d in diffs)
-        if diffs:
-            forcing = sorted({d.name.split(".")[0] for d in diffs if d.forces_replacement})
-            if forcing:
-                reasons.append(f"{', '.join(forcing)} changed (forces replacement)")
-            else:
-                reasons.append(f"{', '.join(d.name for d in diffs)} changed (updated in place)")
-        image_reason, image_may_change = self._image_drift(spec, state)
-        if image_reason:
-            reasons.append(image_reason)
-            replace = replace or not image_may_change
-        network_reason = self._replaced_networks(spec)
-        if network_reason:
-            reasons.append(network_reason)
-            replace = True
-        if not replace:
-            drift = state_change(spec, state)
-            if drift:
-                action, why = drift
-                reasons.append(why)
-                if action is Action.REPLACE:
-                    replace = True
-                elif not diffs or state.status != "running":
-                    diffs = diffs + (FieldDiff("state", state.status, spec.state),)
-        in_place = steps.update_container(spec, state, tuple(d.name for d in diffs))
-        if replace or image_may_change:
+        verdict = self.verdict(spec, state)
+        in_place = steps.update_container(spec, state, tuple(d.name for d in verdict.diffs))
+        if verdict.action is Action.REPLACE:
             temp = temporary_name(spec, state, self.taken)
             replacing = steps.replace_container(spec, state, temp, self.labels(spec))
-            condition = "" if replace else IF_IMAGE_CHANGES.format(image=_short(state.image_id))
-            if condition:
+            condition = ""
+            if verdict.conditional:
+                condition = IF_IMAGE_CHANGES.format(image=_short(state.image_id))
                 replacing = (steps.if_image_changed(spec, state, condition, in_place),) + replacing
-            self.add(self.change("container", spec.name, Action.REPLACE, diffs=diffs,
-                                 reasons=tuple(reasons), destructive=True, steps=replacing,
+            self.add(self.change("container", spec.name, Action.REPLACE, diffs=verdict.diffs,
+                                 reasons=verdict.reasons, destructive=True, steps=replacing,
                                  condition=condition))
-        elif diffs:
-            self.add(self.change("container", spec.name, Action.UPDATE, diffs=diffs,
-                                 reasons=tuple(reasons), steps=in_place, fold_steps=True))
+        elif verdict.action is Action.UPDATE:
+            self.add(self.change("container", spec.name, Action.UPDATE, diffs=verdict.diffs,
+                                 reasons=verdict.reasons, steps=in_place, fold_steps=True))
+
+    def verdict(self, spec: ContainerSpec, state: ContainerState) -> Verdict:
+        """What an existing container needs, and why: the one place that decides."""
+        diffs, reasons = self.spec_diffs(spec, state)
+        image_reason, image_unknown = self._image_drift(spec, state)
+        network_reason = self._replaced_networks(spec)
+        reasons += [r for r in (image_reason, network_reason) if r]
+        forced = state.spec is None or any(d.forces_replacement for d in diffs)
+        if forced or network_reason or (image_reason and not image_unknown):
+            return Verdict(Action.REPLACE, diffs, tuple(reasons))
+        drift = state_change(spec, state)
+        if drift is not None:
+            action, why = drift
+            reasons.append(why)
+            if action is Action.REPLACE:
+                return Verdict(Action.REPLACE, diffs, tuple(reasons))
+            diffs += (FieldDiff("state", state.status, spec.state),)
+        if image_unknown:  # the tag is pulled again: apply compares the images
+            return Verdict(Action.REPLACE, diffs, tuple(reasons), conditional=True)
+        return Verdict(Action.UPDATE if diffs else Action.NOOP, diffs, tuple(reasons))
+
+    def spec_diffs(self, spec: ContainerSpec, state: ContainerState
+                   ) -> Tuple[Tuple[FieldDiff, ...], List[str]]:
+        """The fields that differ from the container's record, and the reason they give."""
+        if state.spec is None:
+            return (), ["its recorded spec is missing or unreadable"]
+        diffs = tuple(removing_limit(d) for d in
+                      field_diffs(state.spec, spec, self.mask, UPDATABLE_FIELDS))
+        if not diffs:
+            return diffs, []
+        forcing = sorted({d.name.split(".")[0] for d in diffs if d.forces_replacement})
+        if forcing:
+            return diffs, [f"{', '.join(forcing)} changed (forces replacement)"]
+        return diffs, [f"{', '.join(d.name for d in diffs)} changed (updated in place)"]
 
     def _image_drift(self, spec: ContainerSpec, state: ContainerState) -> Tuple[Optional[str], bool]:
         """Why the container's image is not the one the playbook's tag gives, and whether
