@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Mapping, Optional, Protocol, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.logs import get_logger
@@ -38,13 +38,20 @@ class StepPerformer:
     provider. A Guard that does not hold swaps the rest of the steps for its `otherwise`; a
     failed step is handed to the runner to recover from, and its error is raised."""
 
-    def __init__(self, runners: Mapping[str, StepRunner]):
-        self.runners = runners
+    def __init__(self, runners: Mapping[Tuple[str, str], StepRunner]):
+        self.runners = runners  # by (provider, machine)
+
+    @classmethod
+    def of(cls, providers: Sequence[Any]) -> "StepPerformer":
+        """For providers that have a name and a machine."""
+        return cls({(p.name, p.machine): p for p in providers})
 
     def __call__(self, change: Change, progress: Progress) -> None:
-        runner = self.runners.get(change.provider)
+        runner = self.runners.get((change.provider, change.machine))
         if runner is None:
-            raise DfwctlError(f"{change.address}: no provider {change.provider!r} in this run")
+            where = f" on {change.machine}" if change.machine else ""
+            raise DfwctlError(f"{change.address}: no provider {change.provider!r}{where} in "
+                              "this run")
         done: List[Step] = []
         pending = list(change.steps)
         while pending:

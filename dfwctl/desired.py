@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, FrozenSet, Mapping, Optional
 
+from dfwctl.machines.model import Machines, machines_of
 from dfwctl.mask import Masker, mask_value, masker
 from dfwctl.providers.desktop.model import DesktopSpec
 from dfwctl.providers.docker.model import DockerDesired, docker_desired
@@ -25,6 +26,7 @@ class Desired:
     docker: DockerDesired = field(default_factory=DockerDesired)
     hyperv: Optional[HyperVDesired] = None
     desktop: Optional[DesktopSpec] = None
+    machines: Machines = field(default_factory=Machines)
     secrets: FrozenSet[str] = frozenset()
     directory: Optional[Path] = field(default=None, compare=False)  # relative paths resolve here
 
@@ -37,7 +39,7 @@ class Desired:
         """A digest of everything the playbook asks for, secrets hashed: a saved plan records
         it, and apply refuses the plan when the playbook moved since."""
         doc = {"name": self.name, "docker": self.docker, "hyperv": self.hyperv,
-               "desktop": self.desktop}
+               "desktop": self.desktop, "machines": self.machines}
         text = json.dumps(_plain(doc, self.mask), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -63,6 +65,7 @@ def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozens
         docker=docker_desired(raw, base),
         hyperv=hyperv_desired(hyperv) if hyperv is not None else None,
         desktop=DesktopSpec.from_section(desktop),
+        machines=machines_of(raw),
         secrets=secrets,
         directory=base,
     )

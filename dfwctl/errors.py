@@ -77,6 +77,15 @@ class NotFoundError(EngineError):
     """The Docker Engine has no such object (it answered 404)."""
 
 
+class UnreachableError(DfwctlError):
+    """A machine, or its Docker Engine, does not answer now: a VM that is off or still
+    starting, an engine that is not up yet. apply waits on these between rounds."""
+
+
+class EngineUnreachableError(EngineError, UnreachableError):
+    """The Docker Engine does not answer."""
+
+
 class PlanError(DfwctlError):
     """The plan cannot be made (for example an object the playbook needs is missing)."""
 

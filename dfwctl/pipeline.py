@@ -2,10 +2,11 @@
 Commands compose these steps; each step lives in its own module."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence, Tuple
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 from dfwctl import parsecache, redact, schemacache
 from dfwctl.combine import combine
@@ -13,7 +14,8 @@ from dfwctl.desired import Desired, build
 from dfwctl.errors import Diagnostic, PlaybookError
 from dfwctl.interpolate import Interpolation, interpolate, load_environment
 from dfwctl.load import Document, load
-from dfwctl.plan import Plan, PlanOptions
+from dfwctl.machines.deferral import deferral
+from dfwctl.plan import Deferred, Plan, PlanOptions, PlanPart
 from dfwctl.providers.base import Provider
 from dfwctl.validate import merge, validate
 
@@ -62,5 +64,15 @@ def load_playbook(path: Path, environ: Optional[Mapping[str, str]] = None,
 
 
 def make_plan(desired: Desired, providers: Sequence[Provider], options: PlanOptions) -> Plan:
-    """Gather and diff with every provider, then one plan in layer order."""
-    return combine(desired, [provider.plan(desired, options) for provider in providers])
+    """Gather and diff with every provider (in layer order), then one plan. A provider whose
+    machine an earlier change takes down or brings up is not read: its part is deferred."""
+    parts: List[PlanPart] = []
+    deferred: List[Deferred] = []
+    for provider in providers:
+        waiting = deferral(desired.machines, provider.name, provider.machine, parts, deferred)
+        if waiting is not None:
+            deferred.append(waiting)
+            continue
+        part = provider.plan(desired, options)
+        parts.append(dataclasses.replace(part, machine=provider.machine))
+    return combine(desired, parts, deferred)

@@ -76,7 +76,7 @@ class Guard(Step):
 @dataclass(frozen=True)
 class Change:
     provider: str  # the provider that planned it and carries it out: hyperv | desktop | docker
-    address: str  # provider.kind.name, e.g. docker.container.shell
+    address: str  # [machine:]provider.kind.name, e.g. docker.container.shell
     kind: str  # container | network | volume | image | vm | settings | ...
     name: str
     action: Action
@@ -93,6 +93,10 @@ class Change:
     # A replace that only apply can decide: it happens if this holds then; otherwise the
     # change's diffs (if any) are made in place. The first step is the Guard that decides.
     condition: str = ""
+    machine: str = ""  # the machine it is on ("": the playbook names no machines)
+    # The Hyper-V VM this change takes down or brings up (stopped, restarted or started):
+    # what runs inside that VM cannot be read until the change is made.
+    downtime: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,10 +109,23 @@ class PlanPart:
     orphans: Tuple[str, ...] = ()  # addresses owned but no longer in the playbook (not pruned)
     warnings: Tuple[str, ...] = ()
     fingerprint: str = ""  # of the actual state the part was made from
+    machine: str = ""  # the machine it was read from
 
     @property
     def has_changes(self) -> bool:
         return any(c.action is not Action.NOOP for c in self.changes)
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A part of the playbook that cannot be read before changes of this plan are made (its
+    machine is a VM that is off, or that the plan stops or restarts). apply makes those
+    changes, waits for the machine, then plans this part."""
+
+    provider: str
+    machine: str
+    reason: str
+    waits_for: Tuple[str, ...] = ()  # addresses of the changes it waits for
 
 
 @dataclass(frozen=True)
@@ -120,10 +137,16 @@ class Plan:
     warnings: Tuple[str, ...] = ()
     fingerprint: str = ""  # of the actual state the plan was made from
     desired_digest: str = ""  # of the desired state (secrets hashed)
+    deferred: Tuple[Deferred, ...] = ()  # parts planned once these changes are made
 
     @property
     def has_changes(self) -> bool:
         return any(c.action is not Action.NOOP for c in self.changes)
+
+    @property
+    def pending(self) -> bool:
+        """Changes to make now, or parts to plan after them: the machine does not match."""
+        return self.has_changes or bool(self.deferred)
 
     @property
     def destructive(self) -> Tuple[Change, ...]:

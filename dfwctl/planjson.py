@@ -33,6 +33,7 @@ def change_json(change: Change) -> Dict[str, Any]:
     return {
         "address": change.address,
         "provider": change.provider,
+        "machine": change.machine,
         "kind": change.kind,
         "name": change.name,
         "action": change.action.value,
@@ -63,10 +64,13 @@ def plan_json(plan: Plan) -> Dict[str, Any]:
         "playbook": plan.playbook,
         "endpoint": plan.endpoint,
         "changes": [change_json(c) for c in plan.changes if c.action is not Action.NOOP],
+        "deferred": [{"provider": d.provider, "machine": d.machine, "reason": d.reason,
+                      "waits_for": list(d.waits_for)} for d in plan.deferred],
         "orphans": list(plan.orphans),
         "warnings": list(plan.warnings),
         "summary": {a.value: plan.count(a) for a in Action if a is not Action.NOOP},
         "has_changes": plan.has_changes,
+        "pending": plan.pending,
         "fingerprint": plan.fingerprint,
         "desired_digest": plan.desired_digest,
     }

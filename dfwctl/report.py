@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Iterable, List
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Sequence
 
 from dfwctl.mask import is_sensitive
 from dfwctl.plan import Action, Change, FieldDiff, Plan
@@ -79,28 +79,62 @@ def render_change(change: Change) -> List[str]:
     return lines
 
 
+def _counts(changes: Sequence[Change]) -> str:
+    def count(action: Action) -> int:
+        return sum(1 for c in changes if c.action is action)
+
+    return (f"{count(Action.CREATE)} to create, {count(Action.UPDATE)} to update, "
+            f"{count(Action.REPLACE)} to replace, {count(Action.DELETE)} to destroy")
+
+
 def summary_line(plan: Plan) -> str:
-    return (
-        f"Plan: {plan.count(Action.CREATE)} to create, {plan.count(Action.UPDATE)} to update, "
-        f"{plan.count(Action.REPLACE)} to replace, {plan.count(Action.DELETE)} to destroy."
-    )
+    deferred = len(plan.deferred)
+    later = f"; {deferred} part{'s' if deferred != 1 else ''} planned after them" \
+        if deferred else ""
+    return f"Plan: {_counts(plan.changes)}{later}."
+
+
+def _by_machine(changes: Sequence[Change]) -> Dict[str, List[Change]]:
+    """Changes grouped by machine, machines in the order they first appear."""
+    groups: Dict[str, List[Change]] = {}
+    for change in changes:
+        groups.setdefault(change.machine, []).append(change)
+    return groups
 
 
 def render_plan(plan: Plan) -> str:
     lines: List[str] = []
     changes = [c for c in plan.changes if c.action is not Action.NOOP]
-    if not changes:
+    if not changes and not plan.deferred:
         lines.append(f"No changes. Playbook {plan.playbook} matches the machine.")
     else:
         lines.append(f"dfwctl will make these changes for playbook {plan.playbook} "
-                     f"on {plan.endpoint}:")
+                     f"on {plan.endpoint}:" if changes else
+                     f"Nothing to change now for playbook {plan.playbook}.")
         lines.append("")
-        for change in changes:
-            lines.extend(render_change(change))
-            lines.append("")
+        groups = _by_machine(changes)
+        for machine, group in groups.items():
+            if machine:
+                lines.append(f"On {machine}:")
+            for change in group:
+                lines.extend(render_change(change))
+                lines.append("")
+        lines.extend(_deferred(plan))
         lines.append(summary_line(plan))
+        if len(groups) > 1 and any(groups):
+            lines.extend(f"  {m or 'this machine'}: {_counts(g)}" for m, g in groups.items())
     lines.extend(_tail(plan))
     return "\n".join(lines) + "\n"
+
+
+def _deferred(plan: Plan) -> Iterable[str]:
+    if not plan.deferred:
+        return
+    yield "Planned after these changes (apply plans them once their machine can be read):"
+    for part in plan.deferred:
+        where = f" on {part.machine}" if part.machine else ""
+        yield f"  {part.provider}{where}: {part.reason}"
+    yield ""
 
 
 def _tail(plan: Plan) -> Iterable[str]:

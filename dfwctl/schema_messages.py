@@ -28,8 +28,12 @@ _PATTERNS = {
     "^[A-Za-z_][A-Za-z0-9_]*$":
         "{v} is not a valid variable name: use letters, digits and '_', not starting with a digit",
     "^(local|winrm://[^@/\\s]+@[^@:/\\s]+(:[0-9]{1,5})?|simulator:.+)$":
-        "{v} is not a Hyper-V host: write local, winrm://user@host[:port] or simulator:PATH",
+        "{v} is not a way to reach a machine: write local, winrm://user@host[:port] or "
+        "simulator:PATH",
     "^[A-Za-z]$": "{v} is not a drive letter: write a single letter such as C",
+    "^(unix|npipe|tcp|ssh)://.+|^context:.+$":
+        "{v} is not a Docker Engine address: write unix://PATH, npipe://PIPE, tcp://HOST:PORT, "
+        "ssh://USER@HOST or context:NAME",
     "^[0-9A-Fa-f:.]+/[0-9]{1,3}$":
         "{v} is not a subnet: write it in CIDR form, such as 172.28.0.0/16",
     "^[0-9A-Fa-f:.]+$": "{v} is not an IP address",

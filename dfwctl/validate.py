@@ -11,13 +11,14 @@ from typing import Iterable, List
 from dfwctl.checker import Checker
 from dfwctl.errors import Diagnostic, PlaybookError, sort_diagnostics
 from dfwctl.load import Document
+from dfwctl.machines import rules as machine_rules
 from dfwctl.providers.desktop import rules as desktop_rules
 from dfwctl.providers.docker import rules as docker_rules
 from dfwctl.providers.hyperv import rules as hyperv_rules
 from dfwctl.schema_messages import problems
 
-# The rules of each provider, in layer order.
-RULES = (hyperv_rules.rules, desktop_rules.rules, docker_rules.rules)
+# Where each part applies, then the rules of each provider, in layer order.
+RULES = (machine_rules.rules, hyperv_rules.rules, desktop_rules.rules, docker_rules.rules)
 
 
 def validate(doc: Document, schema_known_valid: bool = False) -> List[Diagnostic]:

@@ -11,6 +11,7 @@ from dfwctl.cli.app import HELP, cli
 from dfwctl.errors import DfwctlError, ExitStatus
 
 if TYPE_CHECKING:  # the commands import these when they run, not at start-up
+    from dfwctl.apply import ApplyResult
     from dfwctl.desired import Desired
     from dfwctl.lock import ApplyLock
     from dfwctl.pipeline import Playbook
@@ -26,11 +27,17 @@ def _echo_warnings(playbook: Playbook) -> None:
 
 
 def _providers(desired: Desired, exit_wait: Optional[float] = None,
-               no_restart: bool = False) -> List[Provider]:
+               no_restart: bool = False, machines: Sequence[str] = ()) -> List[Provider]:
     from dfwctl.providers.base import RunSettings
     from dfwctl.providers.select import providers_for
 
-    return providers_for(desired, RunSettings(exit_wait=exit_wait, no_restart=no_restart))
+    return providers_for(desired, RunSettings(exit_wait=exit_wait, no_restart=no_restart),
+                         only=machines)
+
+
+def _machine_option(fn: F) -> F:
+    return click.option("--machine", "machines", multiple=True, metavar="NAME",
+                        help="Only the parts on this machine (repeat for several).")(fn)
 
 
 def _lock(desired: Desired, providers: Sequence[Provider], operation: str,
@@ -85,15 +92,16 @@ def _prune_options(fn: F) -> F:
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 0 when there are no changes, 2 when there are, 1 on error.")
 @_prune_options
+@_machine_option
 def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode: bool, prune: bool,
-         prune_volumes: bool) -> None:
+         prune_volumes: bool, machines: Tuple[str, ...]) -> None:
     """Read the machine, diff it against PLAYBOOK and print what would change and why."""
     from dfwctl.pipeline import load_playbook, make_plan
 
     loaded = load_playbook(Path(playbook), use_cache=True)
     _echo_warnings(loaded)
     options = _plan_options(prune, prune_volumes)
-    the_plan = make_plan(loaded.desired, _providers(loaded.desired), options)
+    the_plan = make_plan(loaded.desired, _providers(loaded.desired, machines=machines), options)
     if output == "json" or out_file:
         from dfwctl import planjson
     if output == "json":
@@ -107,7 +115,7 @@ def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode:
                       {"prune": options.prune, "prune_volumes": options.prune_volumes})
         click.echo(f"Saved the plan to {out_file}; apply it with: dfwctl apply {out_file}",
                    err=True)
-    if detailed_exitcode and the_plan.has_changes:
+    if detailed_exitcode and the_plan.pending:
         raise SystemExit(ExitStatus.CHANGES)
 
 
@@ -127,22 +135,25 @@ def _confirm(the_plan: Plan, auto_approve: bool) -> None:
         raise DfwctlError("apply cancelled; nothing was changed")
 
 
-def _run_apply(the_plan: Plan, providers: Sequence[Provider], *, auto_approve: bool,
-               parallelism: int, output: str) -> None:
+def _round(the_plan: Plan, number: int, providers: Sequence[Provider], *, auto_approve: bool,
+           parallelism: int, output: str) -> ApplyResult:
+    """One round of apply: show the plan, ask before destructive changes, apply it."""
     from dfwctl import planjson, report
-    from dfwctl.apply import StepPerformer, apply_plan
+    from dfwctl.apply import ApplyResult, StepPerformer, apply_plan
     from dfwctl.plan import Action
     from dfwctl.progress import Progress
     from dfwctl.redact import redact
 
+    if number > 1 and output != "json":
+        click.echo(f"\n--- round {number}: the parts that waited\n")
     if output == "json":
         click.echo(planjson.dumps(the_plan), nl=False)
     else:
         click.echo(report.render_plan(the_plan), nl=False)
     if not the_plan.has_changes:
-        return
+        return ApplyResult(())
     _confirm(the_plan, auto_approve)
-    performer = StepPerformer({p.name: p for p in providers})
+    performer = StepPerformer.of(providers)
     todo = sum(1 for c in the_plan.changes if c.action is not Action.NOOP)
     progress = Progress(todo, quiet=click.get_current_context().obj.log_format == "json")
     try:
@@ -150,6 +161,24 @@ def _run_apply(the_plan: Plan, providers: Sequence[Provider], *, auto_approve: b
     finally:
         progress.close()
     click.echo(redact(report.render_result(result)), nl=False)
+    return result
+
+
+def _run_apply(the_plan: Plan, replan: Callable[[], Plan], providers: Sequence[Provider], *,
+               auto_approve: bool, parallelism: int, output: str,
+               wait_timeout: float = 600.0, first_approved: bool = False) -> None:
+    """Apply the plan, and the rounds its deferred parts need (stages.converge)."""
+    from dfwctl.stages import Waiting, converge
+
+    def run_round(plan: Plan, number: int) -> ApplyResult:
+        approved = auto_approve or (first_approved and number == 1)
+        return _round(plan, number, providers, auto_approve=approved,
+                      parallelism=parallelism, output=output)
+
+    def say(line: str) -> None:
+        click.echo(line, err=True)
+
+    result = converge(the_plan, replan, run_round, say, Waiting(timeout=wait_timeout))
     if not result.ok:
         raise SystemExit(ExitStatus.ERROR)
 
@@ -169,6 +198,11 @@ def _apply_options(fn: F) -> F:
     fn = click.option("--no-restart", is_flag=True,
                       help="Write Docker Desktop settings but do not restart it "
                            "(the new settings take effect at its next start).")(fn)
+    fn = click.option("--wait-timeout", type=click.FloatRange(0), default=600.0,
+                      show_default=True,
+                      help="Seconds to wait for a VM that apply started or restarted to answer, "
+                           "before planning what runs inside it.")(fn)
+    fn = _machine_option(fn)
     return fn
 
 
@@ -177,8 +211,8 @@ def _apply_options(fn: F) -> F:
 @_apply_options
 @_prune_options
 def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float,
-          exit_wait: Optional[float], output: str, no_restart: bool, prune: bool,
-          prune_volumes: bool) -> None:
+          exit_wait: Optional[float], output: str, no_restart: bool, wait_timeout: float,
+          machines: Tuple[str, ...], prune: bool, prune_volumes: bool) -> None:
     """Make the machine match TARGET: a playbook, or a plan saved by `plan --out`."""
     from dfwctl import planjson
     from dfwctl.pipeline import load_playbook, make_plan
@@ -190,14 +224,16 @@ def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float
         prune_volumes = saved["options"].get("prune_volumes", False)
     loaded = load_playbook(playbook_path, use_cache=True)
     _echo_warnings(loaded)
-    providers = _providers(loaded.desired, exit_wait, no_restart)
+    providers = _providers(loaded.desired, exit_wait, no_restart, machines)
+    options = _plan_options(prune, prune_volumes)
     with _lock(loaded.desired, providers, "apply", lock_timeout):
-        the_plan = make_plan(loaded.desired, providers, _plan_options(prune, prune_volumes))
+        the_plan = make_plan(loaded.desired, providers, options)
         if saved:
             _check_saved(saved, the_plan, target)
-            auto_approve = True  # the saved plan was reviewed when it was made
-        _run_apply(the_plan, providers, auto_approve=auto_approve, parallelism=parallelism,
-                   output=output)
+        _run_apply(the_plan, lambda: make_plan(loaded.desired, providers, options), providers,
+                   auto_approve=auto_approve, parallelism=parallelism, output=output,
+                   wait_timeout=wait_timeout,
+                   first_approved=bool(saved))  # a saved plan was reviewed when it was made
 
 
 def _check_saved(saved: Dict[str, Any], the_plan: Plan, target: str) -> None:
@@ -215,16 +251,18 @@ def _check_saved(saved: Dict[str, Any], the_plan: Plan, target: str) -> None:
 @click.option("--volumes", is_flag=True, help="Also remove the playbook's named volumes (data is lost).")
 @_apply_options
 def destroy(playbook: str, volumes: bool, auto_approve: bool, parallelism: int,
-            lock_timeout: float, exit_wait: Optional[float], output: str, no_restart: bool) -> None:
+            lock_timeout: float, exit_wait: Optional[float], output: str, no_restart: bool,
+            wait_timeout: float, machines: Tuple[str, ...]) -> None:
     """Remove everything PLAYBOOK owns (named volumes only with --volumes)."""
     from dfwctl.pipeline import load_playbook, make_plan
 
     loaded = load_playbook(Path(playbook), use_cache=True)
-    providers = _providers(loaded.desired, exit_wait, no_restart)
+    providers = _providers(loaded.desired, exit_wait, no_restart, machines)
+    options = _plan_options(False, volumes, destroy=True)
     with _lock(loaded.desired, providers, "destroy", lock_timeout):
-        options = _plan_options(False, volumes, destroy=True)
         the_plan = make_plan(loaded.desired, providers, options)
-        _run_apply(the_plan, providers, auto_approve=auto_approve, parallelism=parallelism,
-                   output=output)
+        _run_apply(the_plan, lambda: make_plan(loaded.desired, providers, options), providers,
+                   auto_approve=auto_approve, parallelism=parallelism, output=output,
+                   wait_timeout=wait_timeout)
 
 

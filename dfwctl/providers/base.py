@@ -31,6 +31,7 @@ class Provider(Protocol):
     name: str  # the first part of its addresses
     layer: int  # lower layers are applied first
     endpoint: str  # what it talks to, for messages and the apply lock
+    machine: str  # the machine it is on ("": the one dfwctl runs on, unnamed)
 
     def plan(self, desired: Desired, options: PlanOptions) -> PlanPart: ...
 

@@ -46,8 +46,9 @@ class DesktopProvider:
 
     def __init__(self, desired: Desired, settings: RunSettings,
                  environ: Optional[Mapping[str, str]] = None, platform: str = sys.platform,
-                 connect: Optional[Callable[[], Any]] = None):
+                 connect: Optional[Callable[[], Any]] = None, machine: str = ""):
         self.settings = settings
+        self.machine = machine
         self.environ = os.environ if environ is None else environ
         self.platform = platform
         self.connect = connect

@@ -7,7 +7,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
-from dfwctl.errors import EngineError, NotFoundError
+from dfwctl.errors import EngineError, EngineUnreachableError, NotFoundError
 from dfwctl.logs import get_logger
 from dfwctl.providers.docker.model import EngineInfo
 
@@ -82,7 +82,8 @@ class Engine:
 
     def unreachable(self, exc: BaseException) -> EngineError:
         reason = _root_cause(exc)
-        return EngineError(f"cannot reach the Docker Engine at {self.endpoint}: {reason}", START_HINT)
+        return EngineUnreachableError(f"cannot reach the Docker Engine at {self.endpoint}: {reason}",
+                                      START_HINT)
 
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run one SDK call; `what` names it in errors ("create container shell")."""

@@ -19,8 +19,10 @@ class DockerProvider:
     name = "docker"
     layer = 2
 
-    def __init__(self, settings: RunSettings, engine: Optional[Engine] = None):
+    def __init__(self, settings: RunSettings, engine: Optional[Engine] = None,
+                 machine: str = ""):
         self.settings = settings
+        self.machine = machine
         self.engine = engine or Engine()
         self.endpoint = self.engine.endpoint
         self._performer: Optional[DockerPerformer] = None

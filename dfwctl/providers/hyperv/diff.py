@@ -212,7 +212,8 @@ class _VmDiff:
                       Action.UPDATE, tuple(self.diffs), tuple(reasons),
                       destructive=stops, requires_restart=restarts,
                       restart="VM restart" if restarts else "",
-                      steps=tuple(dataclasses.replace(op, vm=self.spec.name) for op in ops))
+                      steps=tuple(dataclasses.replace(op, vm=self.spec.name) for op in ops),
+                      downtime=self.spec.name if stops or not self.running else "")
 
 
 def _names(names: Iterable[object]) -> str:

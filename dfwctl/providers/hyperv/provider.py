@@ -19,10 +19,12 @@ class HyperVProvider:
     layer = 0
 
     def __init__(self, desired: Desired, settings: RunSettings,
-                 transport: Optional[Transport] = None):
+                 transport: Optional[Transport] = None, machine: str = ""):
         section = desired.hyperv or HyperVDesired()
         self.settings = settings
-        self.transport = transport or transport_for(section.host)
+        self.machine = machine
+        host = desired.machines.spec(machine).connect if machine else section.host
+        self.transport = transport or transport_for(host)
         self.endpoint = self.transport.endpoint
         self.performer = HyperVPerformer(self.transport)
 

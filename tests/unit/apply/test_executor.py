@@ -259,7 +259,7 @@ def stepped(*steps, provider="docker"):
 
 def test_steps_run_in_order_each_announced_and_manual_steps_only_shown():
     runner, lines = Runner(), []
-    StepPerformer({"docker": runner})(
+    StepPerformer({("docker", ""): runner})(
         stepped(Step("create"), Manual("reboot by hand"), Step("start")), lines.append)
     assert runner.ran == ["create", "start"]
     assert lines == ["create", "reboot by hand", "start"]
@@ -272,7 +272,7 @@ def test_steps_run_in_order_each_announced_and_manual_steps_only_shown():
 def test_a_guard_that_does_not_hold_swaps_the_rest_for_its_otherwise(holds, ran):
     runner = Runner(holds=holds)
     guard = Guard("same image?", otherwise=(Step("update"),))
-    StepPerformer({"docker": runner})(stepped(guard, Step("create"), Step("start")),
+    StepPerformer({("docker", ""): runner})(stepped(guard, Step("create"), Step("start")),
                                       lambda line: None)
     assert runner.ran == ran
 
@@ -281,7 +281,7 @@ def test_a_failed_step_is_handed_to_its_provider_with_what_ran_and_what_did_not(
     runner = Runner(fail_on="stop")
     steps = (Step("create"), Step("stop"), Step("rename"), Step("start"))
     with pytest.raises(EngineError, match="recovered: stop: boom"):
-        StepPerformer({"docker": runner})(stepped(*steps), lambda line: None)
+        StepPerformer({("docker", ""): runner})(stepped(*steps), lambda line: None)
     (failure,) = runner.failures
     assert failure.done == steps[:1] and failure.failed == steps[1]
     assert failure.pending == steps[2:]
@@ -290,5 +290,5 @@ def test_a_failed_step_is_handed_to_its_provider_with_what_ran_and_what_did_not(
 
 def test_a_change_of_a_provider_not_in_the_run_is_an_error():
     with pytest.raises(DfwctlError, match="no provider 'hyperv' in this run"):
-        StepPerformer({"docker": Runner()})(stepped(Step("x"), provider="hyperv"),
+        StepPerformer({("docker", ""): Runner()})(stepped(Step("x"), provider="hyperv"),
                                             lambda line: None)

@@ -80,7 +80,7 @@ class Machine:
         return provider.plan(self.desired, PlanOptions())
 
     def perform(self, provider, change):
-        StepPerformer({"desktop": provider})(change, self.progress.append)
+        StepPerformer({("desktop", ""): provider})(change, self.progress.append)
 
     def apply(self, provider):
         the_plan = self.plan(provider)

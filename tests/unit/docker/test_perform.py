@@ -52,7 +52,7 @@ def plan_of(provider: DockerProvider, desired: Desired,
 def apply(provider: DockerProvider, plan: Plan) -> List[str]:
     """Run each change of `plan`, in plan order, as apply does; the progress lines."""
     lines: List[str] = []
-    perform = StepPerformer({"docker": provider})
+    perform = StepPerformer({("docker", ""): provider})
     for change in plan.changes:
         perform(change, lines.append)
     return lines
@@ -340,7 +340,8 @@ def test_the_second_stop_failing_fails_only_its_change_and_skips_what_waits():
     fake, provider, desired = scenario()
     plan = plan_of(provider, desired, PlanOptions(destroy=True))
     fake.fail("stop", nth=2, explanation=DENIED)
-    outcomes = Executor(StepPerformer({"docker": provider}), _Events(), parallelism=1).run(plan)
+    performer = StepPerformer({("docker", ""): provider})
+    outcomes = Executor(performer, _Events(), parallelism=1).run(plan)
     status = {o.address: (o.status, o.message) for o in outcomes.outcomes}
     assert status == {
         "docker.container.corpus-app": (APPLIED, ""),

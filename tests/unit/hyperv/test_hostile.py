@@ -90,7 +90,7 @@ def test_the_provider_changes_exactly_the_named_vms(monkeypatch, tmp_path):
     assert sorted(c.steps[0].vm for c in plan.changes) == sorted(names)
     assert "hyperv.vm.line\\nbreak" in [c.address for c in plan.changes]
     for change in plan.changes:
-        StepPerformer({"hyperv": provider})(change, lambda line: None)
+        StepPerformer({("hyperv", ""): provider})(change, lambda line: None)
     vms = {vm["Name"]: vm for vm in json.loads(state.read_text(encoding="utf-8"))["vms"]}
     assert {n: vms[n]["ProcessorCount"] for n in names} == dict.fromkeys(names, 3)
     assert {n: vms[n]["ProcessorCount"] for n in bystanders} == dict.fromkeys(bystanders, 2)

@@ -72,7 +72,7 @@ def test_apply_then_nothing_left(sim):
                                         "network_adapters": [{"mac_address_spoofing": True}]}})
     plan = hv.plan(want, PlanOptions())
     lines = []
-    StepPerformer({"hyperv": hv})(plan.changes[0], lines.append)
+    StepPerformer({("hyperv", ""): hv})(plan.changes[0], lines.append)
     assert lines == [step.text for step in plan.changes[0].steps]
     vm = states(sim)["WIN10"]
     assert (vm["State"], vm["ProcessorCount"], vm["MemoryStartup"], vm["DynamicMemoryEnabled"],
@@ -86,7 +86,7 @@ def test_a_failed_setting_starts_the_vm_again(sim):
     hv, want = provider(sim, {"WIN10": {"processors": 8}})
     change = hv.plan(want, PlanOptions()).changes[0]
     with pytest.raises(HyperVError) as caught:
-        StepPerformer({"hyperv": hv})(change, lambda line: None)
+        StepPerformer({("hyperv", ""): hv})(change, lambda line: None)
     error = caught.value
     assert error.cmdlet == "Set-VMProcessor" and error.vm == "WIN10"
     assert "cannot have 8 virtual processors" in str(error)
@@ -114,7 +114,7 @@ def test_without_hyperv_the_plan_enables_it_and_apply_does(sim):
     hv, want = provider(sim, {"WIN10": {}})
     plan = hv.plan(want, PlanOptions())
     assert [c.address for c in plan.changes] == ["hyperv.host.simulator:" + str(sim)]
-    StepPerformer({"hyperv": hv})(plan.changes[0], lambda line: None)
+    StepPerformer({("hyperv", ""): hv})(plan.changes[0], lambda line: None)
     assert json.loads(sim.read_text())["host"]["HyperVFeature"] == "EnablePending"
     with pytest.raises(DfwctlError, match="reboot the host"):
         hv.plan(want, PlanOptions())

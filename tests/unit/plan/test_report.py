@@ -164,3 +164,27 @@ def test_result_text():
 def test_result_text_when_everything_applied():
     ok = ApplyResult(tuple(o for o in RESULT.outcomes if o.status == APPLIED))
     assert render_result(ok) == "Apply complete: 3 applied, 0 failed, 0 skipped.\n"
+
+
+def test_a_plan_over_machines_groups_them_and_lists_what_waits():
+    from dfwctl.plan import Change, Deferred, Plan
+
+    vm = Change("hyperv", "pc:hyperv.vm.WIN10", "vm", "WIN10", Action.UPDATE, machine="pc")
+    box = Change("docker", "lab:docker.container.web", "container", "web", Action.CREATE,
+                 machine="lab")
+    waits = Deferred("desktop", "win10", "VM WIN10 on pc is off", ("pc:hyperv.vm.WIN10",))
+    text = render_plan(Plan("seed", "e", (vm, box), deferred=(waits,)))
+    assert "On pc:\n  # pc:hyperv.vm.WIN10 will be updated in place\n" in text
+    assert "On lab:\n  # lab:docker.container.web will be created\n" in text
+    assert ("Planned after these changes (apply plans them once their machine can be read):\n"
+            "  desktop on win10: VM WIN10 on pc is off\n") in text
+    assert ("Plan: 1 to create, 1 to update, 0 to replace, 0 to destroy; 1 part planned after "
+            "them.\n  pc: 0 to create, 1 to update, 0 to replace, 0 to destroy\n"
+            "  lab: 1 to create, 0 to update, 0 to replace, 0 to destroy\n") in text
+    only_waiting = render_plan(Plan("seed", "e", (), deferred=(waits,)))
+    assert only_waiting.startswith("Nothing to change now for playbook seed.")
+    doc = planjson.plan_json(Plan("seed", "e", (vm,), deferred=(waits,)))
+    assert doc["pending"] and doc["deferred"] == [{
+        "provider": "desktop", "machine": "win10", "reason": "VM WIN10 on pc is off",
+        "waits_for": ["pc:hyperv.vm.WIN10"]}]
+    assert doc["changes"][0]["machine"] == "pc"
