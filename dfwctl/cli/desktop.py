@@ -21,6 +21,9 @@ def _read(playbook: Optional[str], settings_file: Optional[str]) -> Dict[str, An
     from dfwctl.errors import DfwctlError
     from dfwctl.providers.desktop import locate, restart, settings, wslconfig
     from dfwctl.providers.desktop.model import ERA_NAMES, command_text
+    from dfwctl.providers.desktop.system import LocalSystem
+
+    system = LocalSystem(os.environ, sys.platform)
 
     named, base = settings_file, None
     if playbook and not settings_file:
@@ -30,13 +33,13 @@ def _read(playbook: Optional[str], settings_file: Optional[str]) -> Dict[str, An
         spec = loaded.desired.desktop
         named = spec.settings_file if spec else None
         base = loaded.desired.directory or Path(playbook).resolve().parent
-    where = locate.locate(named, base, os.environ, sys.platform)
+    where = locate.locate(named, base, system)
     if where.path is None:
         raise DfwctlError(
             "Docker Desktop's settings file was not found (looked for "
             + " or ".join(str(p) for p in where.searched) + ")",
             "start Docker Desktop once, or name the file with --settings-file")
-    state = settings.read(where.path)
+    state = settings.read(system, where.path)
     found: Dict[str, Any] = {
         "settings_file": str(where.path),
         "named_by": "--settings-file" if settings_file and where.source != locate.ENV_SETTINGS
@@ -52,12 +55,12 @@ def _read(playbook: Optional[str], settings_file: Optional[str]) -> Dict[str, An
         "windows_containers": state.windows_containers,
         "problems": dict(state.problems),
     }
-    path = locate.wslconfig_path(os.environ, sys.platform)
+    path = locate.wslconfig_path(system)
     if path is not None:
-        wsl = wslconfig.read(path)
+        wsl = wslconfig.read(system, path)
         found["wslconfig"] = {"path": str(path), "exists": wsl.exists, "processors": wsl.cpus,
                               "memory": wsl.memory, "swap": wsl.swap}
-    command = restart.restart_command(os.environ, sys.platform)
+    command = restart.restart_command(system)
     found["restart_command"] = command_text(command) if command else None
     return found
 

@@ -7,6 +7,7 @@ from typing import Any, Dict, Iterator, Tuple
 
 from dfwctl.checker import Checker, Path
 from dfwctl.errors import Diagnostic
+from dfwctl.machines.model import MachineSpec
 from dfwctl.schema_messages import quote
 from dfwctl.suggest import did_you_mean
 from dfwctl.tree import mapping
@@ -55,6 +56,17 @@ def _machine(c: Checker, name: str, spec: Dict[str, Any],
         yield c.error(path + ("connect",), (
             f"machine {quote(name)} is a VM, which dfwctl reaches with PowerShell Direct from "
             "its host: remove connect (the host's connect says how to reach the host)"), key=True)
+    if vm is None and _used_by(c, name, "engine") and "docker" not in spec and \
+            str(spec.get("connect", "local")) != "local":
+        yield c.error(path, (
+            f"the engine of machine {quote(name)} answers on that machine, which dfwctl reaches "
+            "only over PowerShell: set docker: to ssh://USER@HOST or tcp://HOST:2376 (TLS), "
+            "or a Docker context (context:NAME)"))
+    if vm is not None and _used_by(c, name, "docker_desktop") and "user" not in spec:
+        yield c.error(path, (
+            f"machine {quote(name)} is a VM whose Docker Desktop dfwctl sets through PowerShell "
+            "Direct, which signs in to the VM: add user: (the password comes from the "
+            f"environment variable {_password_variable(name, spec)})"))
     if (vm is None) != (host is None):
         missing = "host" if host is None else "vm"
         yield c.error(path, f"machine {quote(name)} names {'vm' if vm else 'host'} but not "
@@ -73,15 +85,20 @@ def _machine(c: Checker, name: str, spec: Dict[str, Any],
         yield c.error(path + ("host",), (
             f"{quote(host)} is itself a VM: PowerShell Direct reaches the VMs of a machine dfwctl "
             "reaches directly; name the physical host instead"))
-    elif _engine_on(c, name) and "docker" not in spec and not _simulated(machines.get(host)):
+    elif _used_by(c, name, "engine") and "docker" not in spec and \
+            not _simulated(machines.get(host)):
         yield c.error(path, (
             f"the engine of machine {quote(name)} (a VM) answers inside the VM, which dfwctl on "
             "the host cannot reach by default: set docker: to ssh://USER@HOST or "
             "tcp://HOST:2376 (TLS), or a Docker context (context:NAME)"))
 
 
-def _engine_on(c: Checker, name: str) -> bool:
-    return any(value == name for path, value in _placed(c) if path[0] == "engine")
+def _used_by(c: Checker, name: str, section: str) -> bool:
+    return any(value == name for path, value in _placed(c) if path[0] == section)
+
+
+def _password_variable(name: str, spec: Dict[str, Any]) -> str:
+    return str(spec.get("password_env") or MachineSpec(name).password_variable)
 
 
 def _simulated(host: Any) -> bool:

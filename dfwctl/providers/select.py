@@ -6,6 +6,7 @@ from typing import Collection, List, Optional
 
 from dfwctl.desired import Desired
 from dfwctl.errors import DfwctlError
+from dfwctl.providers import reach
 from dfwctl.providers.base import Provider, RunSettings
 
 
@@ -27,16 +28,24 @@ def providers_for(desired: Desired, settings: RunSettings,
     if desired.hyperv is not None and wanted(machines.hyperv):
         from dfwctl.providers.hyperv.provider import HyperVProvider
 
-        found.append(HyperVProvider(desired, settings, machine=machines.hyperv))
+        host = reach.transport(machines, machines.hyperv) if machines.named else None
+        found.append(HyperVProvider(desired, settings, host, machine=machines.hyperv))
     docker = desired.docker
     if desired.desktop is not None or any(c.mounts for c in docker.containers.values()):
         from dfwctl.providers.desktop import provider as desktop
 
         if desktop.wanted(desired):  # a docker_desktop section, or binds from Windows paths
-            found.extend(desktop.DesktopProvider(desired, settings, machine=m)
-                         for m in machines.desktop if wanted(m))
+            for m in machines.desktop:
+                if wanted(m):
+                    found.append(desktop.DesktopProvider(
+                        desired, settings, reach.system(machines, m),
+                        connect=reach.engine_factory(machines, m), machine=m))
     if docker.present:
         from dfwctl.providers.docker.provider import DockerProvider
 
-        found.extend(DockerProvider(settings, machine=m) for m in machines.engine if wanted(m))
+        for m in machines.engine:
+            if wanted(m):
+                engine, bind_source = reach.engine(machines, m)
+                found.append(DockerProvider(settings, engine, machine=m,
+                                            bind_source=bind_source))
     return sorted(found, key=lambda p: p.layer)

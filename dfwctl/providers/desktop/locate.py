@@ -13,12 +13,13 @@ Desktop for Windows' (the subject of playbooks); a file found in the default pla
 or Linux as that system's."""
 from __future__ import annotations
 
-import os
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path, PureWindowsPath
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Mapping, Optional, Tuple
+
+from dfwctl.providers.desktop.system import System
 
 ENV_SETTINGS = "DFWCTL_DESKTOP_SETTINGS"
 ENV_WSLCONFIG = "DFWCTL_WSLCONFIG"
@@ -30,8 +31,8 @@ _PERCENT = re.compile(r"%([A-Za-z_][A-Za-z0-9_()]*)%")
 
 @dataclass(frozen=True)
 class Location:
-    path: Optional[Path]  # the settings file found; None when there is none
-    searched: Tuple[Path, ...]  # every place looked at, in order
+    path: Optional[PurePath]  # the settings file found; None when there is none
+    searched: Tuple[PurePath, ...]  # every place looked at, in order
     explicit: bool  # named by the environment or the playbook
     host: str  # the OS Docker Desktop runs on, as far as dfwctl can tell
     source: str  # DFWCTL_DESKTOP_SETTINGS | docker_desktop.settings_file | default
@@ -43,12 +44,13 @@ def host_os(platform: str = sys.platform) -> str:
     return DARWIN if platform == "darwin" else LINUX
 
 
-def _home(environ: Mapping[str, str], host: str) -> Path:
+def _home(system: System, host: str) -> PurePath:
+    environ = system.environ
     if host == WINDOWS and environ.get("USERPROFILE"):
-        return Path(environ["USERPROFILE"])
+        return system.path(environ["USERPROFILE"])
     if environ.get("HOME"):
-        return Path(environ["HOME"])
-    return Path.home()
+        return system.path(environ["HOME"])
+    return system.path(str(Path.home()))
 
 
 def expand(text: str, environ: Mapping[str, str]) -> str:
@@ -60,65 +62,64 @@ def expand(text: str, environ: Mapping[str, str]) -> str:
     return text
 
 
-def resolve(text: str, base: Optional[Path], environ: Mapping[str, str]) -> Path:
+def resolve(text: str, base: Optional[PurePath], system: System) -> PurePath:
     """A named path: expanded, and relative to `base` (the playbook's folder) when relative."""
-    expanded = expand(text, environ)
-    path = Path(expanded)
+    expanded = expand(text, system.environ)
+    path = system.path(expanded)
     if path.is_absolute() or PureWindowsPath(expanded).is_absolute():
         return path
-    return (base or Path.cwd()) / path
+    return (base if base is not None else system.path(str(Path.cwd()))) / path
 
 
-def default_directory(host: str, environ: Mapping[str, str]) -> Path:
+def default_directory(host: str, system: System) -> PurePath:
     if host == WINDOWS:
-        appdata = environ.get("APPDATA")
-        root = Path(appdata) if appdata else _home(environ, host) / "AppData" / "Roaming"
+        appdata = system.environ.get("APPDATA")
+        root = system.path(appdata) if appdata else _home(system, host) / "AppData" / "Roaming"
         return root / "Docker"
     if host == DARWIN:
-        return _home(environ, host) / "Library" / "Group Containers" / "group.com.docker"
-    return _home(environ, host) / ".docker" / "desktop"
+        return _home(system, host) / "Library" / "Group Containers" / "group.com.docker"
+    return _home(system, host) / ".docker" / "desktop"
 
 
-def named(settings_file: Optional[str], base: Optional[Path],
-          environ: Mapping[str, str]) -> Optional[Tuple[Path, str]]:
+def named(settings_file: Optional[str], base: Optional[PurePath],
+          system: System) -> Optional[Tuple[PurePath, str]]:
     """(path, source) of an explicitly named settings file, or None."""
+    environ = system.environ
     if environ.get(ENV_SETTINGS):
-        return resolve(environ[ENV_SETTINGS], None, environ), ENV_SETTINGS
+        return resolve(environ[ENV_SETTINGS], None, system), ENV_SETTINGS
     if settings_file:
-        return resolve(settings_file, base, environ), "docker_desktop.settings_file"
+        return resolve(settings_file, base, system), "docker_desktop.settings_file"
     return None
 
 
-def endpoint(settings_file: Optional[str], base: Optional[Path], environ: Mapping[str, str],
-             platform: str = sys.platform) -> str:
+def endpoint(settings_file: Optional[str], base: Optional[PurePath], system: System) -> str:
     """What the provider talks to, without touching the disk: the named file, or the folder
     Docker Desktop keeps its settings in."""
-    explicit = named(settings_file, base, environ)
+    explicit = named(settings_file, base, system)
     if explicit:
         return f"desktop:{explicit[0]}"
-    return f"desktop:{default_directory(host_os(platform), environ)}"
+    return f"desktop:{default_directory(host_os(system.platform), system)}"
 
 
-def locate(settings_file: Optional[str], base: Optional[Path], environ: Mapping[str, str],
-           platform: str = sys.platform) -> Location:
-    explicit = named(settings_file, base, environ)
+def locate(settings_file: Optional[str], base: Optional[PurePath], system: System) -> Location:
+    explicit = named(settings_file, base, system)
     if explicit:
         path, source = explicit
-        return Location(path if path.is_file() else None, (path,), True, WINDOWS, source)
-    host = host_os(platform)
-    folder = default_directory(host, environ)
+        return Location(path if system.is_file(path) else None, (path,), True, WINDOWS, source)
+    host = host_os(system.platform)
+    folder = default_directory(host, system)
     searched = tuple(folder / name for name in SETTINGS_NAMES)
-    found = next((p for p in searched if p.is_file()), None)
+    found = next((p for p in searched if system.is_file(p)), None)
     return Location(found, searched, False, host, "default")
 
 
-def wslconfig_path(environ: Mapping[str, str], platform: str = sys.platform) -> Optional[Path]:
+def wslconfig_path(system: System) -> Optional[PurePath]:
     """`.wslconfig` in the user's profile on Windows (DFWCTL_WSLCONFIG names another);
     None elsewhere."""
-    if environ.get(ENV_WSLCONFIG):
-        return resolve(environ[ENV_WSLCONFIG], None, environ)
-    if host_os(platform) == WINDOWS:
-        return _home(environ, WINDOWS) / ".wslconfig"
+    if system.environ.get(ENV_WSLCONFIG):
+        return resolve(system.environ[ENV_WSLCONFIG], None, system)
+    if host_os(system.platform) == WINDOWS:
+        return _home(system, WINDOWS) / ".wslconfig"
     return None
 
 
@@ -127,10 +128,3 @@ def is_local_engine(environ: Mapping[str, str]) -> bool:
     named pipe): only then do this machine's Docker Desktop settings say what it shares."""
     host = environ.get("DOCKER_HOST", "")
     return not host or host.startswith(("unix://", "npipe://"))
-
-
-def exists(path: Path) -> bool:
-    try:
-        return os.path.isfile(path)
-    except OSError:
-        return False

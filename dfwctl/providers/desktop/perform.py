@@ -3,8 +3,7 @@ since the plan), then, on the last change, restart Docker Desktop and check the 
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from dfwctl.errors import DfwctlError
 from dfwctl.logs import get_logger
@@ -12,6 +11,7 @@ from dfwctl.plan import Failure, Guard, Step
 from dfwctl.providers.desktop import jsonedit, restart, settings, textfile, wslconfig
 from dfwctl.providers.desktop import steps as S
 from dfwctl.providers.desktop.model import Size, size
+from dfwctl.providers.desktop.system import LocalSystem, System
 from dfwctl.values.sizes import format_size
 
 if TYPE_CHECKING:  # the Docker provider is imported when an engine is needed
@@ -28,10 +28,10 @@ def _engine() -> Engine:
 
 
 class DesktopPerformer:
-    def __init__(self, connect: Callable[[], Any] = _engine,
-                 environ: Optional[Mapping[str, str]] = None):
-        self.connect = connect
-        self.environ = os.environ if environ is None else environ
+    def __init__(self, system: System, connect: Optional[Callable[[], Any]] = None):
+        self.system = system
+        self.connect = connect or _engine
+        self.environ = system.environ if isinstance(system, LocalSystem) else os.environ
 
     def run(self, step: Step, progress: Progress) -> None:
         if isinstance(step, S.WriteSettings):
@@ -40,7 +40,7 @@ class DesktopPerformer:
             self.write_wslconfig(step, progress)
         elif isinstance(step, S.RestartDesktop):
             log.info("desktop_restart", command=list(step.command))
-            restart.run(step.command, restart.wait_seconds(self.environ))
+            restart.run(self.system, step.command, restart.wait_seconds(self.environ))
         elif isinstance(step, S.WaitForEngine):
             restart.wait_for_engine(self.connect, restart.wait_seconds(self.environ))
         elif isinstance(step, S.CheckSettingsKept):
@@ -61,33 +61,32 @@ class DesktopPerformer:
 
     # writes ----------------------------------------------------------------------------
     def write_settings(self, write: S.WriteSettings, progress: Progress) -> None:
-        path = Path(write.path)
-        textfile.check_unchanged(path, write.digest)
-        found = textfile.read(path)
+        path = self.system.path(write.path)
+        textfile.check_unchanged(self.system, path, write.digest)
+        found = textfile.read(self.system, path)
         try:
             text = jsonedit.edit(found.text, write.updates)
         except jsonedit.JsonEditError as exc:
             raise DfwctlError(f"{path}: cannot edit it safely: {exc}; nothing was written") from None
-        backup = textfile.write(path, text, found.encoding, write.digest)
+        backup = textfile.write(self.system, path, text, found.encoding, write.digest)
         log.info("desktop_settings_written", path=str(path), backup=str(backup),
                  keys=[k for k, _ in write.updates])
         progress(f"wrote {path} (the previous version is in {backup})")
 
     def write_wslconfig(self, write: S.WriteWslconfig, progress: Progress) -> None:
-        path = Path(write.path)
-        textfile.check_unchanged(path, write.digest)
-        found = textfile.read(path, missing_ok=True)
+        path = self.system.path(write.path)
+        textfile.check_unchanged(self.system, path, write.digest)
+        found = textfile.read(self.system, path, missing_ok=True)
         text = wslconfig.edit(found.text, dict(write.updates))
-        backup = textfile.write(path, text, found.encoding, write.digest)
+        backup = textfile.write(self.system, path, text, found.encoding, write.digest)
         log.info("wslconfig_written", path=str(path), backup=str(backup))
         progress(f"wrote {path}" + (f" (the previous version is in {backup})" if backup else ""))
 
     # after the restart ---------------------------------------------------------------------
-    @staticmethod
-    def check_settings(step: S.CheckSettingsKept) -> None:
+    def check_settings(self, step: S.CheckSettingsKept) -> None:
         """Settings Docker Desktop wrote back over ours while restarting (it keeps its
         settings in memory while it runs)."""
-        now = settings.read(Path(step.path))
+        now = settings.read(self.system, self.system.path(step.path))
         dropped = []
         for field, value in step.expect:
             found = getattr(now, field)

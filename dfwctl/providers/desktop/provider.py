@@ -2,10 +2,8 @@
 Docker engine's networks, volumes and containers)."""
 from __future__ import annotations
 
-import os
-import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from dfwctl.desired import Desired
 from dfwctl.errors import DfwctlError
@@ -13,6 +11,7 @@ from dfwctl.plan import Failure, Guard, PlanOptions, PlanPart, Step
 from dfwctl.providers.base import Progress, RunSettings
 from dfwctl.providers.desktop import locate
 from dfwctl.providers.desktop.model import DesktopOptions
+from dfwctl.providers.desktop.system import LocalSystem, System
 from dfwctl.values.mounts import BIND, is_windows_path, parse_mount
 
 if TYPE_CHECKING:  # imported when the first step runs, not when a plan is made
@@ -22,22 +21,21 @@ if TYPE_CHECKING:  # imported when the first step runs, not when a plan is made
 _DESKTOP_PREFIXES = ("/host_mnt/", "/run/desktop/mnt/host/")
 
 
-def wanted(desired: Desired, environ: Optional[Mapping[str, str]] = None,
-           platform: str = sys.platform) -> bool:
+def wanted(desired: Desired, system: Optional[System] = None) -> bool:
     """Whether a playbook needs this provider: it has a docker_desktop section; or it
     bind-mounts Windows paths into containers of this machine's engine, and this machine has
     Docker Desktop's settings file (then only the unshared-drive check runs, changing
     nothing). Without either there is nothing to do, e.g. on Linux CI."""
     if desired.desktop is not None:
         return True
-    environ = os.environ if environ is None else environ
-    if not locate.is_local_engine(environ):
+    system = system or LocalSystem()
+    if not locate.is_local_engine(system.environ):
         return False
     windows = any(
         is_windows_path(m.source) or m.source.startswith(_DESKTOP_PREFIXES)
         for spec in desired.docker.containers.values()
         for m in map(parse_mount, spec.mounts) if m.type == BIND)
-    return windows and locate.locate(None, None, environ, platform).path is not None
+    return windows and locate.locate(None, None, system).path is not None
 
 
 class DesktopProvider:
@@ -45,24 +43,26 @@ class DesktopProvider:
     layer = 1
 
     def __init__(self, desired: Desired, settings: RunSettings,
-                 environ: Optional[Mapping[str, str]] = None, platform: str = sys.platform,
-                 connect: Optional[Callable[[], Any]] = None, machine: str = ""):
+                 system: Optional[System] = None, connect: Optional[Callable[[], Any]] = None,
+                 machine: str = ""):
         self.settings = settings
         self.machine = machine
-        self.environ = os.environ if environ is None else environ
-        self.platform = platform
-        self.connect = connect
+        self.system: System = system or LocalSystem()
+        self.connect = connect  # makes an Engine for the machine's Docker Engine
         spec = desired.desktop
-        self.endpoint = locate.endpoint(spec.settings_file if spec else None,
-                                        desired.directory, self.environ, platform)
+        if isinstance(self.system, LocalSystem):
+            self.endpoint = locate.endpoint(spec.settings_file if spec else None,
+                                            desired.directory, self.system)
+        else:  # reading the remote environment is I/O: constructing a provider does none
+            self.endpoint = f"desktop:{self.system.where}"
         self._performer: Optional[DesktopPerformer] = None
         self._lock = threading.Lock()
 
     def plan(self, desired: Desired, options: PlanOptions) -> PlanPart:
         from dfwctl.providers.desktop import diff, gather, restart
 
-        state = gather.gather(desired, self.environ, self.platform)
-        run = DesktopOptions(restart_command=restart.restart_command(self.environ, self.platform),
+        state = gather.gather(desired, self.system)
+        run = DesktopOptions(restart_command=restart.restart_command(self.system),
                              no_restart=self.settings.no_restart, destroy=options.destroy)
         return diff.plan(desired, state, run)
 
@@ -72,8 +72,7 @@ class DesktopProvider:
             if self._performer is None:
                 from dfwctl.providers.desktop.perform import DesktopPerformer
 
-                kwargs = {"connect": self.connect} if self.connect else {}
-                self._performer = DesktopPerformer(environ=self.environ, **kwargs)
+                self._performer = DesktopPerformer(self.system, self.connect)
             return self._performer
 
     def run(self, step: Step, progress: Progress) -> None:

@@ -9,16 +9,15 @@ the restart and the wait for the engine (default 300)."""
 from __future__ import annotations
 
 import shlex
-import shutil
 import subprocess
-import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.desktop.locate import DARWIN, WINDOWS, host_os
 from dfwctl.providers.desktop.model import command_text
+from dfwctl.providers.desktop.system import System
 from dfwctl.values.sizes import GIB, MIB, format_size
 
 ENV_COMMAND = "DFWCTL_DESKTOP_RESTART_COMMAND"
@@ -44,46 +43,45 @@ def wait_seconds(environ: Mapping[str, str]) -> float:
     return value
 
 
-def _plugin_dirs(environ: Mapping[str, str], host: str) -> List[Path]:
+def _plugin_dirs(system: System, host: str) -> List[PurePath]:
+    environ = system.environ
     home = environ.get("USERPROFILE" if host == WINDOWS else "HOME") or str(Path.home())
-    config = Path(environ.get("DOCKER_CONFIG") or Path(home) / ".docker")
+    config = system.path(environ.get("DOCKER_CONFIG") or str(system.path(home) / ".docker"))
     dirs = [config / "cli-plugins"]
     if host == WINDOWS:
-        dirs += [Path(environ[v]) / "Docker" / "cli-plugins"
+        dirs += [system.path(environ[v]) / "Docker" / "cli-plugins"
                  for v in ("ProgramData", "ProgramFiles") if environ.get(v)]
     else:
         if host == DARWIN:
-            dirs.append(Path("/Applications/Docker.app/Contents/Resources/cli-plugins"))
-        dirs += [Path(p) for p in ("/usr/local/lib/docker/cli-plugins",
-                                   "/usr/local/libexec/docker/cli-plugins",
-                                   "/usr/lib/docker/cli-plugins",
-                                   "/usr/libexec/docker/cli-plugins")]
+            dirs.append(system.path("/Applications/Docker.app/Contents/Resources/cli-plugins"))
+        dirs += [system.path(p) for p in ("/usr/local/lib/docker/cli-plugins",
+                                          "/usr/local/libexec/docker/cli-plugins",
+                                          "/usr/lib/docker/cli-plugins",
+                                          "/usr/libexec/docker/cli-plugins")]
     return dirs
 
 
-def restart_command(environ: Mapping[str, str],
-                    platform: str = sys.platform) -> Optional[Tuple[str, ...]]:
-    """The command that restarts Docker Desktop here, or None when there is none."""
-    text = environ.get(ENV_COMMAND, "").strip()
-    host = host_os(platform)
+def restart_command(system: System) -> Optional[Tuple[str, ...]]:
+    """The command that restarts Docker Desktop on `system`, or None when there is none."""
+    text = system.environ.get(ENV_COMMAND, "").strip()
+    host = host_os(system.platform)
     if text:
         return tuple(shlex.split(text, posix=host != WINDOWS))
-    if not shutil.which("docker", path=environ.get("PATH")):
+    if not system.which("docker"):
         return None
     name = "docker-desktop.exe" if host == WINDOWS else "docker-desktop"
-    if any((d / name).is_file() for d in _plugin_dirs(environ, host)):
+    if any(system.is_file(d / name) for d in _plugin_dirs(system, host)):
         return DOCKER_DESKTOP_RESTART
     return None
 
 
-def run(argv: Sequence[str], timeout: float) -> None:
+def run(system: System, argv: Sequence[str], timeout: float) -> None:
     """Run the restart command; it returns when Docker Desktop has restarted."""
     shown = command_text(argv)
     hint = ("restart Docker Desktop yourself (its menu: Restart), then run `dfwctl plan` to "
             "see what is left")
     try:
-        done = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL)
+        done = system.run(argv, timeout)
     except FileNotFoundError:
         raise DfwctlError(f"cannot restart Docker Desktop: `{argv[0]}` was not found", hint) from None
     except PermissionError:
@@ -91,10 +89,10 @@ def run(argv: Sequence[str], timeout: float) -> None:
     except subprocess.TimeoutExpired:
         raise DfwctlError(f"`{shown}` did not finish in {timeout:.0f}s",
                           f"wait for Docker Desktop, or set {ENV_WAIT}; " + hint) from None
-    if done.returncode != 0:
+    if done.code != 0:
         said = (done.stderr or done.stdout or "").strip().splitlines()[-3:]
         detail = (": " + " / ".join(said)) if said else ""
-        raise DfwctlError(f"`{shown}` failed (exit code {done.returncode}){detail}", hint)
+        raise DfwctlError(f"`{shown}` failed (exit code {done.code}){detail}", hint)
 
 
 def wait_for_engine(connect: Callable[[], Any], timeout: float,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any, Dict, List, Optional, Tuple, cast
 
 from dfwctl.errors import DfwctlError
@@ -29,6 +29,7 @@ from dfwctl.providers.desktop.model import (
     WSL2,
     SettingsState,
 )
+from dfwctl.providers.desktop.system import System
 from dfwctl.values.sizes import MIB
 
 STORE_NAME = "settings-store.json"
@@ -59,8 +60,8 @@ BY_FIELD = {k.field: k for k in KEYS}
 WINDOWS_CONTAINERS = ("useWindowsContainers", "UseWindowsContainers")
 
 
-def era_of(path: Path, data: Dict[str, Any]) -> str:
-    if Path(path).name.lower().endswith(STORE_NAME):
+def era_of(path: PurePath, data: Dict[str, Any]) -> str:
+    if path.name.lower().endswith(STORE_NAME):
         return STORE
     modern = any(k in data for key in KEYS for k in (key.camel, key.pascal))
     legacy = any(key.legacy in data for key in KEYS if key.legacy)
@@ -82,7 +83,7 @@ def _value(key: Key, raw: Any) -> Any:
     return tuple(raw)
 
 
-def parse(path: Path, text: str, digest: str) -> SettingsState:
+def parse(path: PurePath, text: str, digest: str) -> SettingsState:
     """A SettingsState from the file's text. Raises DfwctlError when it is not a JSON object."""
     try:
         data = json.loads(text)
@@ -124,8 +125,8 @@ def parse(path: Path, text: str, digest: str) -> SettingsState:
         problems=problems, **values)
 
 
-def read(path: Path) -> SettingsState:
-    found = textfile.read(path)
+def read(system: System, path: PurePath) -> SettingsState:
+    found = textfile.read(system, path)
     try:
         jsonedit.layout(found.text)
     except jsonedit.JsonEditError as exc:

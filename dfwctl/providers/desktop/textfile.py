@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import os
-import stat
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 from typing import Optional, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.desktop.model import BACKUP_SUFFIX
+from dfwctl.providers.desktop.system import System
 
 REPLAN = "run `dfwctl plan` again, review it, then apply"
 
 
 @dataclass(frozen=True)
 class TextFile:
-    path: Path
+    path: PurePath
     text: str  # "" when the file does not exist
     encoding: str  # utf-8 | utf-8-sig | utf-16
     digest: str  # sha256 of the bytes; "" when the file does not exist
@@ -34,7 +33,7 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decode(data: bytes, path: Path) -> Tuple[str, str]:
+def decode(data: bytes, path: PurePath) -> Tuple[str, str]:
     """(text, encoding) of a file's bytes."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
@@ -49,70 +48,39 @@ def decode(data: bytes, path: Path) -> Tuple[str, str]:
                           "open it in an editor and save it as UTF-8") from None
 
 
-def read(path: Path, missing_ok: bool = False) -> TextFile:
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
+def read(system: System, path: PurePath, missing_ok: bool = False) -> TextFile:
+    data = system.read(path)
+    if data is None:
         if missing_ok:
-            return TextFile(Path(path), "", "utf-8", "", exists=False)
-        raise DfwctlError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DfwctlError(f"{path}: is a folder, not a settings file") from None
-    except OSError as exc:
-        raise DfwctlError(f"{path}: cannot read: {exc.strerror}") from None
-    text, encoding = decode(data, Path(path))
-    return TextFile(Path(path), text, encoding, digest(data))
+            return TextFile(path, "", "utf-8", "", exists=False)
+        raise DfwctlError(f"{path}: no such file")
+    text, encoding = decode(data, path)
+    return TextFile(path, text, encoding, digest(data))
 
 
-def current_digest(path: Path) -> str:
-    try:
-        return digest(Path(path).read_bytes())
-    except FileNotFoundError:
-        return ""
-    except OSError as exc:
-        raise DfwctlError(f"{path}: cannot read: {exc.strerror}") from None
+def current_digest(system: System, path: PurePath) -> str:
+    data = system.read(path)
+    return "" if data is None else digest(data)
 
 
-def check_unchanged(path: Path, planned: str) -> None:
+def changed(path: PurePath, planned: str) -> DfwctlError:
+    what = "was created" if not planned else "changed"
+    return DfwctlError(f"{path} {what} since the plan was made (Docker Desktop, or someone "
+                       "else, wrote it); dfwctl wrote nothing to it", REPLAN)
+
+
+def check_unchanged(system: System, path: PurePath, planned: str) -> None:
     """Refuse when the file is not what the plan was made from."""
-    if current_digest(path) != planned:
-        what = "was created" if not planned else "changed"
-        raise DfwctlError(
-            f"{path} {what} since the plan was made (Docker Desktop, or someone else, wrote "
-            "it); dfwctl wrote nothing to it", REPLAN)
+    if current_digest(system, path) != planned:
+        raise changed(path, planned)
 
 
-def write(path: Path, text: str, encoding: str, planned: str) -> Optional[Path]:
+def write(system: System, path: PurePath, text: str, encoding: str,
+          planned: str) -> Optional[PurePath]:
     """Replace the file with `text` when it still has the digest `planned` ("" = absent).
     Returns the backup's path (None when there was no file before)."""
-    path = Path(path)
-    check_unchanged(path, planned)
-    data = text.encode(encoding)
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode) if planned else None
-        backup = None
-        if planned:
-            backup = path.with_name(path.name + BACKUP_SUFFIX)
-            _replace(backup, path.read_bytes(), mode)
-            check_unchanged(path, planned)  # the window closes here: nothing written yet
-        _replace(path, data, mode)
-    except OSError as exc:
-        raise DfwctlError(f"{path}: cannot write: {exc.strerror or exc}",
-                          "close programs that hold the file open, check its permissions, "
-                          "then run apply again") from None
+    check_unchanged(system, path, planned)
+    backup = path.with_name(path.name + BACKUP_SUFFIX) if planned else None
+    if not system.replace(path, text.encode(encoding), backup, planned):
+        raise changed(path, planned)
     return backup
-
-
-def _replace(path: Path, data: bytes, mode: Optional[int]) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.dfwctl.tmp")
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
-        os.replace(temp, path)
-    finally:
-        if temp.exists():
-            temp.unlink()

@@ -7,11 +7,12 @@ at the end of [wsl2]; a missing section at the end of the file."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import PurePath
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from dfwctl.providers.desktop import textfile
 from dfwctl.providers.desktop.model import WslState
+from dfwctl.providers.desktop.system import System
 from dfwctl.values.sizes import GIB, KIB, MIB
 
 SECTION = "wsl2"
@@ -132,7 +133,7 @@ def edit(text: str, updates: Mapping[str, str]) -> str:
     return "".join(lines)
 
 
-def read(path: Path) -> WslState:
-    found = textfile.read(path, missing_ok=True)
+def read(system: System, path: PurePath) -> WslState:
+    found = textfile.read(system, path, missing_ok=True)
     got, problems = values(found.text)
     return WslState(str(path), found.exists, found.digest, problems=problems, **got)

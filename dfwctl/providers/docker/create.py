@@ -1,7 +1,8 @@
 """ContainerSpec -> the arguments of the engine's create call."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+import dataclasses
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from dfwctl.providers.docker.model import ContainerSpec
 from dfwctl.values.mounts import parse_mount
@@ -30,14 +31,20 @@ def limits(memory: Optional[int], cpus: Optional[float]) -> Dict[str, Any]:
     return out
 
 
-def _mounts(spec: ContainerSpec) -> Tuple[List[str], List[str]]:
+SourceMap = Callable[[str], str]
+
+
+def _mounts(spec: ContainerSpec, bind_source: Optional[SourceMap]
+            ) -> Tuple[List[str], List[str]]:
     binds, anonymous = [], []
     for text in spec.mounts:
         mount = parse_mount(text)
         if mount.type == "volume" and not mount.source:
             anonymous.append(mount.target)
-        else:
-            binds.append(mount.spec())
+            continue
+        if mount.type == "bind" and bind_source is not None:
+            mount = dataclasses.replace(mount, source=bind_source(mount.source))
+        binds.append(mount.spec())
     return binds, anonymous
 
 
@@ -55,9 +62,11 @@ def _ports(spec: ContainerSpec) -> Tuple[List[Any], Dict[str, List[Dict[str, str
     return exposed, bindings
 
 
-def create_arguments(api: Any, spec: ContainerSpec, name: str,
-                     labels: Dict[str, str]) -> Dict[str, Any]:
-    binds, anonymous = _mounts(spec)
+def create_arguments(api: Any, spec: ContainerSpec, name: str, labels: Dict[str, str],
+                     bind_source: Optional[SourceMap] = None) -> Dict[str, Any]:
+    """The create call's arguments. `bind_source` maps a bind's source to where the engine
+    finds it (the stand-in for Docker Desktop's path translation in a simulated guest)."""
+    binds, anonymous = _mounts(spec, bind_source)
     exposed, bindings = _ports(spec)
     network: Optional[str] = spec.networks[0] if spec.networks else None
     host_config = api.create_host_config(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, TypeVar
 
-from dfwctl.errors import EngineError, EngineUnreachableError, NotFoundError
+from dfwctl.errors import DfwctlError, EngineError, EngineUnreachableError, NotFoundError
 from dfwctl.logs import get_logger
 from dfwctl.providers.docker.model import EngineInfo
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # docker is imported on the first connection (see _connect)
 log = get_logger(__name__)
 T = TypeVar("T")
 
+CONTEXT = "context:"  # a Docker context by name, instead of an address
 START_HINT = (
     "start Docker Desktop (or dockerd), or point DOCKER_HOST at a running engine; "
     "on a Linux test machine `scripts/testenv up` starts a private one"
@@ -32,18 +33,26 @@ def default_endpoint() -> str:
 class Engine:
     """A connection to one Docker Engine. Constructing it does no I/O."""
 
-    def __init__(self, endpoint: Optional[str] = None, timeout: int = 120):
+    def __init__(self, endpoint: Optional[str] = None, timeout: int = 120,
+                 gate: Optional[Callable[[], None]] = None):
         self.endpoint = endpoint or os.environ.get("DOCKER_HOST") or default_endpoint()
         self.timeout = timeout
+        self.gate = gate  # raises UnreachableError while the engine's machine cannot answer
         self._api: Optional[APIClient] = None
         self._info: Optional[EngineInfo] = None
         self._lock = threading.Lock()
+
+    def fresh(self) -> "Engine":
+        """A new connection to the same engine (after a restart, the old one is dead)."""
+        return Engine(self.endpoint, self.timeout, self.gate)
 
     @property
     def api(self) -> APIClient:
         """The SDK's low-level APIClient (one /version call on first use)."""
         with self._lock:
             if self._api is None:
+                if self.gate is not None:
+                    self.gate()
                 self._api = self._connect()
             return self._api
 
@@ -71,14 +80,37 @@ class Engine:
                 api_version: str = version["ApiVersion"]
                 return api_version
 
-        kwargs = kwargs_from_env()
-        kwargs["base_url"] = self.endpoint
         try:
+            kwargs = self.client_options(dict(kwargs_from_env()))
             client = _APIClient(version=None, timeout=self.timeout, max_pool_size=32, **kwargs)
+        except DfwctlError:
+            raise
         except Exception as exc:  # noqa: BLE001 -- every way of failing to connect
             raise self.unreachable(exc) from None
         log.debug("engine_connected", endpoint=self.endpoint, api_version=client.api_version)
         return client
+
+    def client_options(self, from_env: Dict[str, Any]) -> Dict[str, Any]:
+        """The APIClient's options for the endpoint: a DOCKER_HOST form (TLS for tcp:// from
+        DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, as the docker CLI), ssh:// through the ssh
+        client, or context:NAME (a Docker context: its host and TLS)."""
+        if self.endpoint.startswith(CONTEXT):
+            from docker.context import ContextAPI
+
+            name = self.endpoint[len(CONTEXT):]
+            context = ContextAPI.get_context(name)
+            if context is None:
+                raise EngineError(f"there is no Docker context named {name!r}",
+                                  "`docker context ls` lists them; create it with `docker "
+                                  "context create`")
+            return {"base_url": context.Host, "tls": context.TLSConfig or False,
+                    "use_ssh_client": str(context.Host).startswith("ssh://")}
+        options = dict(from_env)
+        options["base_url"] = self.endpoint
+        if not self.endpoint.startswith("tcp://"):
+            options.pop("tls", None)  # TLS settings are for a tcp:// engine only
+        options["use_ssh_client"] = self.endpoint.startswith("ssh://")
+        return options
 
     def unreachable(self, exc: BaseException) -> EngineError:
         reason = _root_cause(exc)

@@ -13,7 +13,7 @@ from dfwctl.logs import get_logger
 from dfwctl.plan import Failure, Guard, Step
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker import steps as S
-from dfwctl.providers.docker.create import create_arguments, limits, restart_policy
+from dfwctl.providers.docker.create import SourceMap, create_arguments, limits, restart_policy
 from dfwctl.providers.docker.engine import Engine, api_error
 
 log = get_logger(__name__)
@@ -23,10 +23,12 @@ Progress = Callable[[str], None]  # one line of progress for the change being ap
 class DockerPerformer:
     """Runs Docker steps against one engine. Safe to call from several threads."""
 
-    def __init__(self, engine: Engine, exit_wait: Optional[float] = None):
+    def __init__(self, engine: Engine, exit_wait: Optional[float] = None,
+                 bind_source: Optional[SourceMap] = None):
         self.engine = engine
         self.api = engine.api
         self.exit_wait = exit_wait
+        self.bind_source = bind_source
         self._runs: Dict[type, Callable[[Any, Progress], None]] = {
             S.Pull: self.pull,
             S.CreateNetwork: self.create_network,
@@ -175,7 +177,7 @@ class DockerPerformer:
         labels = dict(step.labels)
         if step.name != spec.name:
             labels[L.REPLACING] = spec.name
-        args = create_arguments(self.api, spec, step.name, labels)
+        args = create_arguments(self.api, spec, step.name, labels, self.bind_source)
         created = self.call(f"create container {spec.name}", self.api.create_container, **args)
         try:
             for network in spec.networks[1:]:

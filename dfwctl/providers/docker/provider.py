@@ -9,6 +9,7 @@ from dfwctl.desired import Desired
 from dfwctl.errors import DfwctlError
 from dfwctl.plan import Failure, Guard, PlanOptions, PlanPart, Step
 from dfwctl.providers.base import Progress, RunSettings
+from dfwctl.providers.docker.create import SourceMap
 from dfwctl.providers.docker.engine import Engine
 
 if TYPE_CHECKING:  # imported when the first step runs, not when a plan is made
@@ -20,9 +21,10 @@ class DockerProvider:
     layer = 2
 
     def __init__(self, settings: RunSettings, engine: Optional[Engine] = None,
-                 machine: str = ""):
+                 machine: str = "", bind_source: Optional[SourceMap] = None):
         self.settings = settings
         self.machine = machine
+        self.bind_source = bind_source
         self.engine = engine or Engine()
         self.endpoint = self.engine.endpoint
         self._performer: Optional[DockerPerformer] = None
@@ -40,7 +42,8 @@ class DockerProvider:
             if self._performer is None:
                 from dfwctl.providers.docker.perform import DockerPerformer
 
-                self._performer = DockerPerformer(self.engine, self.settings.exit_wait)
+                self._performer = DockerPerformer(self.engine, self.settings.exit_wait,
+                                                  self.bind_source)
             return self._performer
 
     def run(self, step: Step, progress: Progress) -> None:

@@ -23,12 +23,18 @@ STABLE_VM_STATE_LIMIT = 32782  # numbers up to here mean the same on every Windo
 
 ON_OFF_STATE: Dict[str, int] = {"On": 0, "Off": 1}
 VM_SWITCH_TYPE: Dict[str, int] = {"Private": 0, "Internal": 1, "External": 2}
+VM_HEARTBEAT: Dict[str, int] = {
+    "Unknown": 0, "Disabled": 1, "NoContact": 2, "Error": 3, "LostCommunication": 4,
+    "OkApplicationsUnknown": 5, "OkApplicationsHealthy": 6, "OkApplicationsCritical": 7,
+    "Paused": 8,
+}
 
 # Every enum-typed property dfwctl reads, by the property's name.
 ENUM_PROPERTIES: Dict[str, Dict[str, int]] = {
     "State": VM_STATE,
     "MacAddressSpoofing": ON_OFF_STATE,
     "SwitchType": VM_SWITCH_TYPE,
+    "Heartbeat": VM_HEARTBEAT,
 }
 
 

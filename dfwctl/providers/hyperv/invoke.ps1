@@ -33,6 +33,13 @@ $Commands = @{
     'Get-CimInstance'               = 'CimCmdlets\Get-CimInstance'
     'Get-Module'                    = 'Microsoft.PowerShell.Core\Get-Module'
     'Get-DfwctlSession'             = 'Get-DfwctlSession'
+    # Inside a VM (PowerShell Direct): what the Docker Desktop provider reads and writes.
+    'Get-DfwctlSystem'              = 'Get-DfwctlSystem'
+    'Read-DfwctlFile'               = 'Read-DfwctlFile'
+    'Write-DfwctlFile'              = 'Write-DfwctlFile'
+    'Invoke-DfwctlProgram'          = 'Invoke-DfwctlProgram'
+    'Get-DfwctlCommand'             = 'Get-DfwctlCommand'
+    'Get-DfwctlDrive'               = 'Get-DfwctlDrive'
 }
 
 # Common parameters stay under this script's control.
@@ -60,6 +67,150 @@ function Get-DfwctlSession {
         ComputerName        = [Environment]::MachineName
         Elevated            = $elevated
         HyperVAdministrator = $hyperVAdministrator
+    }
+}
+
+function Get-DfwctlSystem {
+    # The machine: its name, build, processors, and the environment the provider reads.
+    [CmdletBinding()]
+    param()
+    $os = [Environment]::OSVersion.Version
+    [pscustomobject]@{
+        ComputerName                   = [Environment]::MachineName
+        BuildNumber                    = [string]$os.Build
+        ProcessorCount                 = [Environment]::ProcessorCount
+        APPDATA                        = [string]$env:APPDATA
+        LOCALAPPDATA                   = [string]$env:LOCALAPPDATA
+        USERPROFILE                    = [string]$env:USERPROFILE
+        ProgramData                    = [string]$env:ProgramData
+        ProgramFiles                   = [string]$env:ProgramFiles
+        Path                           = [string]$env:Path
+        DOCKER_CONFIG                  = [string]$env:DOCKER_CONFIG
+        DFWCTL_DESKTOP_RESTART_COMMAND = [string]$env:DFWCTL_DESKTOP_RESTART_COMMAND
+    }
+}
+
+function Read-DfwctlFile {
+    # A file's bytes, base64-encoded (any encoding survives); Exists is false when there is none.
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $item = Get-Item -LiteralPath $Path -Force -ErrorAction SilentlyContinue
+    if ($null -eq $item) {
+        return [pscustomobject]@{ Exists = $false; Folder = $false; Content = '' }
+    }
+    if ($item.PSIsContainer) {
+        return [pscustomobject]@{ Exists = $true; Folder = $true; Content = '' }
+    }
+    $bytes = [System.IO.File]::ReadAllBytes($item.FullName)
+    [pscustomobject]@{ Exists = $true; Folder = $false; Content = [Convert]::ToBase64String($bytes) }
+}
+
+function Get-DfwctlDigest {
+    param([string]$Path)
+    if (-not [System.IO.File]::Exists($Path)) { return '' }
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try {
+        $hash = $sha.ComputeHash([System.IO.File]::ReadAllBytes($Path))
+    }
+    finally {
+        $sha.Dispose()
+    }
+    return ([BitConverter]::ToString($hash) -replace '-', '').ToLowerInvariant()
+}
+
+function Write-DfwctlFile {
+    # Replace a file atomically: the old content copied to Backup (when named), the new one
+    # written beside the file and moved over it; nothing is written, and Written is false,
+    # when the file's SHA-256 is not Expected ('' = no file).
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Path, [string]$Content = '',
+        [string]$Expected = '', [string]$Backup = '')
+    $bytes = [Convert]::FromBase64String($Content)
+    if ($Backup -ne '' -and [System.IO.File]::Exists($Path)) {
+        [System.IO.File]::Copy($Path, $Backup, $true)
+    }
+    if ((Get-DfwctlDigest -Path $Path) -ne $Expected) {
+        return [pscustomobject]@{ Written = $false }
+    }
+    $folder = [System.IO.Path]::GetDirectoryName($Path)
+    $temp = [System.IO.Path]::Combine($folder, '.' + [System.IO.Path]::GetFileName($Path) + '.' + $PID + '.dfwctl.tmp')
+    try {
+        [System.IO.File]::WriteAllBytes($temp, $bytes)
+        if ([System.IO.File]::Exists($Path)) {
+            [System.IO.File]::Replace($temp, $Path, [NullString]::Value)
+        }
+        else {
+            [System.IO.File]::Move($temp, $Path)
+        }
+    }
+    finally {
+        if ([System.IO.File]::Exists($temp)) { [System.IO.File]::Delete($temp) }
+    }
+    [pscustomobject]@{ Written = $true }
+}
+
+function Invoke-DfwctlProgram {
+    # Run a program with arguments (never through a shell) and wait for it, up to a bound.
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$FilePath, [string[]]$ArgumentList = @(),
+        [long]$TimeoutSeconds = 300)
+    $command = Get-Command -Name $FilePath -CommandType Application -ErrorAction SilentlyContinue |
+        Select-Object -First 1
+    if ($null -eq $command) {
+        return [pscustomobject]@{ Found = $false; ExitCode = -1; StdOut = ''; StdErr = '' }
+    }
+    $start = New-Object System.Diagnostics.ProcessStartInfo
+    $start.FileName = $command.Source
+    $quoted = foreach ($argument in $ArgumentList) {
+        if ($argument -match '[\s"]' -or $argument -eq '') { '"' + ($argument -replace '"', '\"') + '"' } else { $argument }
+    }
+    $start.Arguments = [string]::Join(' ', @($quoted))
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    $stdout = $process.StandardOutput.ReadToEndAsync()
+    $stderr = $process.StandardError.ReadToEndAsync()
+    if (-not $process.WaitForExit([int]($TimeoutSeconds * 1000))) {
+        $process.Kill()
+        throw "$FilePath did not finish within $TimeoutSeconds seconds"
+    }
+    [pscustomobject]@{ Found = $true; ExitCode = $process.ExitCode; StdOut = $stdout.Result; StdErr = $stderr.Result }
+}
+
+function Get-DfwctlCommand {
+    # Where a program is on PATH ('' when it is not).
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$Name)
+    $command = Get-Command -Name $Name -CommandType Application -ErrorAction SilentlyContinue |
+        Select-Object -First 1
+    $found = ''
+    if ($null -ne $command) { $found = [string]$command.Source }
+    [pscustomobject]@{ Path = $found }
+}
+
+function Get-DfwctlDrive {
+    # What each drive letter is: fixed, removable, network (and the share), subst (and the
+    # folder), cdrom, ramdisk, or missing.
+    [CmdletBinding()]
+    param([string[]]$Letter = @())
+    $substs = @{}
+    foreach ($line in @(& subst.exe)) {
+        if ($line -match '^([A-Za-z]):\\: => (.+)$') { $substs[$Matches[1].ToUpperInvariant()] = $Matches[2] }
+    }
+    foreach ($one in $Letter) {
+        $upper = $one.ToUpperInvariant()
+        $drive = New-Object System.IO.DriveInfo($upper)
+        $kind = [string]$drive.DriveType
+        $target = ''
+        if ($kind -eq 'NoRootDirectory') { $kind = 'missing' }
+        if ($kind -eq 'Network') {
+            $disk = Get-CimInstance -ClassName Win32_LogicalDisk -Filter "DeviceID='$($upper):'" -ErrorAction SilentlyContinue
+            if ($null -ne $disk) { $target = [string]$disk.ProviderName }
+        }
+        $subst = $substs.ContainsKey($upper)
+        if ($subst) { $target = $substs[$upper] }
+        [pscustomobject]@{ Letter = $upper; Kind = $kind.ToLowerInvariant(); Target = $target; Subst = $subst }
     }
 }
 
@@ -166,6 +317,36 @@ function Invoke-DfwctlCall {
     }
 }
 
+function Invoke-DfwctlGuest {
+    # The calls of a request, run inside a VM of this host by PowerShell Direct: the VM by its
+    # exact name (never a wildcard), signed in with the request's account. When the VM cannot
+    # be entered, the answer carries its state and heartbeat, so dfwctl can tell a VM that is
+    # off or still starting from one that refuses the account.
+    param($Document)
+    $name = ConvertFrom-DfwctlBase64 -Text $Document.guest.vm
+    $vms = @(Hyper-V\Get-VM | Where-Object { $_.Name -eq $name })
+    if ($vms.Count -ne 1) {
+        throw "the host has $($vms.Count) VMs named '$name'"
+    }
+    $vm = $vms[0]
+    $user = ConvertFrom-DfwctlBase64 -Text $Document.guest.user
+    $secret = ConvertTo-SecureString -String (ConvertFrom-DfwctlBase64 -Text $Document.guest.password) -AsPlainText -Force
+    $credential = New-Object System.Management.Automation.PSCredential($user, $secret)
+    $inner = ConvertTo-Json -InputObject @{ protocol = 1; calls = @($Document.calls) } -Depth 8 -Compress
+    try {
+        $answer = Invoke-Command -VMId $vm.Id -Credential $credential -ScriptBlock $script:Self -ArgumentList $inner -ErrorAction Stop
+        return (@($answer)[-1] | ConvertFrom-Json)
+    }
+    catch {
+        $now = Hyper-V\Get-VM -Id $vm.Id
+        $heartbeat = ''
+        if ($null -ne $now.Heartbeat) { $heartbeat = [string]$now.Heartbeat }
+        return @{ protocol = 1; error = (ConvertTo-DfwctlError -Record $_);
+            guest = @{ state = [string]$now.State; heartbeat = $heartbeat } }
+    }
+}
+
+$script:Self = $MyInvocation.MyCommand.ScriptBlock
 $viaParameter = $PSBoundParameters.ContainsKey('Request')
 $code = 0
 try {
@@ -177,14 +358,21 @@ try {
     }
     $document = $text | ConvertFrom-Json
     if ($document.protocol -ne 1) { throw "unsupported protocol version: $($document.protocol)" }
-    $replies = New-Object 'System.Collections.Generic.List[object]'
-    foreach ($call in @($document.calls)) {
-        if ($null -eq $call) { continue }
-        $reply = Invoke-DfwctlCall -Call $call
-        if (-not $reply.ok) { $code = 1 }
-        $replies.Add($reply)
+    if ($null -ne $document.guest) {
+        # Run this same script inside the VM (PowerShell Direct), with the calls alone.
+        $response = Invoke-DfwctlGuest -Document $document
+        if ($null -ne $response.error -or @($response.replies | Where-Object { -not $_.ok }).Count -gt 0) { $code = 1 }
     }
-    $response = @{ protocol = 1; replies = $replies.ToArray() }
+    else {
+        $replies = New-Object 'System.Collections.Generic.List[object]'
+        foreach ($call in @($document.calls)) {
+            if ($null -eq $call) { continue }
+            $reply = Invoke-DfwctlCall -Call $call
+            if (-not $reply.ok) { $code = 1 }
+            $replies.Add($reply)
+        }
+        $response = @{ protocol = 1; replies = $replies.ToArray() }
+    }
 }
 catch {
     $response = @{ protocol = 1; error = (ConvertTo-DfwctlError -Record $_) }

@@ -17,7 +17,7 @@ from dfwctl.providers.hyperv.protocol import (
     encode_request,
     last_json_line,
 )
-from dfwctl.providers.hyperv.transport import Call, Reply, TransportError
+from dfwctl.providers.hyperv.transport import Call, GuestLogin, Reply, TransportError
 
 SCRIPT = Path(__file__).with_name("invoke.ps1")
 TIMEOUT = 900.0  # seconds; Stop-VM -Force alone may wait five minutes for the guest
@@ -52,8 +52,8 @@ class LocalTransport:
                 "to try the playbook against a simulated one")
         return found
 
-    def exchange(self, calls: Sequence[Call]) -> List[Reply]:
-        request = encode_request(calls).encode("ascii")
+    def exchange(self, calls: Sequence[Call], guest: Optional[GuestLogin] = None) -> List[Reply]:
+        request = encode_request(calls, guest).encode("ascii")
         argv = command_line(self.resolve())
         try:
             proc = subprocess.run(argv, input=request, capture_output=True,

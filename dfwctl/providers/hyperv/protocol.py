@@ -11,6 +11,11 @@ JSON parser or quoting rule can touch them):
 Parameter types: string (base64 of UTF-8), strings (a list of those), int, bool (also for
 switch parameters), vm (a VM Id), adapter ({"vm": <VM Id>, "id": base64 adapter Id}).
 
+A request may carry `"guest": {"vm": b64 name, "user": b64, "password": b64}`: the calls then
+run inside that VM of the host, through PowerShell Direct. When the VM cannot be entered, the
+reply is `{"protocol": 1, "error": {...}, "guest": {"state": "Off", "heartbeat": ""}}`: the
+VM's state and heartbeat as the host sees them.
+
 Reply, one JSON document on the last line of stdout:
 
     {"protocol": 1, "replies": [{"ok": true, "output": [{...}], "warnings": []},
@@ -26,11 +31,13 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dfwctl.providers.hyperv.transport import (
     AdapterRef,
     Call,
+    GuestError,
+    GuestLogin,
     HyperVError,
     Reply,
     TransportError,
@@ -68,10 +75,14 @@ def encode_param(name: str, value: Any) -> Dict[str, Any]:
     raise TypeError(f"parameter -{name}: cannot send a {type(value).__name__}")
 
 
-def encode_request(calls: Sequence[Call]) -> str:
+def encode_request(calls: Sequence[Call], guest: Optional[GuestLogin] = None) -> str:
     """The request as ASCII JSON text."""
+    doc: Dict[str, Any] = {"protocol": PROTOCOL}
+    if guest is not None:
+        doc["guest"] = {"vm": b64(guest.vm), "user": b64(guest.user),
+                        "password": b64(guest.password)}
     return json.dumps({
-        "protocol": PROTOCOL,
+        **doc,
         "calls": [{
             "cmdlet": call.cmdlet,
             "parameters": [encode_param(name, value) for name, value in call.params],
@@ -115,7 +126,13 @@ def last_json_line(text: str) -> Dict[str, Any]:
 
 def decode_reply(doc: Dict[str, Any], calls: Sequence[Call]) -> List[Reply]:
     if "error" in doc:
-        raise _error(calls[0].cmdlet if calls else "invoke.ps1", doc["error"])
+        error = _error(calls[0].cmdlet if calls else "invoke.ps1", doc["error"])
+        guest = doc.get("guest")
+        if isinstance(guest, dict):  # PowerShell Direct into the VM failed
+            raise GuestError("Invoke-Command", error.hyperv_message, error.category,
+                             error.error_id, str(guest.get("state") or ""),
+                             str(guest.get("heartbeat") or ""))
+        raise error
     raw = doc.get("replies")
     if isinstance(raw, dict):
         raw = [raw]

@@ -82,6 +82,32 @@ class TransportError(DfwctlError):
 
 
 @dataclass(frozen=True)
+class GuestLogin:
+    """Run the calls inside a VM of the host, with PowerShell Direct (Invoke-Command -VMId):
+    the VM by its exact name, the account to sign in with."""
+
+    vm: str
+    user: str
+    password: str = field(repr=False)
+
+
+class GuestError(HyperVError):
+    """PowerShell Direct into the VM failed: the VM's power state and heartbeat (as the host
+    reported them with the error) tell whether it is off, still starting, or refusing."""
+
+    def __init__(self, cmdlet: str, message: str, category: str = "", error_id: str = "",
+                 state: str = "", heartbeat: str = ""):
+        super().__init__(cmdlet, message, category, error_id)
+        self.state = state  # VMState name, "" when the host did not say
+        self.heartbeat = heartbeat  # VMHeartbeatStatus name, "" when none
+
+    @property
+    def booted(self) -> bool:
+        """The VM runs and its guest answers the heartbeat: PowerShell should answer too."""
+        return self.state == "Running" and self.heartbeat.startswith("Ok")
+
+
+@dataclass(frozen=True)
 class Reply:
     output: Tuple[Dict[str, Any], ...] = ()
     error: Optional[HyperVError] = None
@@ -96,9 +122,11 @@ class Reply:
 class Transport(Protocol):
     endpoint: str  # e.g. hyperv:local, hyperv:winrm://admin@host:5986
 
-    def exchange(self, calls: Sequence[Call]) -> List[Reply]:
+    def exchange(self, calls: Sequence[Call], guest: Optional[GuestLogin] = None) -> List[Reply]:
         """Run every call (each on its own: one failing does not stop the others), in one
-        round trip; raise TransportError when the round trip itself fails."""
+        round trip, on the host or, with `guest`, inside that VM of the host; raise
+        TransportError when the round trip itself fails, GuestError when the VM cannot be
+        entered."""
         ...
 
 

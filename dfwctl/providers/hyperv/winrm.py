@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Sequence, Tuple, Type
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.hyperv.local import SCRIPT
@@ -22,7 +22,7 @@ from dfwctl.providers.hyperv.protocol import (
     encode_request,
     last_json_line,
 )
-from dfwctl.providers.hyperv.transport import Call, Reply, TransportError
+from dfwctl.providers.hyperv.transport import Call, GuestLogin, Reply, TransportError
 
 if TYPE_CHECKING:  # pypsrp is an extra, imported when a winrm:// host is used
     from pypsrp.powershell import PowerShell, RunspacePool
@@ -76,14 +76,14 @@ class WinRMTransport:
                               "pip install 'dfwctl[winrm]'") from None
         return WSMan, RunspacePool, PowerShell
 
-    def exchange(self, calls: Sequence[Call]) -> List[Reply]:
+    def exchange(self, calls: Sequence[Call], guest: Optional[GuestLogin] = None) -> List[Reply]:
         options = wsman_options(self.url, self.environ)
         WSMan, RunspacePool, PowerShell = self._modules()
         script = SCRIPT.read_text(encoding="utf-8")
         try:
             with WSMan(**options) as wsman, RunspacePool(wsman) as pool:
                 shell = PowerShell(pool)
-                shell.add_script(script).add_parameter("Request", encode_request(calls))
+                shell.add_script(script).add_parameter("Request", encode_request(calls, guest))
                 output = shell.invoke()
                 errors = [str(e) for e in shell.streams.error]
         except Exception as exc:  # noqa: BLE001 -- pypsrp, requests and spnego raise many kinds

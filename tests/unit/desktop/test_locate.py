@@ -11,6 +11,7 @@ from dfwctl.providers.base import RunSettings
 from dfwctl.providers.desktop import locate
 from dfwctl.providers.desktop.provider import DesktopProvider, wanted
 from dfwctl.providers.desktop.restart import restart_command
+from dfwctl.providers.desktop.system import LocalSystem
 from tests import paths
 from tests.builders import playbook
 
@@ -33,7 +34,7 @@ def test_default_place_per_os_and_version(tmp_path, platform, relative, present,
     folder.mkdir(parents=True)
     for name in present:
         (folder / name).write_text("{}")
-    where = locate.locate(None, None, environ, platform)
+    where = locate.locate(None, None, LocalSystem(environ, platform))
     assert where.path == (folder / found if found else None)
     assert where.searched == (folder / "settings-store.json", folder / "settings.json")
     assert where.host == locate.host_os(platform) and not where.explicit
@@ -41,7 +42,7 @@ def test_default_place_per_os_and_version(tmp_path, platform, relative, present,
 
 def test_appdata_names_the_windows_folder(tmp_path):
     environ = {"APPDATA": str(tmp_path / "Roaming"), "USERPROFILE": str(tmp_path / "me")}
-    assert locate.default_directory("windows", environ) == tmp_path / "Roaming" / "Docker"
+    assert locate.default_directory("windows", LocalSystem(environ)) == tmp_path / "Roaming" / "Docker"
 
 
 def test_environment_then_playbook_then_default(tmp_path):
@@ -49,12 +50,13 @@ def test_environment_then_playbook_then_default(tmp_path):
     book_file.parent.mkdir()
     env_file.write_text("{}")
     book_file.write_text("{}")
-    both = locate.locate("named.json", book_file.parent,
-                         {locate.ENV_SETTINGS: str(env_file), "HOME": str(tmp_path)}, "linux")
+    both = locate.locate("named.json", book_file.parent, LocalSystem(
+        {locate.ENV_SETTINGS: str(env_file), "HOME": str(tmp_path)}, "linux"))
     assert (both.path, both.source, both.host) == (env_file, locate.ENV_SETTINGS, "windows")
-    book = locate.locate("named.json", book_file.parent, {"HOME": str(tmp_path)}, "linux")
+    book = locate.locate("named.json", book_file.parent,
+                         LocalSystem({"HOME": str(tmp_path)}, "linux"))
     assert (book.path, book.source) == (book_file, "docker_desktop.settings_file")
-    missing = locate.locate("nope.json", tmp_path, {}, "linux")
+    missing = locate.locate("nope.json", tmp_path, LocalSystem({}, "linux"))
     assert missing.path is None and missing.searched == (tmp_path / "nope.json",)
 
 
@@ -70,24 +72,25 @@ def test_expand(text, expected):
 
 
 def test_relative_names_are_relative_to_the_playbook(tmp_path):
-    assert locate.resolve("s.json", tmp_path, {}) == tmp_path / "s.json"
-    assert locate.resolve("/abs/s.json", tmp_path, {}) == Path("/abs/s.json")
-    assert locate.resolve(r"C:\abs\s.json", tmp_path, {}) == Path(r"C:\abs\s.json")
+    system = LocalSystem({})
+    assert locate.resolve("s.json", tmp_path, system) == tmp_path / "s.json"
+    assert locate.resolve("/abs/s.json", tmp_path, system) == Path("/abs/s.json")
+    assert locate.resolve(r"C:\abs\s.json", tmp_path, system) == Path(r"C:\abs\s.json")
 
 
 def test_wslconfig_place(tmp_path):
-    assert locate.wslconfig_path({"USERPROFILE": r"C:\Users\me"}, "win32") == \
+    assert locate.wslconfig_path(LocalSystem({"USERPROFILE": r"C:\Users\me"}, "win32")) == \
         Path(r"C:\Users\me") / ".wslconfig"
-    assert locate.wslconfig_path({}, "linux") is None
+    assert locate.wslconfig_path(LocalSystem({}, "linux")) is None
     named = str(tmp_path / "wsl.ini")
-    assert locate.wslconfig_path({locate.ENV_WSLCONFIG: named}, "linux") == Path(named)
+    assert locate.wslconfig_path(LocalSystem({locate.ENV_WSLCONFIG: named}, "linux")) == Path(named)
 
 
 def test_endpoint_needs_no_disk(tmp_path):
-    environ = {"HOME": str(tmp_path / "nobody")}
-    assert locate.endpoint(None, None, environ, "linux") == \
+    system = LocalSystem({"HOME": str(tmp_path / "nobody")}, "linux")
+    assert locate.endpoint(None, None, system) == \
         f"desktop:{tmp_path / 'nobody' / '.docker' / 'desktop'}"
-    assert locate.endpoint("x.json", tmp_path, environ, "linux") == f"desktop:{tmp_path / 'x.json'}"
+    assert locate.endpoint("x.json", tmp_path, system) == f"desktop:{tmp_path / 'x.json'}"
 
 
 # without a docker_desktop section ------------------------------------------------------------
@@ -107,7 +110,7 @@ def machine(tmp_path):
 
 def test_the_section_always_brings_the_provider(tmp_path):
     desired = playbook({"name": "p", "docker_desktop": {"cpus": 2}})
-    assert wanted(desired, {"HOME": str(tmp_path)}, "linux")
+    assert wanted(desired, LocalSystem({"HOME": str(tmp_path)}, "linux"))
 
 
 @pytest.mark.parametrize("book,environ_extra,platform,expected", [
@@ -119,7 +122,7 @@ def test_the_section_always_brings_the_provider(tmp_path):
 ])
 def test_without_a_section_the_check_runs_only_where_docker_desktop_is(
         machine, book, environ_extra, platform, expected):
-    assert wanted(playbook(book), {**machine, **environ_extra}, platform) is expected
+    assert wanted(playbook(book), LocalSystem({**machine, **environ_extra}, platform)) is expected
 
 
 def test_without_a_section_the_plan_checks_binds_and_changes_nothing(machine):
@@ -127,27 +130,29 @@ def test_without_a_section_the_plan_checks_binds_and_changes_nothing(machine):
     from dfwctl.plan import PlanOptions
 
     unshared = playbook(WINDOWS_BIND)
-    provider = DesktopProvider(unshared, RunSettings(), machine, "win32")
+    provider = DesktopProvider(unshared, RunSettings(), LocalSystem(machine, "win32"))
     with pytest.raises(PlanError, match="drive C is not shared with Docker Desktop"):
         provider.plan(unshared, PlanOptions())
     shared = playbook({**WINDOWS_BIND, "containers": {"a": {
         "image": "busybox", "mounts": [r"D:\Projects\site:/site"]}}})
-    plan = DesktopProvider(shared, RunSettings(), machine, "win32").plan(shared, PlanOptions())
+    plan = DesktopProvider(shared, RunSettings(), LocalSystem(machine, "win32")).plan(
+        shared, PlanOptions())
     assert plan.changes == () and plan.warnings == ()
     assert plan.endpoint.endswith("settings.json")
 
 
 def test_restart_command(tmp_path):
-    assert restart_command({"DFWCTL_DESKTOP_RESTART_COMMAND": "'/opt/my tool' restart"}, "linux") \
+    assert restart_command(LocalSystem(
+        {"DFWCTL_DESKTOP_RESTART_COMMAND": "'/opt/my tool' restart"}, "linux")) \
         == ("/opt/my tool", "restart")
-    assert restart_command({"PATH": str(tmp_path)}, "linux") is None  # no docker CLI
+    assert restart_command(LocalSystem({"PATH": str(tmp_path)}, "linux")) is None  # no docker CLI
     docker = tmp_path / "bin" / "docker"
     docker.parent.mkdir()
     docker.write_text("#!/bin/sh\n")
     docker.chmod(0o755)
-    environ = {"PATH": str(docker.parent), "HOME": str(tmp_path)}
-    assert restart_command(environ, "linux") is None  # a docker CLI without Docker Desktop
+    system = LocalSystem({"PATH": str(docker.parent), "HOME": str(tmp_path)}, "linux")
+    assert restart_command(system) is None  # a docker CLI without Docker Desktop
     plugin = tmp_path / ".docker" / "cli-plugins" / "docker-desktop"
     plugin.parent.mkdir(parents=True)
     plugin.write_text("")
-    assert restart_command(environ, "linux") == ("docker", "desktop", "restart")
+    assert restart_command(system) == ("docker", "desktop", "restart")

@@ -17,6 +17,7 @@ from dfwctl.plan import PlanOptions
 from dfwctl.providers.base import RunSettings
 from dfwctl.providers.desktop import restart
 from dfwctl.providers.desktop.provider import DesktopProvider
+from dfwctl.providers.desktop.system import LocalSystem
 from dfwctl.values.sizes import GIB, MIB
 from tests import paths
 from tests.builders import playbook
@@ -73,7 +74,7 @@ class Machine:
         desired = playbook(data)
         self.desired = desired
         return DesktopProvider(desired, RunSettings(no_restart=extra.pop("no_restart", False)),
-                               self.environ(mode, **extra), "linux",
+                               LocalSystem(self.environ(mode, **extra), "linux"),
                                connect=lambda: FakeEngine(self.info))
 
     def plan(self, provider):

@@ -13,10 +13,12 @@ import pytest
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.desktop import jsonedit, settings, textfile
 from dfwctl.providers.desktop.model import CLASSIC, HYPERV, LEGACY, STORE, WSL2
+from dfwctl.providers.desktop.system import LocalSystem
 from dfwctl.values.sizes import GIB, MIB
 from tests import paths
 
 FIXTURES = paths.FIXTURES / "desktop"
+SYSTEM = LocalSystem()  # this machine: the files are in tmp_path
 
 
 def installed(tmp_path: Path, fixture: str) -> Path:
@@ -45,7 +47,7 @@ READS = [
                          ids=[r[0] for r in READS])
 def test_each_format_is_read(tmp_path, fixture, era, engine, cpus, memory, swap, disk, sharing,
                              pascal):
-    state = settings.read(installed(tmp_path, fixture))
+    state = settings.read(SYSTEM, installed(tmp_path, fixture))
     assert (state.era, state.engine, state.cpus, state.memory, state.swap, state.disk,
             state.sharing, state.pascal) == (era, engine, cpus, memory, swap, disk, sharing,
                                              pascal)
@@ -81,7 +83,7 @@ def test_a_broken_file_is_a_clear_error(tmp_path, text, message):
     path = tmp_path / "settings.json"
     path.write_text(text)
     with pytest.raises(DfwctlError, match=message):
-        settings.read(path)
+        settings.read(SYSTEM, path)
 
 
 # writing: every other byte stays ---------------------------------------------------------
@@ -89,7 +91,7 @@ def test_a_broken_file_is_a_clear_error(tmp_path, text, message):
 def test_edit_changes_only_the_values_set(tmp_path, fixture):
     path = installed(tmp_path, fixture)
     before = path.read_text()
-    state = settings.read(path)
+    state = settings.read(SYSTEM, path)
     values = {"cpus": 5, "memory": 3 * GIB}
     if state.era != LEGACY:
         values["sharing"] = ("C:\\", "E:\\src")
@@ -171,21 +173,21 @@ def test_encodings_and_line_endings_survive_a_write(tmp_path, encoding, bom):
     path = tmp_path / "settings-store.json"
     path.write_bytes(bom + '{\r\n  "Cpus": 2,\r\n  "Other": "é"\r\n}\r\n'.encode(
         "utf-16-le" if encoding == "utf-16" else "utf-8"))
-    found = textfile.read(path)
+    found = textfile.read(SYSTEM, path)
     assert found.encoding == encoding
     text = jsonedit.edit(found.text, [("Cpus", 4)])
-    textfile.write(path, text, found.encoding, found.digest)
+    textfile.write(SYSTEM, path, text, found.encoding, found.digest)
     data = path.read_bytes()
     assert data.startswith(bom) if bom else not data.startswith(codecs.BOM_UTF8)
-    assert textfile.read(path).text == '{\r\n  "Cpus": 4,\r\n  "Other": "é"\r\n}\r\n'
+    assert textfile.read(SYSTEM, path).text == '{\r\n  "Cpus": 4,\r\n  "Other": "é"\r\n}\r\n'
 
 
 def test_write_keeps_a_backup_and_the_permissions(tmp_path):
     path = installed(tmp_path, "store-4.35-settings-store.json")
     os.chmod(path, 0o600)
     original = path.read_bytes()
-    found = textfile.read(path)
-    backup = textfile.write(path, jsonedit.edit(found.text, [("Cpus", 8)]), found.encoding,
+    found = textfile.read(SYSTEM, path)
+    backup = textfile.write(SYSTEM, path, jsonedit.edit(found.text, [("Cpus", 8)]), found.encoding,
                             found.digest)
     assert backup == tmp_path / "settings-store.json.dfwctl.bak"
     assert backup.read_bytes() == original
@@ -197,10 +199,10 @@ def test_write_keeps_a_backup_and_the_permissions(tmp_path):
 
 def test_a_file_changed_since_the_plan_is_refused(tmp_path):
     path = installed(tmp_path, "store-4.35-settings-store.json")
-    found = textfile.read(path)
+    found = textfile.read(SYSTEM, path)
     path.write_text(path.read_text().replace('"Cpus": 4', '"Cpus": 6'))  # Docker Desktop wrote
     with pytest.raises(DfwctlError, match="changed since the plan was made") as caught:
-        textfile.write(path, jsonedit.edit(found.text, [("Cpus", 8)]), found.encoding,
+        textfile.write(SYSTEM, path, jsonedit.edit(found.text, [("Cpus", 8)]), found.encoding,
                        found.digest)
     assert json.loads(path.read_text())["Cpus"] == 6
     assert not (tmp_path / "settings-store.json.dfwctl.bak").exists()
@@ -211,25 +213,25 @@ def test_a_file_created_since_the_plan_is_refused(tmp_path):
     path = tmp_path / ".wslconfig"
     path.write_text("[wsl2]\n")
     with pytest.raises(DfwctlError, match="was created since the plan was made"):
-        textfile.write(path, "[wsl2]\nmemory=4GB\n", "utf-8", "")
+        textfile.write(SYSTEM, path, "[wsl2]\nmemory=4GB\n", "utf-8", "")
 
 
 def test_a_new_file_has_no_backup(tmp_path):
-    assert textfile.write(tmp_path / ".wslconfig", "[wsl2]\n", "utf-8", "") is None
+    assert textfile.write(SYSTEM, tmp_path / ".wslconfig", "[wsl2]\n", "utf-8", "") is None
     assert (tmp_path / ".wslconfig").read_text() == "[wsl2]\n"
 
 
 def test_a_failed_write_leaves_the_file_and_no_temporary(tmp_path, monkeypatch):
     path = installed(tmp_path, "store-4.35-settings-store.json")
     original = path.read_bytes()
-    found = textfile.read(path)
+    found = textfile.read(SYSTEM, path)
 
     def refuse(src, dst):
         raise PermissionError(13, "Access is denied")
 
     monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(DfwctlError, match="cannot write: Access is denied"):
-        textfile.write(path, "{}", found.encoding, found.digest)
+        textfile.write(SYSTEM, path, "{}", found.encoding, found.digest)
     assert path.read_bytes() == original
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
@@ -238,14 +240,14 @@ def test_a_failed_write_leaves_the_file_and_no_temporary(tmp_path, monkeypatch):
 def test_setting_what_the_file_has_changes_no_byte(tmp_path, fixture):
     path = installed(tmp_path, fixture)
     text = path.read_text()
-    state = settings.read(path)
+    state = settings.read(SYSTEM, path)
     same = {f: getattr(state, f) for f in state.keys if f != "engine"}
     assert jsonedit.edit(text, settings.updates(state, same)) == text
 
 
 def test_a_whole_file_after_an_edit(tmp_path):
     path = installed(tmp_path, "classic-3.5-settings.json")
-    state = settings.read(path)
+    state = settings.read(SYSTEM, path)
     after = jsonedit.edit(path.read_text(), settings.updates(
         state, {"memory": 4 * GIB, "sharing": ("D:\\Projects", "C:\\")}))
     expected = path.read_text().replace('"memoryMiB": 2048', '"memoryMiB": 4096').replace(
@@ -253,3 +255,25 @@ def test_a_whole_file_after_an_edit(tmp_path):
         '"filesharingDirectories": [\n    "D:\\\\Projects",\n    "C:\\\\"\n  ]')
     assert expected != path.read_text()
     assert after == expected
+
+
+def test_a_file_changed_between_the_check_and_the_write_is_refused(tmp_path, monkeypatch):
+    """The window between textfile.write's check and the rename is closed again inside the
+    write: a file changed there is left as it is, and the error says so."""
+    path = tmp_path / "settings.json"
+    path.write_text('{"cpus": 2}', encoding="utf-8")
+    planned = textfile.read(SYSTEM, path).digest
+    real_read = LocalSystem.read
+    calls = []
+
+    def read_then_change(self, target):
+        calls.append(target)
+        if len(calls) == 2:  # after the check: someone writes the file
+            path.write_text('{"cpus": 8}', encoding="utf-8")
+        return real_read(self, target)
+
+    monkeypatch.setattr(LocalSystem, "read", read_then_change)
+    with pytest.raises(DfwctlError, match="changed since the plan was made"):
+        textfile.write(SYSTEM, path, '{"cpus": 4}', "utf-8", planned)
+    assert path.read_text(encoding="utf-8") == '{"cpus": 8}'
+    assert not list(tmp_path.glob("*.tmp"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from dfwctl.providers.desktop import wslconfig
+from dfwctl.providers.desktop.system import LocalSystem
 from dfwctl.values.sizes import GIB, MIB
 from tests import paths
 
@@ -59,5 +60,5 @@ def test_size_text(n, text):
 
 
 def test_read_a_missing_file(tmp_path):
-    state = wslconfig.read(tmp_path / ".wslconfig")
+    state = wslconfig.read(LocalSystem(), tmp_path / ".wslconfig")
     assert (state.exists, state.digest, state.memory) == (False, "", None)

@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from dfwctl.providers.hyperv.enums import ON_OFF_STATE, VM_STATE
 from dfwctl.providers.hyperv.model import nested_min_version, version_tuple
 from dfwctl.providers.hyperv.simulator import errors as E
+from dfwctl.providers.hyperv.simulator import guest
 from dfwctl.providers.hyperv.simulator.memory import change_memory
 from dfwctl.providers.hyperv.simulator.wildcard import has_wildcards, matches, unescape
 
@@ -170,7 +171,7 @@ class Host:
         keys = ("Name", "Id", "State", "Generation", "Version", "ProcessorCount",
                 "MemoryStartup", "MemoryMinimum", "MemoryMaximum", "DynamicMemoryEnabled", "Notes")
         return {**{k: vm[k] for k in keys}, "ComputerName": self.host["ComputerName"],
-                "Status": "Operating normally"}
+                "Status": "Operating normally", "Heartbeat": vm.get("Heartbeat")}
 
     @staticmethod
     def adapter_object(vm: Dict[str, Any], adapter: Dict[str, Any]) -> Dict[str, Any]:
@@ -299,6 +300,7 @@ class Host:
                                                 "start with dynamic memory while it exposes "
                                                 "virtualization extensions.")
                 vm["State"] = RUNNING
+                guest.started(vm)
             else:
                 raise E.state_change_failed(cmdlet, vm, "change state", E.WRONG_STATE)
 
@@ -311,6 +313,7 @@ class Host:
                 vm["State"] = OFF  # the saved state is discarded
             elif state in (RUNNING, PAUSED):
                 vm["State"] = SAVED if bound.get("Save") else OFF
+                guest.stopped(vm)
             else:
                 raise E.state_change_failed(cmdlet, vm, "change state", E.WRONG_STATE)
 

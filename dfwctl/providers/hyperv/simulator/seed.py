@@ -1,12 +1,14 @@
 """Put VMs, switches and host facts into a simulated host (for `dfwctl simulator` and tests)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.hyperv.enums import ON_OFF_STATE, VM_STATE, enum_name
+from dfwctl.providers.hyperv.simulator import guest
 from dfwctl.providers.hyperv.simulator.state import new_guid, new_mac, transaction
 from dfwctl.values.sizes import GIB, MIB
 
@@ -25,6 +27,21 @@ class VmSeed:
     mac_address_spoofing: bool = False
     notes: str = ""
     duplicate: bool = False  # add beside a VM of the same name instead of replacing it
+    guest: Optional["GuestSeed"] = None  # what PowerShell Direct finds inside (None: nothing)
+
+
+@dataclass(frozen=True)
+class GuestSeed:
+    """The inside of a VM: the account PowerShell Direct signs in with, its Windows build, how
+    many attempts it takes to answer after a start, Docker Desktop (None: not installed), and
+    the real engine that stands in for Docker Desktop's."""
+
+    user: str
+    password: str
+    build: str = "19045"
+    boot_delay: int = 1
+    docker_desktop: Optional[str] = "4.35"  # 4.35 (settings-store.json) | 2.1 (settings.json)
+    docker_host: str = ""  # "" : the DOCKER_HOST dfwctl itself uses
 
 
 def vm_record(seed: VmSeed) -> Dict[str, Any]:
@@ -49,15 +66,58 @@ def vm_record(seed: VmSeed) -> Dict[str, Any]:
 
 
 def seed_vm(path: Path, seed: VmSeed) -> Dict[str, Any]:
-    """Add (or replace) one VM; switches its adapters name are created (Internal)."""
+    """Add (or replace) one VM; switches its adapters name are created (Internal). A VM with a
+    guest gets its disk folder beside the state file."""
     record = vm_record(seed)
+    if seed.guest is not None:
+        g = seed.guest
+        record["Guest"] = guest.new_guest(g.user, g.password, g.build, g.boot_delay,
+                                          g.docker_host, g.docker_desktop)
+        record["Heartbeat"] = guest.HEARTBEAT_OK if record["State"] == VM_STATE["Running"] \
+            else None
     with transaction(path, create=True) as doc:
         if not seed.duplicate:
             doc["vms"] = [vm for vm in doc["vms"] if vm["Name"] != seed.name]
         doc["vms"].append(record)
         for _, switch in seed.adapters:
             add_switch(doc, switch)
+    if seed.guest is not None:
+        install_guest(guest.guest_dir(path, record), seed.guest)
     return record
+
+
+# Docker Desktop's settings as a fresh install writes them (Hyper-V engine, nothing shared).
+FRESH_SETTINGS = {
+    "4.35": ("settings-store.json", {
+        "AutoStart": True, "Cpus": 2, "DiskSizeMiB": 65536, "FilesharingDirectories": [],
+        "MemoryMiB": 2048, "SettingsVersion": 40, "SwapMiB": 1024,
+        "UseWindowsContainers": False, "WslEngineEnabled": False}),
+    "2.1": ("settings.json", {
+        "autoStart": True, "cpus": 2, "diskSizeMiB": 65536, "filesharingDirectories": [],
+        "memoryMiB": 2048, "settingsVersion": 7, "swapMiB": 1024,
+        "displayedTutorial": True, "wslEngineEnabled": False}),
+}
+
+
+def install_guest(root: Path, seed: GuestSeed) -> None:
+    """The guest's disk: a profile, and Docker Desktop with its settings file when installed."""
+    profile = guest.disk_path(root, "C:\\Users\\" + seed.user.split("\\")[-1])
+    roaming = profile / "AppData" / "Roaming"
+    roaming.mkdir(parents=True, exist_ok=True)
+    (profile / "AppData" / "Local").mkdir(parents=True, exist_ok=True)
+    if seed.docker_desktop is None:
+        return
+    if seed.docker_desktop not in FRESH_SETTINGS:
+        raise DfwctlError(f"Docker Desktop {seed.docker_desktop!r} is not one the simulator "
+                          f"installs", f"use one of: {', '.join(FRESH_SETTINGS)}")
+    name, values = FRESH_SETTINGS[seed.docker_desktop]
+    folder = roaming / "Docker"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
+    for program in (guest.DOCKER_EXE, guest.DESKTOP_PLUGIN):
+        where = guest.disk_path(root, program)
+        where.parent.mkdir(parents=True, exist_ok=True)
+        where.write_bytes(b"MZ")  # a program's first bytes; the simulator runs it by name
 
 
 def add_switch(doc: Dict[str, Any], name: str, switch_type: int = 1) -> None:

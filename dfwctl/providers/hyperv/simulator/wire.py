@@ -11,16 +11,18 @@ import base64
 import json
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Optional, Tuple
 
-from dfwctl.providers.hyperv.enums import ENUM_PROPERTIES, enum_name
+from dfwctl.providers.hyperv.enums import ENUM_PROPERTIES, VM_HEARTBEAT, VM_STATE, enum_name
 from dfwctl.providers.hyperv.simulator import errors as E
+from dfwctl.providers.hyperv.simulator import guest
 from dfwctl.providers.hyperv.simulator.cmdlets import (
     SPECS,
     AdapterObject,
     Host,
     VmObject,
 )
+from dfwctl.providers.hyperv.simulator.guest import Guest
 from dfwctl.providers.hyperv.simulator.state import transaction
 
 RESERVED = {p.lower() for p in (
@@ -38,7 +40,7 @@ def _text(value: Any) -> str:
     return base64.b64decode(str(value), validate=True).decode("utf-8")
 
 
-def _resolve(host: Host, parameter: Dict[str, Any]) -> Any:
+def _resolve(host: Optional[Host], parameter: Dict[str, Any]) -> Any:
     kind = parameter.get("type")
     value: Any = parameter.get("value")
     if kind == "string":
@@ -49,6 +51,8 @@ def _resolve(host: Host, parameter: Dict[str, Any]) -> Any:
         return int(value)
     if kind == "bool":
         return bool(value)
+    if host is None:
+        raise _ScriptError(f"unknown parameter type: {kind}")
     if kind == "vm":
         return VmObject(_vm_by_id(host, str(value)))
     if kind == "adapter":
@@ -103,6 +107,50 @@ def _call(host: Host, call: Dict[str, Any]) -> Dict[str, Any]:
         return {"ok": False, "error": _error(exc), "warnings": list(host.warnings)}
 
 
+def _guest_call(inside: Guest, call: Dict[str, Any]) -> Dict[str, Any]:
+    """One call inside the VM: invoke.ps1's dispatch, run by the guest's PowerShell."""
+    try:
+        name = str(call.get("cmdlet"))
+        if name not in Guest.COMMANDS:
+            raise _ScriptError(f"dfwctl does not run this command: {name}")
+        params: Dict[str, Any] = {}
+        for parameter in call.get("parameters") or []:
+            key = str(parameter.get("name"))
+            if not _NAME.fullmatch(key) or key.lower() in RESERVED:
+                raise _ScriptError(f"parameter not allowed: {key}")
+            if parameter.get("type") in ("vm", "adapter"):
+                raise _ScriptError("Hyper-V\\Get-VM: the Hyper-V module is not in the guest")
+            params[key] = _resolve(None, parameter)
+        output = inside.run(name, params)
+        properties = [str(p) for p in call.get("properties") or [] if p is not None]
+        rows = [{p: obj.get(p) for p in properties} for obj in output] if properties else []
+        return {"ok": True, "output": rows, "warnings": []}
+    except (E.CmdletError, _ScriptError, ValueError, KeyError, TypeError, OSError) as exc:
+        return {"ok": False, "error": _error(exc), "warnings": []}
+
+
+def _serve_guest(state: Dict[str, Any], doc: Dict[str, Any], state_path: Path) -> Dict[str, Any]:
+    """invoke.ps1's Invoke-DfwctlGuest: PowerShell Direct into the VM named exactly (as
+    `-eq`: case ignored), then its calls inside; a refusal carries the VM's state and
+    heartbeat."""
+    login = doc["guest"]
+    name = _text(login.get("vm"))
+    vms = [v for v in state["vms"] if v["Name"].casefold() == name.casefold()]
+    if len(vms) != 1:
+        raise _ScriptError(f"the host has {len(vms)} VMs named '{name}'")
+    vm = vms[0]
+    try:
+        guest.enter(vm, _text(login.get("user")), _text(login.get("password")))
+    except E.CmdletError as exc:
+        heartbeat = vm.get("Heartbeat")
+        return {"protocol": 1, "error": _error(exc), "guest": {
+            "state": enum_name(VM_STATE, vm["State"]),
+            "heartbeat": enum_name(VM_HEARTBEAT, heartbeat) if heartbeat is not None else ""}}
+    inside = Guest(vm, guest.guest_dir(state_path, vm))
+    return {"protocol": 1, "replies": [_guest_call(inside, c) for c in doc.get("calls") or []
+                                       if c is not None]}
+
+
 def serve(request: str, state_path: Path) -> Tuple[str, int]:
     """One request -> (the reply line, the exit code invoke.ps1 would give)."""
     try:
@@ -110,11 +158,14 @@ def serve(request: str, state_path: Path) -> Tuple[str, int]:
         if doc.get("protocol") != 1:
             raise _ScriptError(f"unsupported protocol version: {doc.get('protocol')}")
         with transaction(state_path) as state:
-            host = Host(state)
-            replies: List[Dict[str, Any]] = [_call(host, c) for c in doc.get("calls") or []
-                                             if c is not None]
-        response: Dict[str, Any] = {"protocol": 1, "replies": replies}
-        code = 0 if all(r["ok"] for r in replies) else 1
-    except (ValueError, AttributeError, _ScriptError) as exc:
+            if doc.get("guest") is not None:
+                response: Dict[str, Any] = _serve_guest(state, doc, state_path)
+            else:
+                host = Host(state)
+                response = {"protocol": 1, "replies": [
+                    _call(host, c) for c in doc.get("calls") or [] if c is not None]}
+        replies = response.get("replies") or []
+        code = 0 if "error" not in response and all(r["ok"] for r in replies) else 1
+    except (ValueError, AttributeError, KeyError, _ScriptError) as exc:
         response, code = {"protocol": 1, "error": _error(exc)}, 1
     return json.dumps(response, ensure_ascii=False, separators=(",", ":")), code
