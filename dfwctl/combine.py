@@ -12,7 +12,7 @@ from typing import Dict, List, Sequence
 from dfwctl.desired import Desired
 from dfwctl.machines.model import Machines, prefix
 from dfwctl.mask import mask_plan
-from dfwctl.plan import Change, Deferred, Plan, PlanPart
+from dfwctl.plan import Change, Deferred, Plan, PlanPart, Unreadable
 
 
 def _vm_changes(machines: Machines, machine: str, parts: Sequence[PlanPart]) -> List[str]:
@@ -26,8 +26,8 @@ def _vm_changes(machines: Machines, machine: str, parts: Sequence[PlanPart]) -> 
             for c in p.changes if c.kind == "vm" and c.name == spec.vm]
 
 
-def combine(desired: Desired, parts: Sequence[PlanPart],
-            deferred: Sequence[Deferred] = ()) -> Plan:
+def combine(desired: Desired, parts: Sequence[PlanPart], deferred: Sequence[Deferred] = (),
+            unreadable: Sequence[Unreadable] = ()) -> Plan:
     """`parts` are in layer order."""
     machines = desired.machines
     changes: List[Change] = []
@@ -56,5 +56,6 @@ def combine(desired: Desired, parts: Sequence[PlanPart],
         fingerprint=digest if len(parts) != 1 else parts[0].fingerprint,
         desired_digest=desired.digest(),
         deferred=tuple(deferred),
+        unreadable=tuple(unreadable),
     )
     return mask_plan(plan, desired.mask)

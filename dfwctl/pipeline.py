@@ -11,11 +11,11 @@ from typing import List, Mapping, Optional, Sequence, Tuple
 from dfwctl import parsecache, redact, schemacache
 from dfwctl.combine import combine
 from dfwctl.desired import Desired, build
-from dfwctl.errors import Diagnostic, PlaybookError
+from dfwctl.errors import DfwctlError, Diagnostic, PlaybookError, UnreachableError
 from dfwctl.interpolate import Interpolation, interpolate, load_environment
 from dfwctl.load import Document, load
 from dfwctl.machines.deferral import deferral
-from dfwctl.plan import Deferred, Plan, PlanOptions, PlanPart
+from dfwctl.plan import Deferred, Plan, PlanOptions, PlanPart, Unreadable
 from dfwctl.providers.base import Provider
 from dfwctl.validate import merge, validate
 
@@ -63,16 +63,49 @@ def load_playbook(path: Path, environ: Optional[Mapping[str, str]] = None,
     return Playbook(document, desired, warnings)
 
 
+def _left_out_host(desired: Desired, providers: Sequence[Provider], machine: str,
+                   error: UnreachableError) -> UnreachableError:
+    """A VM that does not answer, whose host's Hyper-V part --machine left out of the run:
+    say that the plan could have started it."""
+    machines = desired.machines
+    spec = machines.specs.get(machine)
+    if spec is None or not spec.is_guest or machines.hyperv != spec.host or \
+            any(p.name == "hyperv" for p in providers):
+        return error
+    return UnreachableError(error.message, f"the Hyper-V part on {spec.host}, which could start "
+                            f"VM {spec.vm}, is not in this run: add --machine {spec.host}")
+
+
 def make_plan(desired: Desired, providers: Sequence[Provider], options: PlanOptions) -> Plan:
     """Gather and diff with every provider (in layer order), then one plan. A provider whose
-    machine an earlier change takes down or brings up is not read: its part is deferred."""
+    machine an earlier change takes down or brings up is not read: its part is deferred.
+
+    On a playbook that names its machines, a part that fails to read leaves out its machine's
+    later parts and is reported; the other machines are planned. A machine that does not
+    answer (UnreachableError) fails the plan: apply waits on that between rounds."""
     parts: List[PlanPart] = []
     deferred: List[Deferred] = []
+    unreadable: List[Unreadable] = []
     for provider in providers:
+        if any(u.machine == provider.machine for u in unreadable):
+            continue
         waiting = deferral(desired.machines, provider.name, provider.machine, parts, deferred)
         if waiting is not None:
             deferred.append(waiting)
             continue
-        part = provider.plan(desired, options)
+        try:
+            part = provider.plan(desired, options)
+        except UnreachableError as exc:
+            raise _left_out_host(desired, providers, provider.machine, exc) from None
+        except DfwctlError as exc:
+            if not desired.machines.named:
+                raise
+            unreadable.append(Unreadable(provider.name, provider.machine, str(exc)))
+            if provider.name == "hyperv":  # the VMs it runs: their state is not planned
+                unreadable.extend(
+                    Unreadable("machine", guest, f"its VM {vm} on {provider.machine} waits for "
+                               "the Hyper-V part, which could not be read")
+                    for vm, guest in sorted(desired.machines.guests_of(provider.machine).items()))
+            continue
         parts.append(dataclasses.replace(part, machine=provider.machine))
-    return combine(desired, parts, deferred)
+    return combine(desired, parts, deferred, unreadable)

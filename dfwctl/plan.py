@@ -129,6 +129,16 @@ class Deferred:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A part that could not be read, on a playbook that names its machines: that machine's
+    later parts are left out too, and the other machines are planned as usual."""
+
+    provider: str
+    machine: str
+    error: str  # the error, with its hint
+
+
+@dataclass(frozen=True)
 class Plan:
     playbook: str
     endpoint: str
@@ -138,6 +148,7 @@ class Plan:
     fingerprint: str = ""  # of the actual state the plan was made from
     desired_digest: str = ""  # of the desired state (secrets hashed)
     deferred: Tuple[Deferred, ...] = ()  # parts planned once these changes are made
+    unreadable: Tuple[Unreadable, ...] = ()  # parts (and their machines) that failed to read
 
     @property
     def has_changes(self) -> bool:

@@ -66,6 +66,8 @@ def plan_json(plan: Plan) -> Dict[str, Any]:
         "changes": [change_json(c) for c in plan.changes if c.action is not Action.NOOP],
         "deferred": [{"provider": d.provider, "machine": d.machine, "reason": d.reason,
                       "waits_for": list(d.waits_for)} for d in plan.deferred],
+        "unreadable": [{"provider": u.provider, "machine": u.machine, "error": u.error}
+                       for u in plan.unreadable],
         "orphans": list(plan.orphans),
         "warnings": list(plan.warnings),
         "summary": {a.value: plan.count(a) for a in Action if a is not Action.NOOP},

@@ -105,7 +105,7 @@ def _by_machine(changes: Sequence[Change]) -> Dict[str, List[Change]]:
 def render_plan(plan: Plan) -> str:
     lines: List[str] = []
     changes = [c for c in plan.changes if c.action is not Action.NOOP]
-    if not changes and not plan.deferred:
+    if not changes and not plan.deferred and not plan.unreadable:
         lines.append(f"No changes. Playbook {plan.playbook} matches the machine.")
     else:
         lines.append(f"dfwctl will make these changes for playbook {plan.playbook} "
@@ -137,7 +137,19 @@ def _deferred(plan: Plan) -> Iterable[str]:
     yield ""
 
 
+def _unreadable(plan: Plan) -> Iterable[str]:
+    if not plan.unreadable:
+        return
+    yield ""
+    yield "Could not be read (left out of this plan, with what comes after them on their machine):"
+    for part in plan.unreadable:
+        lines = part.error.splitlines() or [""]
+        yield f"  {part.provider} on {part.machine}: {lines[0]}"
+        yield from (f"    {line.strip()}" for line in lines[1:])
+
+
 def _tail(plan: Plan) -> Iterable[str]:
+    yield from _unreadable(plan)
     if plan.orphans:
         yield ""
         yield (f"Orphans: owned by {plan.playbook} but no longer in the playbook "

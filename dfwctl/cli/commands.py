@@ -115,6 +115,8 @@ def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode:
                       {"prune": options.prune, "prune_volumes": options.prune_volumes})
         click.echo(f"Saved the plan to {out_file}; apply it with: dfwctl apply {out_file}",
                    err=True)
+    if the_plan.unreadable:
+        raise SystemExit(ExitStatus.ERROR)
     if detailed_exitcode and the_plan.pending:
         raise SystemExit(ExitStatus.CHANGES)
 
@@ -170,8 +172,11 @@ def _run_apply(the_plan: Plan, replan: Callable[[], Plan], providers: Sequence[P
     """Apply the plan, and the rounds its deferred parts need (stages.converge)."""
     from dfwctl.stages import Waiting, converge
 
+    unread: List[str] = []
+
     def run_round(plan: Plan, number: int) -> ApplyResult:
         approved = auto_approve or (first_approved and number == 1)
+        unread.extend(u.machine for u in plan.unreadable)
         return _round(plan, number, providers, auto_approve=approved,
                       parallelism=parallelism, output=output)
 
@@ -179,7 +184,10 @@ def _run_apply(the_plan: Plan, replan: Callable[[], Plan], providers: Sequence[P
         click.echo(line, err=True)
 
     result = converge(the_plan, replan, run_round, say, Waiting(timeout=wait_timeout))
-    if not result.ok:
+    if unread:
+        click.echo(f"Error: what is on {', '.join(sorted(set(unread)))} could not be read and was "
+                   "left as it is (see above)", err=True)
+    if not result.ok or unread:
         raise SystemExit(ExitStatus.ERROR)
 
 

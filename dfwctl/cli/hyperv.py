@@ -81,18 +81,42 @@ def _adapter(text: str) -> Tuple[str, str]:
               help="A network adapter (repeat for more) [default: Network Adapter=Default Switch].")
 @click.option("--mac-spoofing/--no-mac-spoofing", default=False, show_default=True)
 @click.option("--duplicate", is_flag=True, help="Add beside a VM of the same name.")
+@click.option("--guest-user", metavar="USER",
+              help="Give the VM a Windows guest that PowerShell Direct signs in to as USER "
+                   "(its disk is a folder beside PATH).")
+@click.option("--guest-password", envvar="DFWCTL_SIMULATOR_GUEST_PASSWORD", metavar="TEXT",
+              help="The guest account's password [env: DFWCTL_SIMULATOR_GUEST_PASSWORD].")
+@click.option("--guest-build", default="19045", show_default=True,
+              help="The guest's Windows build.")
+@click.option("--boot-delay", type=click.IntRange(0), default=1, show_default=True,
+              help="PowerShell Direct attempts a started guest refuses before it answers.")
+@click.option("--docker-desktop", default="4.35", show_default=True,
+              type=click.Choice(["4.35", "2.1", "none"]),
+              help="Docker Desktop in the guest: 4.35 (settings-store.json), 2.1 "
+                   "(settings.json) or none.")
 def seed(path: str, name: str, state: str, processors: int, memory: str, dynamic_memory: str,
          nested: bool, version: str, adapters: Tuple[str, ...], mac_spoofing: bool,
-         duplicate: bool) -> None:
+         duplicate: bool, guest_user: Optional[str], guest_password: Optional[str],
+         guest_build: str, boot_delay: int, docker_desktop: str) -> None:
     """Add a VM to the simulated host at PATH (created when missing)."""
-    from dfwctl.providers.hyperv.simulator.seed import VmSeed, seed_vm
+    from dfwctl.providers.hyperv.simulator.guest import guest_dir
+    from dfwctl.providers.hyperv.simulator.seed import GuestSeed, VmSeed, seed_vm
 
     kwargs: Dict[str, Any] = {"adapters": tuple(_adapter(a) for a in adapters)} if adapters else {}
+    guest = None
+    if guest_user:
+        if not guest_password:
+            raise click.UsageError("--guest-user needs --guest-password (or "
+                                   "DFWCTL_SIMULATOR_GUEST_PASSWORD)")
+        guest = GuestSeed(guest_user, guest_password, guest_build, boot_delay,
+                          None if docker_desktop == "none" else docker_desktop)
     record = seed_vm(Path(path), VmSeed(
         name=name, state=state, processors=processors, memory=_size(memory),
         dynamic_memory=_dynamic(dynamic_memory), nested=nested, version=version,
-        mac_address_spoofing=mac_spoofing, duplicate=duplicate, **kwargs))
+        mac_address_spoofing=mac_spoofing, duplicate=duplicate, guest=guest, **kwargs))
     click.echo(f"{path}: VM {record['Name']} ({record['Id']})")
+    if guest is not None:
+        click.echo(f"  its guest's disk: {guest_dir(Path(path), record)}")
 
 
 @simulator.command("host", context_settings=HELP)

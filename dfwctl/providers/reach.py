@@ -72,20 +72,21 @@ def engine(machines: Machines, name: str) -> Tuple[Engine, Optional[SourceMap]]:
     """The machine's Docker Engine, and how its engine finds the folders of bind mounts
     (None: as written)."""
     spec = machines.spec(name)
-    if spec.docker:
-        return Engine(spec.docker), None
-    if is_here(machines, name):
-        return Engine(), None
     state = simulated_host(machines, name)
     if state is not None:
-        # The simulator's stand-in: the engine dfwctl itself is pointed at, reachable while
-        # the simulated VM runs, with Docker Desktop's path translation into the guest.
+        # A VM of a simulated host: its engine (the one `docker` names, else the one dfwctl
+        # itself is pointed at) stands in for the VM's Docker Desktop engine: it answers only
+        # while the simulated VM runs, and finds Windows folders in the VM's disk folder.
         from dfwctl.providers.hyperv.simulator import guest
 
         assert spec.vm is not None
         where = machines.shown(name)
-        return (Engine(gate=guest.engine_gate(state, spec.vm, where)),
+        return (Engine(spec.docker, gate=guest.engine_gate(state, spec.vm, where)),
                 guest.bind_source(state, spec.vm))
+    if spec.docker:
+        return Engine(spec.docker), None
+    if is_here(machines, name):
+        return Engine(), None
     raise DfwctlError(f"machine {name}: dfwctl does not know where its Docker Engine answers",
                       f"set machines.{name}.docker (ssh://USER@HOST, tcp://HOST:2376 or "
                       "context:NAME)")

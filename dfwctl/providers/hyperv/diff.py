@@ -207,6 +207,14 @@ class _VmDiff:
         if self.problems or not ops:
             return None
         stops = any(op.phase == steps.STOP for op in ops)
+        self_vm = self.actual.self_vm
+        if stops and self_vm is not None and self_vm.is_vm(self.vm.id, self.spec.name):
+            host = f" ({self_vm.host})" if self_vm.host else ""
+            self.problems.append(
+                f"this plan stops VM {self.name} to change it, and dfwctl runs inside that VM: "
+                "it would stop itself halfway and leave the VM off. Run dfwctl on the Hyper-V "
+                f"host{host}, the machine {self.actual.endpoint} reaches, with the same playbook")
+            return None
         restarts = stops and ops[-1].phase == steps.START
         return Change(PROVIDER, address("vm", self.spec.name), "vm", display(self.spec.name),
                       Action.UPDATE, tuple(self.diffs), tuple(reasons),

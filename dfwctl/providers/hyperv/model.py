@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, List, Mapping, Optional, Tuple
 
+from dfwctl.providers.hyperv.identity import GuestIdentity
 from dfwctl.values.sizes import parse_size
 
 FEATURE = "Microsoft-Hyper-V"  # the Windows feature that brings Hyper-V and its cmdlets
@@ -63,6 +64,8 @@ class HyperVActual:
     switches: Tuple[str, ...] = ()
     cpu_vendor: str = ""  # GenuineIntel | AuthenticAMD | "" (not read)
     feature_state: str = ""  # the Hyper-V feature when its cmdlets are missing: Disabled, ...
+    # The VM dfwctl itself runs in (identity.py), or None: a plan never stops it.
+    self_vm: Optional[GuestIdentity] = field(default=None, compare=False)
 
     def named(self, name: str) -> List[VmState]:
         """VMs of that name, compared as Hyper-V compares names (case ignored)."""

@@ -2,6 +2,7 @@
 come first)."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional
 
 from dfwctl.desired import Desired
@@ -34,8 +35,12 @@ class HyperVProvider:
 
         if options.destroy:  # VMs are never removed: nothing to read
             return diff(desired, HyperVActual(self.endpoint), options)
+        from dfwctl.providers.hyperv.identity import this_machine
+
         section = desired.hyperv or HyperVDesired()
-        return diff(desired, gather(self.transport, section.vms), options)
+        actual = dataclasses.replace(gather(self.transport, section.vms),
+                                     self_vm=this_machine())
+        return diff(desired, actual, options)
 
     def run(self, step: Step, progress: Progress) -> None:
         self.performer.run(step, progress)

@@ -22,7 +22,7 @@ SEED_PLAN = (paths.GOLDEN / "nested_hyperv.txt").read_text(encoding="utf-8")
 def env(tmp_path):
     state = tmp_path / "hyperv.json"
     environ = fake_env(state, DFWCTL_LOCK_DIR=str(tmp_path / "locks"))
-    environ.pop("DFWCTL_HYPERV_HOST", None)
+    environ.pop("HYPERV_HOST", None)
     return environ
 
 
@@ -73,7 +73,7 @@ def test_the_plan_as_json_carries_steps_and_restart(env):
 
 def test_the_simulator_host_needs_no_powershell(env, tmp_path):
     state = seed_win10(env)
-    environ = dict(env, PATH="/usr/bin:/bin", DFWCTL_HYPERV_HOST=f"simulator:{state}")
+    environ = dict(env, PATH="/usr/bin:/bin", HYPERV_HOST=f"simulator:{state}")
     result = dfwctl(environ, "plan", SEED_PLAYBOOK)
     assert result.code == 0, result
     assert " on hyperv:simulator:" in result.out and "[VM restart, destructive]" in result.out

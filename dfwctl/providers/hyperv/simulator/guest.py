@@ -9,8 +9,8 @@ troubleshooting section of Microsoft's "Manage Windows virtual machines with Pow
 Direct"]. A started guest answers after `BootDelay` attempts, counted, not timed, so tests are
 repeatable.
 
-The guest's Docker Engine is the real engine named by `DockerHost` (the local test engine in
-tests), reachable only while the VM runs and its guest has started.
+The guest's Docker Engine is the real engine dfwctl itself is pointed at (DOCKER_HOST: the
+local test engine in tests), reachable only while the VM runs and its guest has started.
 """
 from __future__ import annotations
 
@@ -58,10 +58,10 @@ def disk_path(root: Path, text: str) -> Path:
 
 
 def new_guest(user: str, password: str, build: str = "19045", boot_delay: int = 1,
-              docker_host: str = "", desktop: Optional[str] = "4.35") -> Dict[str, Any]:
+              desktop: Optional[str] = "4.35") -> Dict[str, Any]:
     """The guest record of a VM (kept in the state file)."""
     return {"User": user, "Password": password, "BuildNumber": build, "BootDelay": boot_delay,
-            "Booting": 0, "DockerHost": docker_host, "DockerDesktop": desktop, "Restarts": 0}
+            "Booting": 0, "DockerDesktop": desktop, "Restarts": 0}
 
 
 def started(vm: Dict[str, Any]) -> None:
@@ -88,11 +88,10 @@ def enter(vm: Dict[str, Any], user: str, password: str) -> None:
         raise E.CmdletError(SESSION_ENDED, "OpenError", "PSSessionOpenFailed",
                             "PSRemotingTransportException")
     if guest is not None and guest.get("Booting", 0) > 0:
-        guest["Booting"] -= 1
-        if guest["Booting"] == 0:
-            vm["Heartbeat"] = HEARTBEAT_OK
+        guest["Booting"] -= 1  # still starting: its heartbeat says NoContact
         raise E.CmdletError(SESSION_ENDED, "OpenError", "PSSessionOpenFailed",
                             "PSRemotingTransportException")
+    vm["Heartbeat"] = HEARTBEAT_OK  # the guest has started
     if guest is None or user != guest["User"] or password != guest["Password"]:
         raise E.CmdletError(BAD_CREDENTIAL, "InvalidArgument", "CreateRemoteRunspaceForVMFailed",
                             "PSDirectException")

@@ -33,15 +33,13 @@ class VmSeed:
 @dataclass(frozen=True)
 class GuestSeed:
     """The inside of a VM: the account PowerShell Direct signs in with, its Windows build, how
-    many attempts it takes to answer after a start, Docker Desktop (None: not installed), and
-    the real engine that stands in for Docker Desktop's."""
+    many attempts it takes to answer after a start, and Docker Desktop (None: not installed)."""
 
     user: str
     password: str
     build: str = "19045"
     boot_delay: int = 1
     docker_desktop: Optional[str] = "4.35"  # 4.35 (settings-store.json) | 2.1 (settings.json)
-    docker_host: str = ""  # "" : the DOCKER_HOST dfwctl itself uses
 
 
 def vm_record(seed: VmSeed) -> Dict[str, Any]:
@@ -72,7 +70,7 @@ def seed_vm(path: Path, seed: VmSeed) -> Dict[str, Any]:
     if seed.guest is not None:
         g = seed.guest
         record["Guest"] = guest.new_guest(g.user, g.password, g.build, g.boot_delay,
-                                          g.docker_host, g.docker_desktop)
+                                          g.docker_desktop)
         record["Heartbeat"] = guest.HEARTBEAT_OK if record["State"] == VM_STATE["Running"] \
             else None
     with transaction(path, create=True) as doc:

@@ -101,10 +101,27 @@ def _file_lock(path: Path) -> Iterator[None]:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def _make_folder(path: Path) -> None:
+    """The folder a new state file goes in, made when missing (as `mkdir -p`)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DfwctlError(f"cannot make the folder {path.parent} for the simulated host: "
+                          f"{exc.strerror or exc}",
+                          "pick a path in a folder you can write to") from None
+    if path.is_dir():
+        raise DfwctlError(f"{path} is a folder: give the simulated host's file a name, "
+                          f"like {path / 'hyperv.json'}")
+
+
 @contextlib.contextmanager
 def transaction(path: Path, create: bool = False) -> Iterator[Dict[str, Any]]:
     """The state, locked; written back when the block ends without an exception."""
     path = Path(path)
+    if create:
+        _make_folder(path)
+    elif not path.exists():
+        read(path)  # says there is no simulated host there, and how to make one
     with _file_lock(path):
         if create and not path.exists():
             doc = new_state()
