@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 TESTENV := scripts/testenv
 
 .DEFAULT_GOAL := help
-.PHONY: help install testenv demo lint test unit bench clean
+.PHONY: help install testenv demo seed-demo lint test unit bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ demo: install testenv ## Apply playbooks/quickstart.yml to the local engine, the
 	  echo && echo '--- a second plan:' && \
 	  $(BIN)/dfwctl plan --detailed-exitcode playbooks/quickstart.yml
 
+seed-demo: install testenv ## The seed (playbooks/seed.yml) on a simulated PC: WIN10 off, plan, one apply through the VM restart, an empty plan
+	eval "$$($(TESTENV) up)" && scripts/seed-demo
+
 lint: install ## Check the code: ruff (style, imports, bugbear) and mypy (types, strict)
 	$(BIN)/ruff check dfwctl tests bench
 	$(BIN)/mypy
@@ -41,4 +44,4 @@ bench: install testenv ## Time converge against the SDK floor and peer tools (BE
 	eval "$$($(TESTENV) up)" && $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment and caches (the test engine keeps running)
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .seed-demo

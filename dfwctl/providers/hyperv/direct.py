@@ -21,6 +21,22 @@ from dfwctl.providers.hyperv.transport import (
 )
 
 
+def stored_password(vm: str, user: str) -> Optional[str]:
+    """The password kept in the system's credential store (Windows Credential Manager, macOS
+    Keychain, Secret Service) under service `dfwctl:<VM>`, when the keyring package is
+    installed (`pip install 'dfwctl[keyring]'`); None otherwise."""
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:
+        return None
+    try:
+        found: Optional[str] = keyring.get_password(f"dfwctl:{vm}", user)
+    except KeyringError:
+        return None
+    return found
+
+
 class GuestTransport:
     def __init__(self, host: Transport, vm: str, user: Optional[str], password_variable: str,
                  where: str, environ: Optional[Mapping[str, str]] = None):
@@ -37,11 +53,13 @@ class GuestTransport:
             raise DfwctlError(f"{self.where}: no account to sign in to VM {self.vm} with",
                               "set machines.<name>.user in the playbook (the password comes "
                               f"from {self.password_variable})")
-        password = self.environ.get(self.password_variable)
+        password = self.environ.get(self.password_variable) or stored_password(self.vm, self.user)
         if not password:
             raise DfwctlError(f"{self.where}: no password for {self.user} on VM {self.vm}",
-                              f"set {self.password_variable} (dfwctl never reads passwords from "
-                              "the playbook)")
+                              f"set {self.password_variable}, or store it in the system's "
+                              f"credential store as service dfwctl:{self.vm}, user {self.user} "
+                              "(with the keyring package installed); dfwctl never reads "
+                              "passwords from the playbook")
         return GuestLogin(self.vm, self.user, password)
 
     def exchange(self, calls: Sequence[Call], guest: Optional[GuestLogin] = None) -> List[Reply]:

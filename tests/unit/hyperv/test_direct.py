@@ -121,11 +121,44 @@ def test_a_wrong_account_is_an_error_not_a_wait(tmp_path):
     assert "check the account and its password (PW)" in caught.value.hint
 
 
-def test_no_password_is_asked_for_by_name(tmp_path):
+class MemoryKeyring:
+    """A credential store in memory (the keyring package's backend interface)."""
+
+    def __init__(self, stored):
+        import keyring.backend
+
+        class Backend(keyring.backend.KeyringBackend):
+            priority = 1
+
+            def get_password(self, service, username):
+                return stored.get((service, username))
+
+            def set_password(self, service, username, password):
+                stored[(service, username)] = password
+
+            def delete_password(self, service, username):
+                stored.pop((service, username), None)
+
+        self.backend = Backend()
+
+
+def test_no_password_is_asked_for_by_name(tmp_path, monkeypatch):
+    keyring = pytest.importorskip("keyring", reason="the keyring extra is not installed")
+    monkeypatch.setattr(keyring.core, "_keyring_backend", MemoryKeyring({}).backend)
     path, _ = seeded(tmp_path)
     with pytest.raises(DfwctlError, match="no password for chicken on VM WIN10") as caught:
         invoke(into(path, password=None), "Get-DfwctlSystem", {}, ("ComputerName",))
-    assert "set PW (dfwctl never reads passwords from the playbook)" == caught.value.hint
+    assert caught.value.hint.startswith("set PW, or store it in the system's credential store "
+                                        "as service dfwctl:WIN10, user chicken")
+
+
+def test_the_password_may_come_from_the_credential_store(tmp_path, monkeypatch):
+    keyring = pytest.importorskip("keyring", reason="the keyring extra is not installed")
+    store = MemoryKeyring({("dfwctl:WIN10", "chicken"): PASSWORD}).backend
+    monkeypatch.setattr(keyring.core, "_keyring_backend", store)
+    path, _ = seeded(tmp_path)
+    (found,) = invoke(into(path, password=None), "Get-DfwctlSystem", {}, ("ComputerName",))
+    assert found == {"ComputerName": "WIN10"}
 
 
 def test_a_vm_that_is_not_there_is_named(tmp_path):
@@ -172,3 +205,10 @@ def test_binds_from_unshared_drives_land_inside_the_engines_vm(tmp_path):
     assert translate(r"C:\Users\chicken\data") == str(root / "C" / "Users" / "chicken" / "data")
     assert (root / "C" / "Users" / "chicken" / "data").is_dir()
     assert translate("/srv/data") == "/srv/data" and translate("vol") == "vol"
+
+
+def test_binds_are_absolute_when_the_simulated_host_is_named_relatively(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    seeded(tmp_path)
+    found = sim_guest.bind_source(sim_guest.Path("pc.json"), "WIN10")(r"C:\data")
+    assert sim_guest.Path(found).is_absolute() and found.startswith(str(tmp_path))

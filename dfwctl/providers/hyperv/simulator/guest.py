@@ -227,7 +227,10 @@ def engine_gate(state_path: Path, vm_name: str, where: str) -> Callable[[], None
 def bind_source(state_path: Path, vm_name: str) -> Callable[[str], str]:
     """Where Docker Desktop's engine finds a Windows folder of the guest: a shared drive is the
     guest's folder; an unshared one is a folder the engine makes inside its own VM, empty and
-    invisible from Windows (the seed's pitfall). Other sources are left as written."""
+    invisible from Windows (the seed's pitfall). Other sources are left as written. The
+    folders are absolute: the engine resolves nothing against dfwctl's working folder."""
+    state_path = Path(state_path).resolve()
+
     def translate(source: str) -> str:
         from dfwctl.providers.hyperv.simulator.state import read
         from dfwctl.values.winpath import DRIVE, parse_source
