@@ -82,6 +82,7 @@ class Outcome:
     status: str  # applied | failed | skipped
     message: str = ""
     seconds: float = 0.0
+    machine: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,10 +114,11 @@ class Executor:
         except DfwctlError as exc:
             seconds = time.monotonic() - started
             log.error("change_failed", address=change.address, error=exc.message)
-            return Outcome(change.address, change.action, FAILED, str(exc), seconds)
+            return Outcome(change.address, change.action, FAILED, str(exc), seconds,
+                           change.machine)
         seconds = time.monotonic() - started
         log.info("change_applied", address=change.address, seconds=round(seconds, 3))
-        return Outcome(change.address, change.action, APPLIED, "", seconds)
+        return Outcome(change.address, change.action, APPLIED, "", seconds, change.machine)
 
     def run(self, plan: Plan) -> ApplyResult:
         todo: List[Change] = [c for c in plan.changes if c.action is not Action.NOOP]
@@ -144,7 +146,7 @@ class Executor:
             except KeyboardInterrupt:
                 for change in todo:
                     outcomes[change.address] = Outcome(change.address, change.action, SKIPPED,
-                                                       "interrupted")
+                                                       "interrupted", machine=change.machine)
                 for future, change in running.items():
                     outcomes[change.address] = future.result()
                 raise
@@ -166,7 +168,8 @@ class Executor:
                            if d in outcomes and outcomes[d].status != APPLIED]
                 if blocked:
                     outcome = Outcome(change.address, change.action, SKIPPED,
-                                      f"{blocked[0]} {outcomes[blocked[0]].status}")
+                                      f"{blocked[0]} {outcomes[blocked[0]].status}",
+                                      machine=change.machine)
                     outcomes[change.address] = outcome
                     self.events.finished(change, outcome)
                     remaining.remove(change)

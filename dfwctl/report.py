@@ -174,4 +174,11 @@ def render_result(result: ApplyResult) -> str:
         f"Apply {'complete' if result.ok else 'failed'}: {result.count(APPLIED)} applied, "
         f"{result.count(FAILED)} failed, {result.count(SKIPPED)} skipped."
     )
+    machines = list(dict.fromkeys(o.machine for o in result.outcomes))
+    if len(machines) > 1:
+        for machine in machines:
+            mine = [o for o in result.outcomes if o.machine == machine]
+            counts = {s: sum(1 for o in mine if o.status == s) for s in (APPLIED, FAILED, SKIPPED)}
+            lines.append(f"  {machine or 'this machine'}: {counts[APPLIED]} applied, "
+                         f"{counts[FAILED]} failed, {counts[SKIPPED]} skipped")
     return "\n".join(lines) + "\n"

@@ -188,3 +188,15 @@ def test_a_plan_over_machines_groups_them_and_lists_what_waits():
         "provider": "desktop", "machine": "win10", "reason": "VM WIN10 on pc is off",
         "waits_for": ["pc:hyperv.vm.WIN10"]}]
     assert doc["changes"][0]["machine"] == "pc"
+
+
+def test_an_apply_over_machines_counts_each():
+    result = ApplyResult((Outcome("pc:hyperv.vm.WIN10", Action.UPDATE, APPLIED, machine="pc"),
+                          Outcome("win10:desktop.settings", Action.UPDATE, FAILED, "x",
+                                  machine="win10"),
+                          Outcome("win10:docker.container.web", Action.CREATE, SKIPPED, "y",
+                                  machine="win10")))
+    assert render_result(result).splitlines()[-3:] == [
+        "Apply failed: 1 applied, 1 failed, 1 skipped.",
+        "  pc: 1 applied, 0 failed, 0 skipped",
+        "  win10: 0 applied, 1 failed, 1 skipped"]
