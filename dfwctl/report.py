@@ -107,6 +107,8 @@ def render_plan(plan: Plan) -> str:
     changes = [c for c in plan.changes if c.action is not Action.NOOP]
     if not changes and not plan.deferred and not plan.unreadable:
         lines.append(f"No changes. Playbook {plan.playbook} matches the machine.")
+    elif not changes and not plan.deferred:
+        lines.append(f"No plan for playbook {plan.playbook}: what it needs could not be read.")
     else:
         lines.append(f"dfwctl will make these changes for playbook {plan.playbook} "
                      f"on {plan.endpoint}:" if changes else

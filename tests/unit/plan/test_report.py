@@ -200,3 +200,14 @@ def test_an_apply_over_machines_counts_each():
         "Apply failed: 1 applied, 1 failed, 1 skipped.",
         "  pc: 1 applied, 0 failed, 0 skipped",
         "  win10: 0 applied, 1 failed, 1 skipped"]
+
+
+def test_a_plan_of_which_nothing_could_be_read_says_so():
+    from dfwctl.plan import Plan, Unreadable
+
+    text = render_plan(Plan("seed", "e", (), unreadable=(
+        Unreadable("hyperv", "pc", "PowerShell is not on PATH\n  hint: install it"),)))
+    assert text == ("No plan for playbook seed: what it needs could not be read.\n\n"
+                    "Could not be read (left out of this plan, with what comes after them on "
+                    "their machine):\n  hyperv on pc: PowerShell is not on PATH\n"
+                    "    hint: install it\n")
