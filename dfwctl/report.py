@@ -9,7 +9,7 @@ from dfwctl.plan import Action, Change, FieldDiff, Plan
 from dfwctl.values.sizes import format_size
 
 if TYPE_CHECKING:  # render_result imports dfwctl.apply only when it is called
-    from dfwctl.apply import ApplyResult
+    from dfwctl.apply import ApplyResult, Outcome
 
 SENSITIVE = "(sensitive value)"
 # Fields whose integer values are sizes in bytes, shown as 512MiB / 4GiB.
@@ -162,9 +162,29 @@ def _tail(plan: Plan) -> Iterable[str]:
         yield f"Warning: {warning}"
 
 
-def render_result(result: ApplyResult) -> str:
-    """An apply.ApplyResult as the errors, the skips and a summary line."""
+# What each action did, in the words of the plan's summary line ("to create" -> "created").
+_DONE_WORD = {Action.CREATE: "created", Action.UPDATE: "updated", Action.REPLACE: "replaced",
+              Action.DELETE: "destroyed"}
+
+
+def _result_counts(outcomes: Sequence[Outcome]) -> str:
+    """"3 created, 1 replaced; 1 failed, 2 skipped": what was done, per action, then what was
+    not; counts of zero are left out."""
     from dfwctl.apply import APPLIED, FAILED, SKIPPED
+
+    done = [f"{n} {word}" for action, word in _DONE_WORD.items()
+            if (n := sum(1 for o in outcomes if o.status == APPLIED and o.action is action))]
+    undone = [f"{n} {status}" for status in (FAILED, SKIPPED)
+              if (n := sum(1 for o in outcomes if o.status == status))]
+    text = ", ".join(done) or "nothing changed"
+    return f"{text}; {', '.join(undone)}" if undone else text
+
+
+def render_result(result: ApplyResult, command: str = "Apply") -> str:
+    """An apply.ApplyResult as the errors, the skips and a summary line that counts what was
+    done per action: "Apply complete: 3 created, 1 updated, 1 replaced." (`command` names the
+    run: Apply, Destroy)."""
+    from dfwctl.apply import FAILED, SKIPPED
 
     lines: List[str] = []
     for outcome in result.outcomes:
@@ -172,15 +192,11 @@ def render_result(result: ApplyResult) -> str:
             lines.append(f"Error: {outcome.address}: {outcome.message}")
         elif outcome.status == SKIPPED:
             lines.append(f"Skipped: {outcome.address} ({outcome.message})")
-    lines.append(
-        f"Apply {'complete' if result.ok else 'failed'}: {result.count(APPLIED)} applied, "
-        f"{result.count(FAILED)} failed, {result.count(SKIPPED)} skipped."
-    )
+    lines.append(f"{command} {'complete' if result.ok else 'failed'}: "
+                 f"{_result_counts(result.outcomes)}.")
     machines = list(dict.fromkeys(o.machine for o in result.outcomes))
     if len(machines) > 1:
         for machine in machines:
             mine = [o for o in result.outcomes if o.machine == machine]
-            counts = {s: sum(1 for o in mine if o.status == s) for s in (APPLIED, FAILED, SKIPPED)}
-            lines.append(f"  {machine or 'this machine'}: {counts[APPLIED]} applied, "
-                         f"{counts[FAILED]} failed, {counts[SKIPPED]} skipped")
+            lines.append(f"  {machine or 'this machine'}: {_result_counts(mine)}")
     return "\n".join(lines) + "\n"

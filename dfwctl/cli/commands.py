@@ -138,7 +138,7 @@ def _confirm(the_plan: Plan, auto_approve: bool) -> None:
 
 
 def _round(the_plan: Plan, number: int, providers: Sequence[Provider], *, auto_approve: bool,
-           parallelism: int, output: str) -> ApplyResult:
+           parallelism: int, output: str, command: str = "Apply") -> ApplyResult:
     """One round of apply: show the plan, ask before destructive changes, apply it."""
     from dfwctl import planjson, report
     from dfwctl.apply import ApplyResult, StepPerformer, apply_plan
@@ -162,14 +162,16 @@ def _round(the_plan: Plan, number: int, providers: Sequence[Provider], *, auto_a
         result = apply_plan(the_plan, performer, progress, parallelism)
     finally:
         progress.close()
-    click.echo(redact(report.render_result(result)), nl=False)
+    click.echo(redact(report.render_result(result, command)), nl=False)
     return result
 
 
 def _run_apply(the_plan: Plan, replan: Callable[[], Plan], providers: Sequence[Provider], *,
                auto_approve: bool, parallelism: int, output: str,
-               wait_timeout: float = 600.0, first_approved: bool = False) -> None:
-    """Apply the plan, and the rounds its deferred parts need (stages.converge)."""
+               wait_timeout: float = 600.0, first_approved: bool = False,
+               command: str = "Apply") -> None:
+    """Apply the plan, and the rounds its deferred parts need (stages.converge). `command`
+    names the run in its summary (Apply, Destroy)."""
     from dfwctl.stages import Waiting, converge
 
     unread: List[str] = []
@@ -178,7 +180,7 @@ def _run_apply(the_plan: Plan, replan: Callable[[], Plan], providers: Sequence[P
         approved = auto_approve or (first_approved and number == 1)
         unread.extend(u.machine for u in plan.unreadable)
         return _round(plan, number, providers, auto_approve=approved,
-                      parallelism=parallelism, output=output)
+                      parallelism=parallelism, output=output, command=command)
 
     def say(line: str) -> None:
         click.echo(line, err=True)
@@ -271,6 +273,6 @@ def destroy(playbook: str, volumes: bool, auto_approve: bool, parallelism: int,
         the_plan = make_plan(loaded.desired, providers, options)
         _run_apply(the_plan, lambda: make_plan(loaded.desired, providers, options), providers,
                    auto_approve=auto_approve, parallelism=parallelism, output=output,
-                   wait_timeout=wait_timeout)
+                   wait_timeout=wait_timeout, command="Destroy")
 
 

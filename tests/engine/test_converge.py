@@ -14,7 +14,8 @@ def test_apply_then_plan_is_empty_then_apply_does_nothing(project):
     app_playbook(project)
     first = project.run("apply", "--auto-approve", project.path)
     assert first.code == 0, first
-    assert "Apply complete: 5 applied, 0 failed, 0 skipped." in first.out
+    # the image, the network, the volume, three containers
+    assert "Apply complete: 5 created." in first.out
     ids = container_ids(project)
     assert set(ids) == {project.cname(x) for x in ("writer", "app", "side")}
 
@@ -169,6 +170,7 @@ def test_destroy_removes_what_the_playbook_owns_and_keeps_volumes(project):
     assert project.run("apply", "-y", project.path).code == 0
     result = project.run("destroy", "-y", project.path)
     assert result.code == 0, result
+    assert result.out.endswith("Destroy complete: 4 destroyed.\n")  # 3 containers, the network
     assert project.containers() == {}
     assert not project.api.networks(filters={"name": f"{project.name}-net"})
     assert project.api.volumes(filters={"name": f"{project.name}-data"})["Volumes"]

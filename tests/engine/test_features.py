@@ -180,7 +180,7 @@ def test_failing_run_once_container_reports_its_logs(project):
     assert f"container {n}-bad exited with code 3 (state: exited expects 0)" in result.out
     assert "| something broke" in result.out
     assert f"Skipped: docker.container.{n}-after (docker.container.{n}-bad failed)" in result.out
-    assert "1 applied, 1 failed, 1 skipped" in result.out
+    assert "Apply failed: 1 created; 1 failed, 1 skipped." in result.out
     assert project.containers()[f"{n}-independent"]["State"] == "running"
     plan = project.run("plan", project.path)
     assert "its last run failed (exit code 3)" in plan.out
@@ -190,7 +190,7 @@ def test_twenty_containers_apply_in_parallel(project):
     many_containers(project, 20)
     result = project.run("apply", "--parallelism", "8", project.path)
     assert result.code == 0, result
-    assert "Apply complete: 21 applied, 0 failed, 0 skipped." in result.out
+    assert "Apply complete: 21 created." in result.out
     states = [c["State"] for c in project.containers().values()]
     assert states == ["running"] * 20
     assert project.run("plan", "--detailed-exitcode", project.path).code == 0
@@ -219,7 +219,7 @@ def test_second_apply_waits_for_the_lock_with_a_timeout(project):
              for _ in range(2)]
     outs = [p.communicate(timeout=120)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
-    assert sum("Apply complete: 5 applied" in o for o in outs) == 1
+    assert sum("Apply complete: 5 created." in o for o in outs) == 1
     assert sum("No changes." in o for o in outs) == 1
     assert len(project.containers()) == 4
 

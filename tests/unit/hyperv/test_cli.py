@@ -50,7 +50,7 @@ def test_the_seed_scenario_end_to_end(env):
 
     applied = dfwctl(env, "apply", "--auto-approve", SEED_PLAYBOOK)
     assert applied.code == 0, applied
-    assert applied.out.endswith("Apply complete: 1 applied, 0 failed, 0 skipped.\n")
+    assert applied.out.endswith("Apply complete: 1 updated.\n")
     assert "stop the VM: shut down the guest (Stop-VM -Force)" in applied.err
 
     again = dfwctl(env, "plan", "--detailed-exitcode", SEED_PLAYBOOK)

@@ -163,7 +163,7 @@ def test_result_text():
 
 def test_result_text_when_everything_applied():
     ok = ApplyResult(tuple(o for o in RESULT.outcomes if o.status == APPLIED))
-    assert render_result(ok) == "Apply complete: 3 applied, 0 failed, 0 skipped.\n"
+    assert render_result(ok) == "Apply complete: 2 created, 1 replaced.\n"
 
 
 def test_a_plan_over_machines_groups_them_and_lists_what_waits():
@@ -197,9 +197,9 @@ def test_an_apply_over_machines_counts_each():
                           Outcome("win10:docker.container.web", Action.CREATE, SKIPPED, "y",
                                   machine="win10")))
     assert render_result(result).splitlines()[-3:] == [
-        "Apply failed: 1 applied, 1 failed, 1 skipped.",
-        "  pc: 1 applied, 0 failed, 0 skipped",
-        "  win10: 0 applied, 1 failed, 1 skipped"]
+        "Apply failed: 1 updated; 1 failed, 1 skipped.",
+        "  pc: 1 updated",
+        "  win10: nothing changed; 1 failed, 1 skipped"]
 
 
 def test_a_plan_of_which_nothing_could_be_read_says_so():
@@ -211,3 +211,16 @@ def test_a_plan_of_which_nothing_could_be_read_says_so():
                     "Could not be read (left out of this plan, with what comes after them on "
                     "their machine):\n  hyperv on pc: PowerShell is not on PATH\n"
                     "    hint: install it\n")
+
+
+def test_a_destroy_says_destroyed_and_counts_each_action():
+    gone = ApplyResult(tuple(Outcome(f"docker.container.c{i}", Action.DELETE, APPLIED)
+                             for i in range(12)))
+    assert render_result(gone, "Destroy") == "Destroy complete: 12 destroyed.\n"
+    mixed = ApplyResult(
+        tuple(Outcome(f"docker.container.n{i}", Action.CREATE, APPLIED) for i in range(3))
+        + (Outcome("docker.container.u", Action.UPDATE, APPLIED),
+           Outcome("docker.container.r", Action.REPLACE, APPLIED)))
+    assert render_result(mixed) == "Apply complete: 3 created, 1 updated, 1 replaced.\n"
+    nothing = ApplyResult((Outcome("docker.container.x", Action.CREATE, FAILED, "boom"),))
+    assert render_result(nothing).splitlines()[-1] == "Apply failed: nothing changed; 1 failed."
