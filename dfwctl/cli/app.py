@@ -12,9 +12,10 @@ HELP = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class Context:
-    def __init__(self, debug: bool, log_format: str):
+    def __init__(self, debug: bool, log_format: str, colour: bool = False):
         self.debug = debug
         self.log_format = log_format
+        self.colour = colour  # stdout is a terminal that gets colour (cli/terminal.py)
 
 
 # Commands whose modules load only when they run (or when help lists them): start-up of
@@ -40,12 +41,21 @@ class _Group(click.Group):
               show_default=True, help="Format of the events logged to stderr.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]),
               default=None, help="Least severe event to log [default: warning, json: info].")
+@click.option("--no-color", is_flag=True,
+              help="Plain text even on a terminal (also: the NO_COLOR environment variable).")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, log_format: str, log_level: Optional[str]) -> None:
+def cli(ctx: click.Context, debug: bool, log_format: str, log_level: Optional[str],
+        no_color: bool) -> None:
     """dfwctl keeps a Docker-on-Windows developer environment in a playbook:
     validate it, plan the changes against the machine, apply them."""
+    import sys
+
     from dfwctl import logs
+    from dfwctl.cli.terminal import colour_wanted, prepare_console
 
     level = log_level or ("debug" if debug else "info" if log_format == "json" else "warning")
     logs.configure(log_format, level)
-    ctx.obj = Context(debug, log_format)
+    colour = colour_wanted(no_color, sys.stdout)
+    if colour:
+        prepare_console()
+    ctx.obj = Context(debug, log_format, colour)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence,
 import click
 
 from dfwctl.cli.app import HELP, cli
+from dfwctl.cli.terminal import echo, palette
 from dfwctl.errors import DfwctlError, ExitStatus
 
 if TYPE_CHECKING:  # the commands import these when they run, not at start-up
@@ -109,7 +110,7 @@ def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode:
     else:
         from dfwctl.report import render_plan
 
-        click.echo(render_plan(the_plan), nl=False)
+        echo(render_plan(the_plan, palette()))
     if out_file:
         planjson.save(the_plan, Path(out_file), Path(playbook),
                       {"prune": options.prune, "prune_volumes": options.prune_volumes})
@@ -151,7 +152,7 @@ def _round(the_plan: Plan, number: int, providers: Sequence[Provider], *, auto_a
     if output == "json":
         click.echo(planjson.dumps(the_plan), nl=False)
     else:
-        click.echo(report.render_plan(the_plan), nl=False)
+        echo(report.render_plan(the_plan, palette()))
     if not the_plan.has_changes:
         return ApplyResult(())
     _confirm(the_plan, auto_approve)
@@ -162,7 +163,7 @@ def _round(the_plan: Plan, number: int, providers: Sequence[Provider], *, auto_a
         result = apply_plan(the_plan, performer, progress, parallelism)
     finally:
         progress.close()
-    click.echo(redact(report.render_result(result, command)), nl=False)
+    echo(redact(report.render_result(result, command, palette())))
     return result
 
 

@@ -3,11 +3,13 @@ Rewrite the files in tests/golden/ with UPDATE_GOLDEN=1 after a deliberate chang
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from dfwctl import planjson
 from dfwctl.apply import APPLIED, FAILED, SKIPPED, ApplyResult, Outcome
+from dfwctl.colour import COLOUR
 from dfwctl.plan import Action, PlanOptions
 from dfwctl.report import render_plan, render_result
 from tests.builders import (
@@ -111,6 +113,35 @@ def test_plan_text(name):
     assert_golden(f"{name}.txt", render_plan(SCENARIOS[name]()))
 
 
+@pytest.mark.parametrize("name", ["mixed", "no_changes"])
+def test_plan_text_in_colour(name):
+    assert_golden(f"{name}.color.txt", render_plan(SCENARIOS[name](), COLOUR))
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_colour_adds_only_colour_codes(name):
+    plan = SCENARIOS[name]()
+    coloured = render_plan(plan, COLOUR)
+    assert ANSI.search(coloured)
+    assert ANSI.sub("", coloured) == render_plan(plan)
+
+
+def test_colours_follow_the_conventions():
+    text = render_plan(mixed(), COLOUR)
+    green, yellow, red, bold = "\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[1m"
+    assert f"  {green}+\x1b[0m container \"cache\"" in text
+    assert f"  {yellow}~\x1b[0m container \"web\"" in text
+    assert f"{red}-/+\x1b[0m container \"shell\"" in text
+    assert f"  {red}-\x1b[0m container \"old\"" in text
+    assert f"  {bold}# docker.container.old\x1b[0m {red}will be destroyed" in text
+    assert f"{red}# forces replacement" in text
+    assert "[\x1b[1;31mdestructive\x1b[0m]" in text
+    assert f"{bold}Plan:\x1b[0m" in text
+
+
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_plan_json(name):
     text = planjson.dumps(SCENARIOS[name]())
@@ -159,6 +190,9 @@ RESULT = ApplyResult((
 
 def test_result_text():
     assert_golden("result_failed.txt", render_result(RESULT))
+    coloured = render_result(RESULT, p=COLOUR)
+    assert_golden("result_failed.color.txt", coloured)
+    assert ANSI.sub("", coloured) == render_result(RESULT)
 
 
 def test_result_text_when_everything_applied():
