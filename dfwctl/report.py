@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # render_result imports dfwctl.apply only when it is called
 
 SENSITIVE = "(sensitive value)"
 # Fields whose integer values are sizes in bytes, shown as 512MiB / 4GiB.
-SIZE_FIELDS = ("memory", "dynamic_memory.minimum", "dynamic_memory.maximum")
+SIZE_FIELDS = ("memory", "shm_size", "dynamic_memory.minimum", "dynamic_memory.maximum")
 
 _HEADLINE = {
     Action.CREATE: "will be created",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Tuple, Type
 
-from dfwctl.suggest import closest, did_you_mean
+from dfwctl.suggest import best, closest, did_you_mean
 from dfwctl.values.sizes import ACCEPTED, parse_size
 
 if TYPE_CHECKING:  # jsonschema is imported when a playbook is validated
@@ -50,8 +50,11 @@ _PATTERNS = {
 _RENAMED = {
     "environment": "env", "volumes": "mounts", "mem_limit": "memory", "cmd": "command",
     "workdir": "working_dir", "working_directory": "working_dir", "entry_point": "entrypoint",
-    "stop_grace_period": "stop_timeout", "restart_policy": "restart", "publish": "ports",
+    "restart_policy": "restart", "publish": "ports", "log_opt": "logging",
+    "log_driver": "logging", "add_host": "extra_hosts", "device_requests": "gpus",
 }
+# How nearly a key must match another tool's name for that name's key to be suggested.
+ALIAS_LIKENESS = 0.8
 _PLURALS = {"string": "strings", "integer": "integers", "number": "numbers", "object": "mappings"}
 _TYPES = {
     "string": "a string", "integer": "an integer", "number": "a number",
@@ -192,12 +195,18 @@ def _unknown_keys(error: ValidationError, path: Tuple[Any, ...]) -> List[Problem
 
 def _suggestion(key: str, known: List[str]) -> str:
     """"; did you mean 'env'?" from the nearest known key, or from the name other tools
-    (docker compose) give the same setting."""
-    renamed = {alias: name for alias, name in _RENAMED.items() if name in known}
-    match = closest(key, known + [alias for alias in renamed if alias not in known])
-    if match is None:
-        return ""
-    return f"; did you mean {quote(renamed.get(match, match))}?"
+    (docker compose) give the same setting. Another tool's name must be nearly the key written
+    (environment, enviroment -> env): a loose likeness to it says nothing (ulimits is not
+    mem_limit, so it never suggests memory)."""
+    renamed = {alias: name for alias, name in _RENAMED.items()
+               if name in known and alias not in known}
+    direct = best(key, known)
+    alias = best(key, renamed, cutoff=ALIAS_LIKENESS)
+    if alias is not None and (direct is None or alias[1] > direct[1]):
+        return f"; did you mean {quote(renamed[alias[0]])}?"
+    if direct is not None:
+        return f"; did you mean {quote(direct[0])}?"
+    return ""
 
 
 def _missing_keys(error: ValidationError, path: Tuple[Any, ...]) -> List[Problem]:

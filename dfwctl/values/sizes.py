@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Tuple, Union
 
+from dfwctl.values.written import scaled, shown
+
 KIB = 1024
 MIB = 1024**2
 GIB = 1024**3
@@ -33,45 +35,32 @@ _FORMAT_UNITS: Tuple[Tuple[str, int], ...] = (
 _SIZE = re.compile(r"(?P<number>[0-9]{1,30}(?:\.[0-9]{1,30})?)(?: ?(?P<unit>[A-Za-z]+))?")
 
 
-def _shown(value: object) -> str:
-    """The value as the user wrote it: strings in double quotes, booleans as YAML spells them."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if value is None:
-        return "null"
-    return str(value)
-
-
 def parse_size(value: Union[int, str]) -> int:
     """Bytes from an int (bytes) or a string such as "4096", "512MiB", "4 GB" or "1.5GiB".
 
     Units are case-insensitive; B, K/KB/KiB, M/MB/MiB, G/GB/GiB and T/TB/TiB are all binary.
     Raises ValueError with a message for the user."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValueError(f"{_shown(value)} is not a size: {ACCEPTED}")
+        raise ValueError(f"{shown(value)} is not a size: {ACCEPTED}")
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"{value} is not a size: a size cannot be negative")
         return value
     match = _SIZE.fullmatch(value)
     if match is None:
-        raise ValueError(f"{_shown(value)} is not a size: {ACCEPTED}")
+        raise ValueError(f"{shown(value)} is not a size: {ACCEPTED}")
     number, unit = match.group("number"), match.group("unit")
     if unit is None:
         if "." in number:
-            raise ValueError(f"{_shown(value)} is not a size: {ACCEPTED}")
+            raise ValueError(f"{shown(value)} is not a size: {ACCEPTED}")
         return int(number)
     multiplier = _UNITS.get(unit.lower())
     if multiplier is None:
-        raise ValueError(f"{_shown(value)} is not a size: {ACCEPTED}")
-    whole, _, decimals = number.partition(".")
-    scale: int = 10 ** len(decimals)  # number == int(whole + decimals) / scale, exactly
-    size, rest = divmod(int(whole + decimals) * multiplier, scale)
+        raise ValueError(f"{shown(value)} is not a size: {ACCEPTED}")
+    size, rest = scaled(number, multiplier)
     if rest:
         raise ValueError(
-            f"{_shown(value)} is not a whole number of bytes: "
+            f"{shown(value)} is not a whole number of bytes: "
             "use a smaller unit or a whole number, like 1536MiB"
         )
     return size
@@ -81,7 +70,7 @@ def format_size(n: int) -> str:
     """The shortest exact text for n bytes, in the largest binary unit that divides it:
     4294967296 -> "4GiB", 1610612736 -> "1536MiB", 1000 -> "1000B"."""
     if isinstance(n, bool) or not isinstance(n, int):
-        raise ValueError(f"{_shown(n)} is not a number of bytes")
+        raise ValueError(f"{shown(n)} is not a number of bytes")
     if n < 0:
         raise ValueError(f"{n} is not a size: a size cannot be negative")
     for name, unit in _FORMAT_UNITS:

@@ -15,7 +15,8 @@ from dfwctl.providers.docker.record import is_pairs
 def field_diffs(before: Any, after: Any, mask: Masker,
                 updatable: FrozenSet[str] = frozenset()) -> Tuple[FieldDiff, ...]:
     """Compare a recorded spec with a wanted one of the same type; mappings are compared key
-    by key (env.TZ)."""
+    by key (env.TZ). A field is shown under the name the playbook gives it (its `shown`
+    metadata: log_options.max-size is logging.options.max-size)."""
     diffs: List[FieldDiff] = []
     for f in fields(after):
         if not f.compare or f.name == "name":
@@ -24,14 +25,15 @@ def field_diffs(before: Any, after: Any, mask: Masker,
         if same(new, old, mask):
             continue
         forces = f.name not in updatable
+        shown = f.metadata.get("shown", f.name)  # logging.driver for log_driver
         if is_pairs(old) and is_pairs(new):
             old_map, new_map = dict(old), dict(new)
             for key in sorted(set(old_map) | set(new_map)):
                 if not same(new_map.get(key), old_map.get(key), mask):
-                    name = f"{f.name}.{key}"
+                    name = f"{shown}.{key}"
                     diffs.append(FieldDiff(name, old_map.get(key), new_map.get(key), forces))
         else:
-            diffs.append(FieldDiff(f.name, old, new, forces))
+            diffs.append(FieldDiff(shown, old, new, forces))
     return tuple(diffs)
 
 

@@ -1,12 +1,18 @@
-"""ContainerSpec -> the arguments of the engine's create call."""
+"""ContainerSpec -> the arguments of the engine's create call (the host config through the
+SDK's own builder)."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from dfwctl.errors import DfwctlError
 from dfwctl.providers.docker.model import ContainerSpec
+from dfwctl.values.devices import gpu_request_from_text
+from dfwctl.values.limits import ulimit_values
 from dfwctl.values.mounts import parse_mount
 from dfwctl.values.ports import parse_ports
+from dfwctl.values.security import seccomp_profile
 
 CPU_PERIOD = 100_000
 
@@ -62,6 +68,50 @@ def _ports(spec: ContainerSpec) -> Tuple[List[Any], Dict[str, List[Dict[str, str
     return exposed, bindings
 
 
+def _seccomp(option: str) -> str:
+    """The engine takes a seccomp profile's JSON text, not its file (as the docker CLI sends it)."""
+    profile = seccomp_profile(option)
+    if profile is None:
+        return option
+    try:
+        text = Path(profile).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DfwctlError(f"cannot read the seccomp profile {profile}: {exc.strerror}",
+                          "check the path in security_opt") from None
+    return f"seccomp={text}"
+
+
+def option_arguments(spec: ContainerSpec) -> Dict[str, Any]:
+    """The host config arguments of the container's options (only those it sets)."""
+    out: Dict[str, Any] = {}
+    security = [o for o in spec.security_opt if o != "systempaths=unconfined"]
+    values: Dict[str, Any] = {
+        "extra_hosts": list(spec.extra_hosts),
+        "dns": list(spec.dns),
+        "dns_search": list(spec.dns_search),
+        "cap_add": list(spec.cap_add),
+        "cap_drop": list(spec.cap_drop),
+        "privileged": spec.privileged or None,
+        "devices": list(spec.devices),
+        "device_requests": [gpu_request_from_text(g).request() for g in spec.gpus],
+        "tmpfs": dict(spec.tmpfs),
+        "shm_size": spec.shm_size,
+        "ulimits": [{"name": name, "soft": soft, "hard": hard}
+                    for name, (soft, hard) in ((n, ulimit_values(t)) for n, t in spec.ulimits)],
+        "sysctls": dict(spec.sysctls),
+        "init": spec.init,
+        "read_only": spec.read_only or None,
+        "pids_limit": spec.pids_limit,
+        "security_opt": [_seccomp(o) for o in security],
+    }
+    if spec.log_driver is not None or spec.log_options:
+        values["log_config"] = {"type": spec.log_driver or "", "config": dict(spec.log_options)}
+    for name, value in values.items():
+        if value is not None and value != [] and value != {}:
+            out[name] = value
+    return out
+
+
 def create_arguments(api: Any, spec: ContainerSpec, name: str, labels: Dict[str, str],
                      bind_source: Optional[SourceMap] = None) -> Dict[str, Any]:
     """The create call's arguments. `bind_source` maps a bind's source to where the engine
@@ -76,7 +126,12 @@ def create_arguments(api: Any, spec: ContainerSpec, name: str, labels: Dict[str,
         network_mode=network,
         isolation=spec.isolation,
         **limits(spec.memory, spec.cpus),
+        **option_arguments(spec),
     )
+    if "systempaths=unconfined" in spec.security_opt:
+        # What the docker CLI sends for it: nothing masked, nothing read-only in /proc, /sys.
+        host_config["MaskedPaths"] = []
+        host_config["ReadonlyPaths"] = []
     args: Dict[str, Any] = dict(
         image=spec.image,
         name=name,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from dfwctl.providers.docker.options import option_fields
 from dfwctl.values.mounts import parse_mount
 from dfwctl.values.ports import parse_ports
 from dfwctl.values.sizes import parse_size
@@ -48,7 +49,25 @@ class ContainerSpec:
     memory: Optional[int] = None
     cpus: Optional[float] = None
     stop_signal: Optional[str] = None
-    stop_timeout: Optional[int] = None
+    stop_timeout: Optional[int] = None  # seconds; stop_grace_period is its compose spelling
+    extra_hosts: Tuple[str, ...] = ()  # host:ip, in the order written
+    dns: Tuple[str, ...] = ()
+    dns_search: Tuple[str, ...] = ()
+    cap_add: Tuple[str, ...] = ()  # NET_ADMIN, sorted
+    cap_drop: Tuple[str, ...] = ()
+    privileged: bool = False
+    devices: Tuple[str, ...] = ()  # host:container:permissions, sorted
+    gpus: Tuple[str, ...] = ()  # GpuRequest texts
+    log_driver: Optional[str] = field(default=None, metadata={"shown": "logging.driver"})
+    log_options: Pairs = field(default=(), metadata={"shown": "logging.options"})
+    tmpfs: Pairs = ()  # target -> options
+    shm_size: Optional[int] = None  # bytes
+    ulimits: Pairs = ()  # name -> soft:hard
+    sysctls: Pairs = ()
+    init: Optional[bool] = None  # None: the engine's default
+    read_only: bool = False
+    pids_limit: Optional[int] = None  # None: unlimited
+    security_opt: Tuple[str, ...] = ()  # key=value, in the order written
     state: str = "running"
     # Not part of the container's identity: changing them never replaces it.
     pull: str = field(default="missing", compare=False)
@@ -191,10 +210,10 @@ def container_spec(name: str, raw: Mapping[str, Any], base: Path) -> ContainerSp
         memory=parse_size(memory) if memory is not None else None,
         cpus=float(cpus) if cpus is not None else None,
         stop_signal=_text(stop_signal) if stop_signal is not None else None,
-        stop_timeout=raw.get("stop_timeout"),
         state=raw.get("state", "running"),
         pull=raw.get("pull", "missing"),
         depends_on=tuple(raw.get("depends_on", [])),
+        **option_fields(raw, base),
     )
 
 

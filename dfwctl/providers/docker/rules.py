@@ -1,6 +1,6 @@
 """Validation rules for the Docker part of a playbook: what the engine would refuse that the
 playbook alone shows (subnets, reserved labels, mounts, references, isolation, host ports,
-dependency cycles)."""
+dependency cycles, and the container options in option_rules)."""
 from __future__ import annotations
 
 import ipaddress
@@ -9,6 +9,7 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set
 from dfwctl.checker import Checker, Path
 from dfwctl.errors import Diagnostic
 from dfwctl.load import format_path
+from dfwctl.providers.docker.option_rules import option_rules
 from dfwctl.schema_messages import quote
 from dfwctl.suggest import closest
 from dfwctl.tree import mapping, sequence
@@ -24,8 +25,9 @@ Taken = Dict[Tuple[str, int], List[Tuple[str, Path]]]  # (protocol, host port) -
 
 def rules(c: Checker) -> Iterator[Diagnostic]:
     """Every problem of the networks, volumes and containers sections."""
-    yield from c.parse_sizes(("containers", name, "memory")
-                             for name in mapping(c.data, "containers"))
+    yield from c.parse_sizes(("containers", name, key)
+                             for name in mapping(c.data, "containers")
+                             for key in ("memory", "shm_size"))
     for rule in (network_rule, label_rule, container_rule, port_rule, dependency_rule):
         yield from rule(c)
 
@@ -63,6 +65,7 @@ def container_rule(c: Checker) -> Iterator[Diagnostic]:
             yield from mount_rule(c, path, spec)
             yield from reference_rule(c, path, spec)
             yield from isolation_rule(c, path, spec)
+            yield from option_rules(c, path, spec)
 
 
 def mount_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:

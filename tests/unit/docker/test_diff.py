@@ -61,6 +61,23 @@ SHELL = {
     "cpus": 1,
     "stop_signal": "SIGTERM",
     "stop_timeout": 10,
+    "extra_hosts": ["db.local:10.0.0.5", "host.docker.internal:host-gateway"],
+    "dns": ["1.1.1.1"],
+    "dns_search": ["example.com"],
+    "cap_add": ["NET_ADMIN"],
+    "cap_drop": ["MKNOD"],
+    "privileged": True,
+    "devices": ["/dev/null:/dev/null0:rw"],
+    "gpus": "all",
+    "logging": {"driver": "json-file", "options": {"max-size": "10m", "max-file": 3}},
+    "tmpfs": ["/run:size=64m"],
+    "shm_size": "128MiB",
+    "ulimits": {"nofile": {"soft": 1024, "hard": 4096}},
+    "sysctls": {"net.core.somaxconn": 1024},
+    "init": True,
+    "read_only": True,
+    "pids_limit": 100,
+    "security_opt": ["no-new-privileges:true"],
 }
 
 
@@ -106,6 +123,30 @@ CONTAINER_VARIANTS = {
     "cpus": ({"cpus": 2}, "cpus"),
     "stop_signal": ({"stop_signal": "SIGINT"}, "stop_signal"),
     "stop_timeout": ({"stop_timeout": 30}, "stop_timeout"),
+    "extra_hosts": ({"extra_hosts": ["db.local:10.0.0.6", "host.docker.internal:host-gateway"]},
+                    "extra_hosts"),
+    "dns": ({"dns": ["1.1.1.1", "8.8.8.8"]}, "dns"),
+    "dns_search": ({"dns_search": "corp.example.com"}, "dns_search"),
+    "cap_add": ({"cap_add": ["NET_ADMIN", "SYS_PTRACE"]}, "cap_add"),
+    "cap_drop": ({"cap_drop": ["ALL"]}, "cap_drop"),
+    "privileged": ({"privileged": False}, "privileged"),
+    "devices": ({"devices": ["/dev/null:/dev/null0:rwm"]}, "devices"),
+    "gpus": ({"gpus": [{"count": 1, "capabilities": ["gpu", "utility"]}]}, "gpus"),
+    "log_driver": ({"logging": {"driver": "local", "options": {"max-size": "10m",
+                                                               "max-file": "3"}}},
+                   "logging.driver"),
+    "log_options": ({"logging": {"driver": "json-file", "options": {"max-size": "20m",
+                                                                    "max-file": "3"}}},
+                    "logging.options.max-size"),
+    "tmpfs": ({"tmpfs": ["/run:size=128m"]}, "tmpfs./run"),
+    "shm_size": ({"shm_size": "256m"}, "shm_size"),
+    "ulimits": ({"ulimits": {"nofile": 2048}}, "ulimits.nofile"),
+    "sysctls": ({"sysctls": {"net.core.somaxconn": 4096}}, "sysctls.net.core.somaxconn"),
+    "init": ({"init": False}, "init"),
+    "read_only": ({"read_only": False}, "read_only"),
+    "pids_limit": ({"pids_limit": 200}, "pids_limit"),
+    "security_opt": ({"security_opt": ["no-new-privileges:true", "seccomp:unconfined"]},
+                     "security_opt"),
     "state": ({"state": "exited"}, "state"),
 }
 
@@ -148,6 +189,65 @@ def test_changing_one_container_field(field):
         assert all(d.forces_replacement for d in change.diffs)
         assert change.destructive
     assert change.reasons
+
+
+# Two ways of writing the same setting: neither plans a change against the other.
+SAME_SETTINGS = {
+    "capabilities with prefix and case": ({"cap_add": ["net_admin"], "cap_drop": ["CAP_MKNOD"]},
+                                          {"cap_add": ["CAP_NET_ADMIN"], "cap_drop": ["mknod"]}),
+    "security options with : or =": ({"security_opt": ["no-new-privileges:true"]},
+                                     {"security_opt": ["no-new-privileges=true"]}),
+    "extra_hosts as a list or a mapping": (
+        {"extra_hosts": ["db.local=10.0.0.5", "host.docker.internal:host-gateway"]},
+        {"extra_hosts": {"db.local": "10.0.0.5", "host.docker.internal": "host-gateway"}}),
+    "one dns server or a list": ({"dns": "1.1.1.1"}, {"dns": ["1.1.1.1"]}),
+    "sysctls as a list or a mapping": ({"sysctls": ["net.core.somaxconn=1024"]},
+                                       {"sysctls": {"net.core.somaxconn": "1024"}}),
+    "one ulimit number or soft and hard": ({"ulimits": {"nofile": {"soft": 7, "hard": 7}}},
+                                           {"ulimits": {"nofile": 7}}),
+    "a device with its defaults written": ({"devices": ["/dev/null"]},
+                                           {"devices": ["/dev/null:/dev/null:rwm"]}),
+    "gpus: all or its request": ({"gpus": "all"},
+                                 {"gpus": [{"count": "all", "capabilities": ["gpu"]}]}),
+    "log options as numbers or strings": (
+        {"logging": {"driver": "json-file", "options": {"max-size": "10m", "max-file": 3}}},
+        {"logging": {"driver": "json-file", "options": {"max-size": "10m", "max-file": "3"}}}),
+    "stop_grace_period or stop_timeout": ({"stop_grace_period": "1m30s", "stop_timeout": None},
+                                          {"stop_timeout": 90}),
+    "no pids limit: -1, 0 or unset": ({"pids_limit": -1}, {"pids_limit": None}),
+    "shm_size 0 is the engine's default": ({"shm_size": 0}, {"shm_size": None}),
+}
+
+
+def _written(**overrides):
+    """baseline() where None removes a key."""
+    shell = {k: v for k, v in {**SHELL, **overrides}.items() if v is not None}
+    return playbook({"name": NAME, "networks": {"front": {}, "back": {}},
+                     "volumes": {"data": {}, "cache": {}}, "containers": {"shell": shell}})
+
+
+@pytest.mark.parametrize("case", SAME_SETTINGS)
+def test_two_spellings_of_one_setting_plan_nothing(case):
+    first, second = SAME_SETTINGS[case]
+    assert not diff(_written(**second), converged(_written(**first))).has_changes
+    assert not diff(_written(**first), converged(_written(**second))).has_changes
+
+
+def test_stop_grace_period_changes_show_as_stop_timeout_seconds():
+    change = only_change(diff(_written(stop_timeout=None, stop_grace_period="1m"),
+                              converged(baseline())))
+    assert [(d.name, d.before, d.after) for d in change.diffs] == [("stop_timeout", 10, 60)]
+    assert change.action is Action.REPLACE
+
+
+def test_log_options_are_diffed_per_option_under_logging():
+    before = baseline(logging={"driver": "json-file", "options": {"max-size": "10m"}})
+    after = baseline(logging={"driver": "json-file", "options": {"max-file": "5"}})
+    change = only_change(diff(after, converged(before)))
+    got = {d.name: (d.before, d.after) for d in change.diffs}
+    assert got == {"logging.options.max-size": ("10m", None),
+                   "logging.options.max-file": (None, "5")}
+    assert change.action is Action.REPLACE
 
 
 def test_env_changes_are_diffed_per_key():

@@ -403,6 +403,34 @@ def test_a_network_with_a_subnet_is_created_with_its_ipam_pool():
     assert created.kwargs["ipam"]["Config"][0]["Subnet"] == "172.30.9.0/24"
 
 
+def test_container_options_reach_the_engine_in_the_host_config_and_plan_nothing_after():
+    fake, provider, _ = scenario()
+    book = copy.deepcopy(fake.corpus.playbook)
+    book["containers"]["corpus-opts"] = {
+        "image": "busybox:latest", "command": ["sleep", "3600"],
+        "extra_hosts": {"db.local": "10.0.0.5"}, "dns": "1.1.1.1", "cap_add": ["net_admin"],
+        "logging": {"driver": "local", "options": {"max-size": "10m"}}, "gpus": "all",
+        "ulimits": {"nofile": {"soft": 1024, "hard": 4096}}, "init": False,
+        "stop_grace_period": "1m", "security_opt": ["systempaths=unconfined"],
+    }
+    want = playbook(book)
+    fake.forget()
+    apply(provider, plan_of(provider, want))
+    (created,) = fake.calls_to("create_container")
+    host = created.kwargs["host_config"]
+    assert host["ExtraHosts"] == ["db.local:10.0.0.5"] and host["Dns"] == ["1.1.1.1"]
+    assert host["CapAdd"] == ["NET_ADMIN"] and host["Init"] is False
+    assert host["LogConfig"] == {"Type": "local", "Config": {"max-size": "10m"}}
+    assert host["Ulimits"] == [{"Name": "nofile", "Soft": 1024, "Hard": 4096}]
+    assert host["DeviceRequests"] == [{"Driver": "", "Count": -1, "DeviceIDs": [],
+                                       "Capabilities": [["gpu"]], "Options": {}}]
+    # systempaths=unconfined is what the docker CLI sends instead: nothing masked
+    assert host["MaskedPaths"] == [] and host["ReadonlyPaths"] == []
+    assert "SecurityOpt" not in host
+    assert created.kwargs["stop_timeout"] == 60
+    assert plan_of(provider, want).changes == ()
+
+
 # The fake itself ------------------------------------------------------------------------------
 def _engine_calls() -> List[str]:
     """Every `api.X` / `self.api.X` / `engine.api.X` in the Docker and Desktop providers."""

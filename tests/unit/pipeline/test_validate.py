@@ -277,3 +277,22 @@ def test_closest():
 def test_did_you_mean():
     assert did_you_mean("prots", ["ports"]) == "; did you mean 'ports'?"
     assert did_you_mean("qqq", ["ports"]) == ""
+
+
+@pytest.mark.parametrize("key, suggested", [
+    ("ulimit", "ulimits"), ("pid_limit", "pids_limit"), ("pids_limits", "pids_limit"),
+    ("mem_limit", "memory"), ("memlimit", "memory"), ("enviroment", "env"),
+    ("environment", "env"), ("volume", "mounts"), ("add_host", "extra_hosts"),
+    ("cap-add", "cap_add"), ("security_opts", "security_opt"), ("stop_grace", "stop_grace_period"),
+    ("log_opt", "logging"), ("readonly", "read_only"), ("sysctl", "sysctls"),
+])
+def test_unknown_container_key_suggests_the_right_key(key, suggested):
+    (line,) = _messages(f"version: 1\nname: x\ncontainers:\n  web:\n    image: a\n    {key}: 1\n")
+    assert line.endswith(f"unknown key '{key}'; did you mean '{suggested}'?"), line
+
+
+@pytest.mark.parametrize("key", ["shm_limit", "cpu_limit", "swap_limit", "blkio_limit"])
+def test_a_loose_likeness_to_another_tools_name_suggests_nothing(key):
+    # mem_limit is compose's name for memory: only a near spelling of it suggests memory
+    (line,) = _messages(f"version: 1\nname: x\ncontainers:\n  web:\n    image: a\n    {key}: 1\n")
+    assert "memory" not in line, line

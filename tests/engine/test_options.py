@@ -1,0 +1,180 @@
+"""The container options compose users write, on the real engine: each one applied reads back
+from the engine as the playbook says (in the host config, and in what the container sees), a
+second plan is empty, and changing one replaces the container with a diff on that field."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.engine.project import Project
+
+pytestmark = pytest.mark.engine
+
+MIB = 1024 * 1024
+CAP_NET_ADMIN, CAP_MKNOD = 12, 27  # bits of /proc/PID/status CapEff (linux/capability.h)
+
+OPTIONS = """
+        containers:
+          {n}-opts:
+            image: busybox:latest
+            command: [sleep, '3600']
+            extra_hosts: ["db.local:10.0.0.5", "host.docker.internal=host-gateway"]
+            dns: 1.1.1.1
+            dns_search: [example.com]
+            cap_add: [net_admin]
+            cap_drop: [CAP_MKNOD]
+            devices: ["/dev/null:/dev/null0:rw"]
+            logging:
+              driver: json-file
+              options: {{max-size: 10m, max-file: 3}}
+            tmpfs: ["/run:size=64m"]
+            shm_size: 128MiB
+            ulimits:
+              nofile: {{soft: {nofile}, hard: 4096}}
+              nproc: 512
+            sysctls: {{net.core.somaxconn: 1024}}
+            init: true
+            read_only: true
+            stop_grace_period: 1m30s
+            pids_limit: 100
+            security_opt: ["no-new-privileges:true"]
+        """
+
+
+def write(project: Project, nofile: int = 1024) -> None:
+    project.write(OPTIONS.format(n=project.name, nofile=nofile))
+
+
+@pytest.fixture(scope="module")
+def applied(docker_api, tmp_path_factory):
+    """One container with every option, applied once; the plan that follows, as JSON."""
+    project = Project(tmp_path_factory.mktemp("options"), docker_api)
+    try:
+        write(project)
+        result = project.run("apply", project.path)
+        assert result.code == 0, result
+        plan = project.run("plan", "--detailed-exitcode", "--output", "json", project.path)
+        cid = project.containers()[project.cname("opts")]["Id"]
+        yield project, docker_api.inspect_container(cid), plan
+    finally:
+        project.cleanup()
+
+
+def run_in(project: Project, *argv: str) -> str:
+    cid = project.containers()[project.cname("opts")]["Id"]
+    api = project.api
+    return api.exec_start(api.exec_create(cid, list(argv))).decode()
+
+
+def test_the_plan_after_apply_is_empty(applied):
+    _, _, plan = applied
+    assert plan.code == 0, plan
+    assert json.loads(plan.out)["changes"] == []
+
+
+# field -> (HostConfig/Config key, what the engine holds)
+READ_BACK = {
+    "extra_hosts": ("ExtraHosts", ["db.local:10.0.0.5", "host.docker.internal:host-gateway"]),
+    "dns": ("Dns", ["1.1.1.1"]),
+    "dns_search": ("DnsSearch", ["example.com"]),
+    "cap_add": ("CapAdd", ["NET_ADMIN"]),
+    "cap_drop": ("CapDrop", ["MKNOD"]),
+    "devices": ("Devices", [{"PathOnHost": "/dev/null", "PathInContainer": "/dev/null0",
+                             "CgroupPermissions": "rw"}]),
+    "logging": ("LogConfig", {"Type": "json-file", "Config": {"max-size": "10m",
+                                                              "max-file": "3"}}),
+    "tmpfs": ("Tmpfs", {"/run": "size=64m"}),
+    "shm_size": ("ShmSize", 128 * MIB),
+    "ulimits": ("Ulimits", [{"Name": "nofile", "Soft": 1024, "Hard": 4096},
+                            {"Name": "nproc", "Soft": 512, "Hard": 512}]),
+    "sysctls": ("Sysctls", {"net.core.somaxconn": "1024"}),
+    "init": ("Init", True),
+    "read_only": ("ReadonlyRootfs", True),
+    "pids_limit": ("PidsLimit", 100),
+    "security_opt": ("SecurityOpt", ["no-new-privileges=true"]),
+}
+
+
+@pytest.mark.parametrize("field", READ_BACK)
+def test_each_option_reads_back_from_the_engine(applied, field):
+    _, inspected, _ = applied
+    key, value = READ_BACK[field]
+    assert inspected["HostConfig"][key] == value
+
+
+def test_stop_grace_period_is_the_stop_timeout_in_seconds(applied):
+    _, inspected, _ = applied
+    assert inspected["Config"]["StopTimeout"] == 90
+
+
+def test_the_container_runs_with_its_options(applied):
+    """What the process inside sees: the options took effect, not only their record."""
+    project, _, _ = applied
+    hosts = run_in(project, "cat", "/etc/hosts")
+    assert "10.0.0.5\tdb.local" in hosts
+    resolv = run_in(project, "cat", "/etc/resolv.conf")
+    assert "nameserver 1.1.1.1" in resolv and "search example.com" in resolv
+    status = run_in(project, "cat", "/proc/self/status")
+    fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+    caps = int(fields["CapEff"].strip(), 16)
+    assert caps & (1 << CAP_NET_ADMIN) and not caps & (1 << CAP_MKNOD)
+    assert fields["NoNewPrivs"].strip() == "1"
+    assert run_in(project, "sh", "-c", "ulimit -n").strip() == "1024"
+    assert run_in(project, "cat", "/proc/sys/net/core/somaxconn").strip() == "1024"
+    assert run_in(project, "cat", "/proc/1/comm").strip() == "docker-init"
+    mounts = run_in(project, "cat", "/proc/mounts")
+    assert any(line.startswith("tmpfs /run tmpfs") for line in mounts.splitlines())
+    assert "Read-only file system" in run_in(project, "sh", "-c", "touch /x 2>&1")
+    assert run_in(project, "sh", "-c", "test -c /dev/null0 && echo device").strip() == "device"
+
+
+def test_changing_an_option_replaces_the_container_and_converges(project, docker_api):
+    write(project)
+    assert project.run("apply", project.path).code == 0
+    first = project.containers()[project.cname("opts")]["Id"]
+    write(project, nofile=2048)
+    plan = project.run("plan", "--detailed-exitcode", project.path)
+    assert plan.code == 2, plan
+    assert f"docker.container.{project.cname('opts')} must be replaced" in plan.out
+    assert '~ ulimits.nofile = "1024:4096" -> "2048:4096"  # forces replacement' in plan.out
+    assert project.run("apply", "-y", project.path).code == 0
+    container = project.containers()[project.cname("opts")]
+    assert container["Id"] != first
+    ulimits = docker_api.inspect_container(container["Id"])["HostConfig"]["Ulimits"]
+    assert {"Name": "nofile", "Soft": 2048, "Hard": 4096} in ulimits
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+
+
+def _container_diffs(project: Project, name: str):
+    plan = project.run("plan", "--output", "json", project.path)
+    changes = json.loads(plan.out)["changes"]
+    return {f["name"] for c in changes if c["name"] == name for f in c["fields"]}
+
+
+@pytest.mark.parametrize("option, key, value", [
+    ("privileged: true", "Privileged", True),
+    ("gpus: all", "DeviceRequests", [{"Driver": "", "Count": -1, "DeviceIDs": [],
+                                      "Capabilities": [["gpu"]], "Options": {}}]),
+])
+def test_options_a_machine_may_not_run_are_still_recorded_as_asked(project, docker_api, option,
+                                                                  key, value):
+    """The test engine has no GPU and cannot grant every capability (privileged): the
+    container is created as asked, the engine's refusal to start it is shown, and the next
+    plan only wants to start it (no diff on the option itself)."""
+    name = project.cname("special")
+    project.write(f"""
+        containers:
+          {name}:
+            image: busybox:latest
+            command: [sleep, '3600']
+            {option}
+        """)
+    result = project.run("apply", project.path)
+    container = project.containers()[name]
+    assert docker_api.inspect_container(container["Id"])["HostConfig"][key] == value
+    if result.code != 0:  # the engine refused to start it: its own words are shown
+        assert f"start container {name}" in result.out, result
+        assert _container_diffs(project, name) == {"state"}
+    else:
+        assert project.run("plan", "--detailed-exitcode", project.path).code == 0
