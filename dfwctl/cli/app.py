@@ -21,7 +21,7 @@ class Context:
 # Commands whose modules load only when they run (or when help lists them): start-up of
 # the everyday commands does not pay for them.
 _LAZY_COMMANDS = {"doctor": "dfwctl.cli.hyperv", "simulator": "dfwctl.cli.hyperv",
-                  "desktop": "dfwctl.cli.desktop"}
+                  "desktop": "dfwctl.cli.desktop", "schema": "dfwctl.cli.schema"}
 
 
 class _Group(click.Group):
