@@ -7,13 +7,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, FrozenSet, Mapping, Optional
+from typing import Any, FrozenSet, List, Mapping, Optional, Tuple
 
-from dfwctl.machines.model import Machines, machines_of
+from dfwctl.machines.model import Machines, machines_of, prefix
 from dfwctl.mask import Masker, mask_value, masker
-from dfwctl.providers.desktop.model import DesktopSpec
+from dfwctl.providers.desktop.model import SETTINGS, DesktopSpec
 from dfwctl.providers.docker.model import DockerDesired, docker_desired
+from dfwctl.providers.docker.model import address as docker_address
 from dfwctl.providers.hyperv.model import HyperVDesired, hyperv_desired
+from dfwctl.providers.hyperv.model import address as hyperv_address
 from dfwctl.tree import plain
 
 
@@ -69,3 +71,31 @@ def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozens
         secrets=secrets,
         directory=base,
     )
+
+
+def addresses(desired: Desired) -> Tuple[str, ...]:
+    """The address of everything the playbook declares, as plans name them (with their
+    machine when the playbook names machines), layer by layer: what `--machine`-style options
+    and shell completion offer. External networks and volumes are left out: never changed."""
+    machines = desired.machines
+
+    def on(machine: str, found: List[str]) -> List[str]:
+        return [prefix(machine, a) for a in found] if machines.named else found
+
+    out: List[str] = []
+    if desired.hyperv is not None:
+        out += on(machines.hyperv, [hyperv_address("vm", vm.name) for vm in desired.hyperv.vms])
+    if desired.desktop is not None:
+        for machine in machines.desktop:
+            out += on(machine, [SETTINGS])
+    docker = desired.docker
+    if docker.present:
+        found = [docker_address("image", r) for r in docker.images]
+        found += [docker_address("network", n) for n, s in docker.networks.items()
+                  if not s.external]
+        found += [docker_address("volume", n) for n, s in docker.volumes.items()
+                  if not s.external]
+        found += [docker_address("container", n) for n in docker.containers]
+        for machine in machines.engine:
+            out += on(machine, found)
+    return tuple(dict.fromkeys(out))

@@ -6,7 +6,7 @@ import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
 from dfwctl import parsecache, redact, schemacache
 from dfwctl.combine import combine
@@ -17,6 +17,7 @@ from dfwctl.load import Document, load
 from dfwctl.machines.deferral import deferral
 from dfwctl.plan import Deferred, Plan, PlanOptions, PlanPart, Unreadable
 from dfwctl.providers.base import Provider
+from dfwctl.status import Status, StatusPart, combine_status
 from dfwctl.validate import merge, validate
 
 
@@ -76,13 +77,17 @@ def _left_out_host(desired: Desired, providers: Sequence[Provider], machine: str
                             f"VM {spec.vm}, is not in this run: add --machine {spec.host}")
 
 
-def make_plan(desired: Desired, providers: Sequence[Provider], options: PlanOptions) -> Plan:
-    """Gather and diff with every provider (in layer order), then one plan. A provider whose
-    machine an earlier change takes down or brings up is not read: its part is deferred.
+def read_parts(desired: Desired, providers: Sequence[Provider],
+               read: Callable[[Provider], PlanPart], tolerant: bool = False
+               ) -> Tuple[List[PlanPart], List[Deferred], List[Unreadable]]:
+    """Read every provider (in layer order) with `read`, which gathers and diffs: the parts,
+    what waits for them, and what could not be read. A provider whose machine an earlier
+    change takes down or brings up is not read: its part is deferred.
 
     On a playbook that names its machines, a part that fails to read leaves out its machine's
-    later parts and is reported; the other machines are planned. A machine that does not
-    answer (UnreachableError) fails the plan: apply waits on that between rounds."""
+    later parts and is reported; the other machines are read. A machine that does not answer
+    (UnreachableError) fails the whole read, unless `tolerant`: apply waits on that between
+    rounds, a status lists it."""
     parts: List[PlanPart] = []
     deferred: List[Deferred] = []
     unreadable: List[Unreadable] = []
@@ -94,9 +99,12 @@ def make_plan(desired: Desired, providers: Sequence[Provider], options: PlanOpti
             deferred.append(waiting)
             continue
         try:
-            part = provider.plan(desired, options)
+            part = read(provider)
         except UnreachableError as exc:
-            raise _left_out_host(desired, providers, provider.machine, exc) from None
+            if not (tolerant and desired.machines.named):
+                raise _left_out_host(desired, providers, provider.machine, exc) from None
+            unreadable.append(Unreadable(provider.name, provider.machine, str(exc)))
+            continue
         except DfwctlError as exc:
             if not desired.machines.named:
                 raise
@@ -108,4 +116,25 @@ def make_plan(desired: Desired, providers: Sequence[Provider], options: PlanOpti
                     for vm, guest in sorted(desired.machines.guests_of(provider.machine).items()))
             continue
         parts.append(dataclasses.replace(part, machine=provider.machine))
-    return combine(desired, parts, deferred, unreadable)
+    return parts, deferred, unreadable
+
+
+def make_plan(desired: Desired, providers: Sequence[Provider], options: PlanOptions) -> Plan:
+    """Gather and diff with every provider (in layer order), then one plan (read_parts)."""
+    return combine(desired, *read_parts(desired, providers,
+                                        lambda provider: provider.plan(desired, options)))
+
+
+def read_status(desired: Desired, providers: Sequence[Provider]) -> Status:
+    """What the playbook owns and in what state, read with the calls of a plan (each provider
+    gathers once, and diffs that snapshot for the drift); what a plan would defer is not read,
+    and a machine that does not answer is listed as such."""
+    found: List[StatusPart] = []
+
+    def read(provider: Provider) -> PlanPart:
+        part = provider.status(desired)
+        found.append(dataclasses.replace(part, machine=provider.machine))
+        return part.plan
+
+    parts, deferred, unreadable = read_parts(desired, providers, read, tolerant=True)
+    return combine_status(desired, found, combine(desired, parts, deferred, unreadable))

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import importlib
-from typing import List, Optional
+import os
+from typing import Any, List, Optional
 
 import click
 
 from dfwctl import __version__
 
 HELP = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+PROG = "dfwctl"
+COMPLETE_VAR = "_DFWCTL_COMPLETE"  # set by the completion scripts when they ask for words
 
 
 class Context:
@@ -25,6 +28,14 @@ _LAZY_COMMANDS = {"doctor": "dfwctl.cli.hyperv", "simulator": "dfwctl.cli.hyperv
 
 
 class _Group(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # A completion request names its shell's class: dfwctl's must be there first.
+        if os.environ.get(COMPLETE_VAR):
+            from dfwctl.cli.shells import register
+
+            register()
+        return super().main(*args, **kwargs)
+
     def list_commands(self, ctx: click.Context) -> List[str]:
         return sorted(set(super().list_commands(ctx)) | set(_LAZY_COMMANDS))
 

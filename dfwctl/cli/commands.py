@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence,
 import click
 
 from dfwctl.cli.app import HELP, cli
+from dfwctl.cli.complete import ADDRESS, MACHINE
 from dfwctl.cli.terminal import echo, palette
 from dfwctl.errors import DfwctlError, ExitStatus
 
@@ -37,7 +38,7 @@ def _providers(desired: Desired, exit_wait: Optional[float] = None,
 
 
 def _machine_option(fn: F) -> F:
-    return click.option("--machine", "machines", multiple=True, metavar="NAME",
+    return click.option("--machine", "machines", multiple=True, metavar="NAME", type=MACHINE,
                         help="Only the parts on this machine (repeat for several).")(fn)
 
 
@@ -277,3 +278,36 @@ def destroy(playbook: str, volumes: bool, auto_approve: bool, parallelism: int,
                    wait_timeout=wait_timeout, command="Destroy")
 
 
+@cli.command(context_settings=HELP)
+@click.argument("playbook", type=click.Path(dir_okay=False))
+@click.argument("addresses", nargs=-1, type=ADDRESS)
+@click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Format on stdout.")
+@_machine_option
+def status(playbook: str, addresses: Tuple[str, ...], output: str,
+           machines: Tuple[str, ...]) -> None:
+    """Show what PLAYBOOK owns on each machine and layer, and in what state: containers
+    (running, exited with their code, healthy or not), VMs, Docker Desktop's settings in
+    force; what differs from the playbook (drift), and orphans. It reads what a plan reads,
+    and changes nothing. ADDRESS... limits it to those (as plans name them). Exits 1 when a
+    part cannot be read or planned."""
+    from dfwctl import status as status_text
+    from dfwctl.desired import addresses as all_addresses
+    from dfwctl.pipeline import load_playbook, read_status
+
+    loaded = load_playbook(Path(playbook), use_cache=True)
+    _echo_warnings(loaded)
+    found = read_status(loaded.desired, _providers(loaded.desired, machines=machines))
+    known = set(all_addresses(loaded.desired)) | {i.address for p in found.parts for i in p.items}
+    unknown = sorted(set(addresses) - known)
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}: not in playbook {found.playbook} "
+                                 "(see `dfwctl status PLAYBOOK` for its addresses)",
+                                 param_hint="ADDRESS")
+    found = status_text.only(found, addresses)
+    if output == "json":
+        click.echo(status_text.dumps(found), nl=False)
+    else:
+        echo(status_text.render_status(found, palette()))
+    if found.plan.unreadable or any(p.problem for p in found.parts):
+        raise SystemExit(ExitStatus.ERROR)

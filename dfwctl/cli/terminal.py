@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Mapping, Optional, TextIO
+from typing import TYPE_CHECKING, Mapping, Optional, TextIO
 
 import click
 
-from dfwctl.colour import COLOUR, PLAIN, Palette
+if TYPE_CHECKING:  # imported when something is rendered, not at start-up
+    from dfwctl.colour import Palette
 
 
 def colour_wanted(no_color: bool, stream: TextIO,
@@ -37,6 +38,8 @@ def prepare_console() -> None:
 
 def palette() -> Palette:
     """The palette of the running command (plain outside one)."""
+    from dfwctl.colour import COLOUR, PLAIN
+
     ctx = click.get_current_context(silent=True)
     colour = bool(ctx and ctx.find_root().obj and ctx.find_root().obj.colour)
     return COLOUR if colour else PLAIN

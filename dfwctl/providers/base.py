@@ -3,7 +3,8 @@
 A provider owns one part of the machine and the first part of its addresses: `hyperv`
 (Hyper-V VMs), `desktop` (Docker Desktop's settings), `docker` (the engine's networks,
 volumes, images and containers). It reads its part live and diffs it against the playbook
-(`plan`, whose diff is a pure function of its own module), and runs the steps of its own
+(`plan`, whose diff is a pure function of its own module; `status` describes the same
+snapshot), and runs the steps of its own
 changes (`run`, `holds` for a Guard, `recover` after a failed step). Layers order them:
 hyperv, then desktop, then docker.
 """
@@ -15,6 +16,7 @@ from typing import Callable, Optional, Protocol
 from dfwctl.desired import Desired
 from dfwctl.errors import DfwctlError
 from dfwctl.plan import Failure, Guard, PlanOptions, PlanPart, Step
+from dfwctl.status import StatusPart
 
 Progress = Callable[[str], None]
 
@@ -34,6 +36,10 @@ class Provider(Protocol):
     machine: str  # the machine it is on ("": the one dfwctl runs on, unnamed)
 
     def plan(self, desired: Desired, options: PlanOptions) -> PlanPart: ...
+
+    def status(self, desired: Desired) -> StatusPart:
+        """What it finds of the playbook's part (gathered as for a plan, no more), with the
+        plan part of that same snapshot: the drift."""
 
     def run(self, step: Step, progress: Progress) -> None:
         """Carry out one step of one of its changes."""

@@ -12,7 +12,7 @@ from tests.paths import ROOT
 
 PACKAGE = ROOT / "dfwctl"
 PROVIDERS = ("docker", "desktop", "hyperv")
-ROLES = ("model", "rules", "gather", "diff", "steps", "perform", "provider")
+ROLES = ("model", "rules", "gather", "diff", "status", "steps", "perform", "provider")
 
 
 def module_name(path: Path) -> str:

@@ -19,8 +19,10 @@ from dfwctl.providers.desktop import steps as S
 from dfwctl.providers.desktop.model import (
     BACKUP_SUFFIX,
     ERA_NAMES,
+    SETTINGS,
     WINDOWS,
     WSL2,
+    WSLCONFIG,
     DesktopOptions,
     DesktopState,
     command_text,
@@ -29,8 +31,6 @@ from dfwctl.providers.desktop.model import (
 from dfwctl.values.sizes import format_size
 
 PROVIDER = "desktop"
-SETTINGS = "desktop.settings"
-WSLCONFIG = "desktop.wslconfig"
 RESOURCES = ("cpus", "memory", "swap", "disk")
 SIZES = ("memory", "swap", "disk")
 SHARING_FIELDS = ("engine", "shared_drives", "file_sharing")

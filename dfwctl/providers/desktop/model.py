@@ -11,6 +11,9 @@ from dfwctl.values.sizes import format_size, parse_size
 HYPERV, WSL2 = "hyperv", "wsl2"
 WINDOWS = "windows"
 BACKUP_SUFFIX = ".dfwctl.bak"  # the previous version of a file dfwctl wrote, beside it
+# The addresses of Docker Desktop's two changes: its settings file, and WSL 2's .wslconfig.
+SETTINGS = "desktop.settings"
+WSLCONFIG = "desktop.wslconfig"
 
 # The eras of the settings file, oldest first.
 LEGACY = "legacy"  # Docker for Windows 1.12-18.x: settings.json, VmCpus/VmMemory/VmSwap

@@ -12,6 +12,7 @@ from dfwctl.providers.base import Progress, RunSettings
 from dfwctl.providers.desktop import locate
 from dfwctl.providers.desktop.model import DesktopOptions
 from dfwctl.providers.desktop.system import LocalSystem, System
+from dfwctl.status import StatusPart, status_part
 from dfwctl.values.mounts import BIND, is_windows_path, parse_mount
 
 if TYPE_CHECKING:  # imported when the first step runs, not when a plan is made
@@ -59,12 +60,22 @@ class DesktopProvider:
         self._lock = threading.Lock()
 
     def plan(self, desired: Desired, options: PlanOptions) -> PlanPart:
-        from dfwctl.providers.desktop import diff, gather, restart
+        from dfwctl.providers.desktop import diff, gather
+
+        return diff.plan(desired, gather.gather(desired, self.system), self._options(options))
+
+    def status(self, desired: Desired) -> StatusPart:
+        from dfwctl.providers.desktop import diff, gather, status
 
         state = gather.gather(desired, self.system)
-        run = DesktopOptions(restart_command=restart.restart_command(self.system),
-                             no_restart=self.settings.no_restart, destroy=options.destroy)
-        return diff.plan(desired, state, run)
+        return status_part(self.name, state.endpoint, status.items(desired, state),
+                           lambda: diff.plan(desired, state, self._options(PlanOptions())))
+
+    def _options(self, options: PlanOptions) -> DesktopOptions:
+        from dfwctl.providers.desktop import restart
+
+        return DesktopOptions(restart_command=restart.restart_command(self.system),
+                              no_restart=self.settings.no_restart, destroy=options.destroy)
 
     @property
     def performer(self) -> DesktopPerformer:

@@ -28,6 +28,17 @@ from dfwctl.providers.docker.model import (
 
 log = get_logger(__name__)
 _EXIT = re.compile(r"^Exited \((-?\d+)\)")
+# The engine's list tells a healthcheck's verdict in the status text: "Up 3 minutes (healthy)",
+# "(unhealthy)", "(health: starting)"; API 1.52 and later also have a Health field.
+_HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)\s*$")
+
+
+def _health(raw: Mapping[str, Any]) -> Optional[str]:
+    listed = (raw.get("Health") or {}).get("Status")
+    if listed in ("healthy", "unhealthy", "starting"):
+        return str(listed)
+    match = _HEALTH.search(raw.get("Status") or "")
+    return match.group(1).replace("health: ", "") if match else None
 
 
 def _container(raw: Mapping[str, Any]) -> ContainerState:
@@ -40,6 +51,7 @@ def _container(raw: Mapping[str, Any]) -> ContainerState:
         image_id=raw.get("ImageID") or "",
         exit_code=int(match.group(1)) if match else None,
         spec=L.recorded_spec(ContainerSpec, name, raw.get("Labels")),
+        health=_health(raw),
     )
 
 

@@ -287,6 +287,10 @@ class ContainerState:
     image_id: str
     exit_code: Optional[int] = None
     spec: Optional[ContainerSpec] = None  # None: the record label is missing or unreadable
+    # Its healthcheck's verdict while it runs: healthy | unhealthy | starting; None without
+    # one. A moment's fact, shown by status; left out of the repr that a plan's fingerprint
+    # digests, so a container turning healthy does not make a saved plan stale.
+    health: Optional[str] = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dfwctl.plan import Failure, Guard, PlanOptions, PlanPart, Step
 from dfwctl.providers.base import Progress, RunSettings
 from dfwctl.providers.docker.create import SourceMap
 from dfwctl.providers.docker.engine import Engine
+from dfwctl.status import StatusPart, status_part
 
 if TYPE_CHECKING:  # imported when the first step runs, not when a plan is made
     from dfwctl.providers.docker.perform import DockerPerformer
@@ -35,6 +36,15 @@ class DockerProvider:
         from dfwctl.providers.docker.gather import gather
 
         return diff(desired, gather(self.engine, desired), options)
+
+    def status(self, desired: Desired) -> StatusPart:
+        from dfwctl.providers.docker.diff import diff
+        from dfwctl.providers.docker.gather import gather
+        from dfwctl.providers.docker.status import items
+
+        actual = gather(self.engine, desired)
+        return status_part(self.name, actual.engine.endpoint, items(desired, actual),
+                           lambda: diff(desired, actual, PlanOptions()))
 
     @property
     def performer(self) -> DockerPerformer:

@@ -18,6 +18,7 @@ from dfwctl.providers.hyperv.model import (
     HyperVDesired,
     VmSpec,
     VmState,
+    address,
     display,
     nested_min_version,
     version_tuple,
@@ -29,10 +30,6 @@ from dfwctl.values.sizes import format_size
 
 SAVED_STATES = ("Saved", "FastSaved", "Hibernated")
 PROVIDER = "hyperv"
-
-
-def address(kind: str, name: str) -> str:
-    return f"hyperv.{kind}.{display(name)}"
 
 
 def _power_problem(vm: VmState, name: str) -> Optional[str]:

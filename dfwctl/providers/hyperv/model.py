@@ -137,6 +137,11 @@ def display(name: str) -> str:
     return "".join(out)
 
 
+def address(kind: str, name: str) -> str:
+    """The plan address of a Hyper-V object: hyperv.vm.WIN10."""
+    return f"hyperv.{kind}.{display(name)}"
+
+
 def version_tuple(text: str) -> Tuple[int, ...]:
     """"9.0" -> (9, 0); unreadable -> (0,)."""
     try:

@@ -13,6 +13,7 @@ from dfwctl.providers.hyperv.connect import transport_for
 from dfwctl.providers.hyperv.model import HyperVActual, HyperVDesired
 from dfwctl.providers.hyperv.perform import HyperVPerformer
 from dfwctl.providers.hyperv.transport import Transport
+from dfwctl.status import StatusPart, status_part
 
 
 class HyperVProvider:
@@ -31,16 +32,25 @@ class HyperVProvider:
 
     def plan(self, desired: Desired, options: PlanOptions) -> PlanPart:
         from dfwctl.providers.hyperv.diff import diff
-        from dfwctl.providers.hyperv.gather import gather
 
         if options.destroy:  # VMs are never removed: nothing to read
             return diff(desired, HyperVActual(self.endpoint), options)
+        return diff(desired, self._read(desired), options)
+
+    def status(self, desired: Desired) -> StatusPart:
+        from dfwctl.providers.hyperv.diff import diff
+        from dfwctl.providers.hyperv.status import items
+
+        actual = self._read(desired)
+        return status_part(self.name, actual.endpoint, items(desired, actual),
+                           lambda: diff(desired, actual, PlanOptions()))
+
+    def _read(self, desired: Desired) -> HyperVActual:
+        from dfwctl.providers.hyperv.gather import gather
         from dfwctl.providers.hyperv.identity import this_machine
 
         section = desired.hyperv or HyperVDesired()
-        actual = dataclasses.replace(gather(self.transport, section.vms),
-                                     self_vm=this_machine())
-        return diff(desired, actual, options)
+        return dataclasses.replace(gather(self.transport, section.vms), self_vm=this_machine())
 
     def run(self, step: Step, progress: Progress) -> None:
         self.performer.run(step, progress)
