@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from dfwctl.errors import DfwctlError
+from dfwctl.providers.docker.health import engine_healthcheck
 from dfwctl.providers.docker.model import ContainerSpec
 from dfwctl.values.devices import gpu_request_from_text
 from dfwctl.values.limits import ulimit_values
@@ -147,6 +148,7 @@ def create_arguments(api: Any, spec: ContainerSpec, name: str, labels: Dict[str,
         host_config=host_config,
         stop_signal=spec.stop_signal,
         stop_timeout=spec.stop_timeout,
+        healthcheck=engine_healthcheck(spec.healthcheck),
         detach=True,
     )
     if spec.platform:

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from dfwctl.providers.docker.health import STARTED, Health, condition_name, healthcheck_of
 from dfwctl.providers.docker.options import option_fields
+from dfwctl.values.durations import NS_PER_SECOND, parse_duration
 from dfwctl.values.mounts import parse_mount
 from dfwctl.values.ports import parse_ports
 from dfwctl.values.sizes import parse_size
@@ -25,6 +27,18 @@ def image_reference(image: str) -> str:
         return image
     last = image.rsplit("/", 1)[-1]
     return image if ":" in last else f"{image}:latest"
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One entry of depends_on: the container waited for, and what for (compose's meanings:
+    `required: false` only warns when it is not there; `restart: true` restarts the dependant
+    after the dependency is replaced or restarted)."""
+
+    name: str
+    condition: str = STARTED  # started | healthy | completed_successfully
+    required: bool = True
+    restart: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,13 +82,21 @@ class ContainerSpec:
     read_only: bool = False
     pids_limit: Optional[int] = None  # None: unlimited
     security_opt: Tuple[str, ...] = ()  # key=value, in the order written
+    healthcheck: Health = ()
     state: str = "running"
     # Not part of the container's identity: changing them never replaces it.
     pull: str = field(default="missing", compare=False)
-    depends_on: Tuple[str, ...] = field(default=(), compare=False)
+    depends_on: Tuple[Dependency, ...] = field(default=(), compare=False)
+    wait_timeout: Optional[float] = field(default=None, compare=False)  # seconds
+
+    @property
+    def needs(self) -> Tuple[str, ...]:
+        """The names of the containers it depends on."""
+        return tuple(d.name for d in self.depends_on)
 
 
-# Fields recorded on the container and compared by diff (all but name, pull, depends_on).
+# Fields recorded on the container and compared by diff (all but name and those marked
+# compare=False).
 CONTAINER_FIELDS: Tuple[str, ...] = tuple(
     f.name for f in fields(ContainerSpec) if f.compare and f.name != "name"
 )
@@ -185,6 +207,17 @@ def _mount_text(text: str, base: Path) -> str:
     return mount.spec()
 
 
+def dependencies(value: Any) -> Tuple[Dependency, ...]:
+    """depends_on as a list of names, or a mapping of names to {condition, required, restart}."""
+    if isinstance(value, Mapping):
+        return tuple(Dependency(str(name), condition_name(str((entry or {}).get("condition",
+                                                                                 STARTED))),
+                                bool((entry or {}).get("required", True)),
+                                bool((entry or {}).get("restart", False)))
+                     for name, entry in value.items())
+    return tuple(Dependency(str(name)) for name in value or ())
+
+
 def container_spec(name: str, raw: Mapping[str, Any], base: Path) -> ContainerSpec:
     ports = sorted({p.spec() for value in raw.get("ports", []) for p in parse_ports(value)})
     memory = raw.get("memory")
@@ -210,9 +243,12 @@ def container_spec(name: str, raw: Mapping[str, Any], base: Path) -> ContainerSp
         memory=parse_size(memory) if memory is not None else None,
         cpus=float(cpus) if cpus is not None else None,
         stop_signal=_text(stop_signal) if stop_signal is not None else None,
+        healthcheck=healthcheck_of(raw.get("healthcheck")),
         state=raw.get("state", "running"),
         pull=raw.get("pull", "missing"),
-        depends_on=tuple(raw.get("depends_on", [])),
+        depends_on=dependencies(raw.get("depends_on")),
+        wait_timeout=(parse_duration(raw["wait_timeout"]) / NS_PER_SECOND
+                      if raw.get("wait_timeout") is not None else None),
         **option_fields(raw, base),
     )
 

@@ -41,7 +41,7 @@ def _needs(change: Change, specs: Mapping[str, ContainerSpec], planned: Set[str]
         wanted = [address("image", spec.image)]
         wanted += [address("network", n) for n in spec.networks]
         wanted += [address("volume", v) for v in volume_sources(spec)]
-        wanted += [address("container", c) for c in spec.depends_on]
+        wanted += [address("container", c) for c in spec.needs]
         needs.update(a for a in wanted if a in planned)
         if freed and spec.ports:
             ports = host_ports(spec)

@@ -44,9 +44,9 @@ def _encode(value: Any, mask: Masker) -> Any:
 
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
-        return tuple(sorted((str(k), v) for k, v in value.items()))
+        return tuple(sorted((str(k), _decode(v)) for k, v in value.items()))
     if isinstance(value, list):
-        return tuple(value)
+        return tuple(_decode(v) for v in value)
     return value
 
 

@@ -9,9 +9,9 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set
 from dfwctl.checker import Checker, Path
 from dfwctl.errors import Diagnostic
 from dfwctl.load import format_path
+from dfwctl.providers.docker import health_rules
 from dfwctl.providers.docker.option_rules import option_rules
 from dfwctl.schema_messages import quote
-from dfwctl.suggest import closest
 from dfwctl.tree import mapping, sequence
 from dfwctl.values.mounts import VOLUME, parse_mount
 from dfwctl.values.ports import Port, parse_ports
@@ -28,7 +28,8 @@ def rules(c: Checker) -> Iterator[Diagnostic]:
     yield from c.parse_sizes(("containers", name, key)
                              for name in mapping(c.data, "containers")
                              for key in ("memory", "shm_size"))
-    for rule in (network_rule, label_rule, container_rule, port_rule, dependency_rule):
+    for rule in (network_rule, label_rule, container_rule, port_rule, health_rules.rules,
+                 dependency_rule):
         yield from rule(c)
 
 
@@ -93,19 +94,6 @@ def reference_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Dia
             yield c.error(item, (
                 f"network {quote(name)} is not defined: add it under networks, or declare it "
                 "there with external: true if it is made elsewhere"))
-    containers = mapping(c.data, "containers")
-    for index, name in enumerate(sequence(spec, "depends_on")):
-        item = path + ("depends_on", index)
-        if not c.ok(item):
-            continue
-        if name == path[-1]:
-            yield c.error(item, "a container cannot depend on itself: remove this entry")
-        elif name not in containers:
-            match = closest(name, [str(c) for c in containers])
-            hint = f"; did you mean {quote(match)}?" if match else (
-                ": define it under containers, or remove this entry")
-            yield c.error(item, f"container {quote(name)} is not defined in this "
-                             f"playbook{hint}")
 
 
 def isolation_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:
@@ -149,17 +137,16 @@ def port_clash(c: Checker, item: Path, ports: Iterable[Port], taken: Taken) -> I
 
 def dependency_rule(c: Checker) -> Iterator[Diagnostic]:
     containers = mapping(c.data, "containers")
-    graph = {
-        name: [d for d in sequence(spec, "depends_on")
-               if isinstance(d, str) and d in containers and d != name]
-        for name, spec in containers.items()
-    }
+    entries = {name: health_rules.dependency_entries(spec, ("containers", name))
+               for name, spec in containers.items()}
+    graph = {name: [d for _, d, _ in found if d in containers and d != name]
+             for name, found in entries.items()}
     for cycle in _cycles(graph):
         first, second = cycle[0], cycle[1]
-        index = list(sequence(containers[first], "depends_on")).index(second)
-        yield c.error(("containers", first, "depends_on", index), (
+        where = next(w for w, d, _ in entries[first] if d == second)
+        yield c.error(where, (
             f"depends_on forms a cycle: {' -> '.join(cycle)}: remove one of these "
-            "dependencies"))
+            "dependencies"), key=isinstance(where[-1], str))
 
 
 

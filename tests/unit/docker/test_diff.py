@@ -78,6 +78,7 @@ SHELL = {
     "read_only": True,
     "pids_limit": 100,
     "security_opt": ["no-new-privileges:true"],
+    "healthcheck": {"test": ["CMD", "true"], "interval": "10s", "retries": 3},
 }
 
 
@@ -147,6 +148,8 @@ CONTAINER_VARIANTS = {
     "pids_limit": ({"pids_limit": 200}, "pids_limit"),
     "security_opt": ({"security_opt": ["no-new-privileges:true", "seccomp:unconfined"]},
                      "security_opt"),
+    "healthcheck": ({"healthcheck": {"test": ["CMD", "true"], "interval": "5s", "retries": 3}},
+                    "healthcheck.interval"),
     "state": ({"state": "exited"}, "state"),
 }
 
@@ -373,7 +376,7 @@ def test_pull_and_depends_on_changes_do_not_change_anything():
         "db": {"image": "postgres:16"},
         "app": {"image": "busybox:1.36", "pull": "never", "depends_on": ["db"]},
     }})
-    assert after.docker.containers["app"].depends_on == ("db",)
+    assert after.docker.containers["app"].needs == ("db",)
     assert after.docker.containers["app"] == before.docker.containers["app"]  # neither field is compared
     plan = diff(after, converged(before))
     assert not plan.has_changes

@@ -8,7 +8,7 @@ import pytest
 
 from dfwctl.errors import PlanError
 from dfwctl.plan import Action, Change, PlanOptions
-from dfwctl.providers.docker.model import ContainerSpec
+from dfwctl.providers.docker.model import ContainerSpec, Dependency
 from dfwctl.providers.docker.order import order_changes
 from tests.builders import converged, diff, empty, playbook
 
@@ -144,7 +144,8 @@ def test_two_plans_of_the_same_snapshot_are_equal():
 
 
 def container_change(name, depends_on=(), action=Action.CREATE):
-    spec = ContainerSpec(name=name, image="busybox:1.36", depends_on=tuple(depends_on))
+    spec = ContainerSpec(name=name, image="busybox:1.36",
+                         depends_on=tuple(Dependency(d) for d in depends_on))
     change = Change("docker", f"docker.container.{name}", "container", name, action)
     return change, {change.address: spec}
 
