@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.logs import get_logger
@@ -122,13 +122,14 @@ class Executor:
 
     def run(self, plan: Plan) -> ApplyResult:
         todo: List[Change] = [c for c in plan.changes if c.action is not Action.NOOP]
+        planned = {c.address for c in todo}
         outcomes: Dict[str, Outcome] = {}
         running: Dict[Future[Outcome], Change] = {}
         with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="apply") as pool:
             try:
                 while todo or running:
                     todo = self._skip_blocked(todo, outcomes)
-                    for change in [c for c in todo if self._ready(c, outcomes)]:
+                    for change in [c for c in todo if self._ready(c, outcomes, planned)]:
                         if len(running) >= self.parallelism:
                             break
                         running[pool.submit(self._one, change)] = change
@@ -154,8 +155,9 @@ class Executor:
         return ApplyResult(tuple(outcomes[a] for a in order))
 
     @staticmethod
-    def _ready(change: Change, outcomes: Dict[str, Outcome]) -> bool:
-        return all(d in outcomes and outcomes[d].status == APPLIED for d in change.depends_on)
+    def _ready(change: Change, outcomes: Dict[str, Outcome], planned: Set[str]) -> bool:
+        return all(d in outcomes and outcomes[d].status == APPLIED for d in change.depends_on) \
+            and all(a in outcomes for a in change.after if a in planned)
 
     def _skip_blocked(self, todo: List[Change], outcomes: Dict[str, Outcome]) -> List[Change]:
         """Skip changes whose dependencies failed or were skipped (transitively)."""

@@ -42,7 +42,8 @@ def combine(desired: Desired, parts: Sequence[PlanPart], deferred: Sequence[Defe
         for change in part.changes:
             needs = tuple(sorted({named(a) for a in change.depends_on} | set(lower)))
             changes.append(dataclasses.replace(change, address=named(change.address),
-                                               depends_on=needs, machine=machine))
+                                               depends_on=needs, machine=machine,
+                                               after=tuple(named(a) for a in change.after)))
         below.setdefault(machine, []).extend(named(c.address) for c in part.changes)
     digest = hashlib.sha256("\0".join(p.fingerprint for p in parts).encode()).hexdigest()
     plan = Plan(

@@ -83,6 +83,9 @@ class Change:
     diffs: Tuple[FieldDiff, ...] = ()
     reasons: Tuple[str, ...] = ()
     depends_on: Tuple[str, ...] = ()  # addresses of changes that must finish first
+    # Addresses of changes that must finish first, whether or not they succeed (a dependency
+    # that is not required: it is waited for, but its failure does not skip this change).
+    after: Tuple[str, ...] = ()
     destructive: bool = False  # data or uptime at risk: needs confirmation
     requires_restart: bool = False
     restart: str = ""  # what restarts, shown instead of "restart required" (e.g. "VM restart")

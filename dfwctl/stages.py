@@ -15,8 +15,8 @@ from typing import Callable, List, Optional, Sequence
 from dfwctl.apply import ApplyResult, Outcome
 from dfwctl.errors import DfwctlError, UnreachableError
 from dfwctl.plan import Deferred, Plan
+from dfwctl.waits import DEFAULT_WAIT
 
-DEFAULT_WAIT = 600.0  # seconds a round may wait for its machines to answer
 MAX_ROUNDS = 6  # a VM that restarts, then Docker Desktop, then the engine: three at most
 
 Replan = Callable[[], Plan]

@@ -29,12 +29,15 @@ def _echo_warnings(playbook: Playbook) -> None:
 
 
 def _providers(desired: Desired, exit_wait: Optional[float] = None,
-               no_restart: bool = False, machines: Sequence[str] = ()) -> List[Provider]:
+               no_restart: bool = False, machines: Sequence[str] = (),
+               wait_timeout: Optional[float] = None) -> List[Provider]:
     from dfwctl.providers.base import RunSettings
     from dfwctl.providers.select import providers_for
+    from dfwctl.waits import DEFAULT_WAIT, WaitBounds
 
-    return providers_for(desired, RunSettings(exit_wait=exit_wait, no_restart=no_restart),
-                         only=machines)
+    waits = WaitBounds(timeout=DEFAULT_WAIT if wait_timeout is None else wait_timeout)
+    return providers_for(desired, RunSettings(exit_wait=exit_wait, no_restart=no_restart,
+                                              waits=waits), only=machines)
 
 
 def _machine_option(fn: F) -> F:
@@ -171,9 +174,10 @@ def _round(the_plan: Plan, number: int, providers: Sequence[Provider], *, auto_a
 def _run_apply(the_plan: Plan, replan: Callable[[], Plan], providers: Sequence[Provider], *,
                auto_approve: bool, parallelism: int, output: str,
                wait_timeout: float = 600.0, first_approved: bool = False,
-               command: str = "Apply") -> None:
+               command: str = "Apply", settle: Optional[Desired] = None) -> None:
     """Apply the plan, and the rounds its deferred parts need (stages.converge). `command`
-    names the run in its summary (Apply, Destroy)."""
+    names the run in its summary (Apply, Destroy). With `settle`, then wait until what that
+    playbook made is ready (apply --wait)."""
     from dfwctl.stages import Waiting, converge
 
     unread: List[str] = []
@@ -193,6 +197,17 @@ def _run_apply(the_plan: Plan, replan: Callable[[], Plan], providers: Sequence[P
                    "left as it is (see above)", err=True)
     if not result.ok or unread:
         raise SystemExit(ExitStatus.ERROR)
+    if settle is not None:
+        _settle(settle, providers, say)
+
+
+def _settle(desired: Desired, providers: Sequence[Provider], say: Callable[[str], None]) -> None:
+    """apply --wait: every provider that can tell waits until what it made is ready."""
+    from dfwctl.providers.base import Settles
+
+    for provider in providers:
+        if isinstance(provider, Settles):
+            provider.settle(desired, say)
 
 
 def _apply_options(fn: F) -> F:
@@ -212,8 +227,10 @@ def _apply_options(fn: F) -> F:
                            "(the new settings take effect at its next start).")(fn)
     fn = click.option("--wait-timeout", type=click.FloatRange(0), default=600.0,
                       show_default=True,
-                      help="Seconds to wait for a VM that apply started or restarted to answer, "
-                           "before planning what runs inside it.")(fn)
+                      help="Seconds apply waits for something to come up: a VM it started or "
+                           "restarted to answer, a container to be healthy or to complete "
+                           "(depends_on conditions, --wait), unless the container sets "
+                           "wait_timeout.")(fn)
     fn = _machine_option(fn)
     return fn
 
@@ -222,9 +239,12 @@ def _apply_options(fn: F) -> F:
 @click.argument("target", type=click.Path(dir_okay=False))
 @_apply_options
 @_prune_options
+@click.option("--wait", is_flag=True,
+              help="After applying, wait until every container is healthy (running, when it "
+                   "has no healthcheck; completed, for state: exited), within --wait-timeout.")
 def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float,
           exit_wait: Optional[float], output: str, no_restart: bool, wait_timeout: float,
-          machines: Tuple[str, ...], prune: bool, prune_volumes: bool) -> None:
+          machines: Tuple[str, ...], prune: bool, prune_volumes: bool, wait: bool) -> None:
     """Make the machine match TARGET: a playbook, or a plan saved by `plan --out`."""
     from dfwctl import planjson
     from dfwctl.pipeline import load_playbook, make_plan
@@ -236,7 +256,7 @@ def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float
         prune_volumes = saved["options"].get("prune_volumes", False)
     loaded = load_playbook(playbook_path, use_cache=True)
     _echo_warnings(loaded)
-    providers = _providers(loaded.desired, exit_wait, no_restart, machines)
+    providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout)
     options = _plan_options(prune, prune_volumes)
     with _lock(loaded.desired, providers, "apply", lock_timeout):
         the_plan = make_plan(loaded.desired, providers, options)
@@ -245,7 +265,8 @@ def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float
         _run_apply(the_plan, lambda: make_plan(loaded.desired, providers, options), providers,
                    auto_approve=auto_approve, parallelism=parallelism, output=output,
                    wait_timeout=wait_timeout,
-                   first_approved=bool(saved))  # a saved plan was reviewed when it was made
+                   first_approved=bool(saved),  # a saved plan was reviewed when it was made
+                   settle=loaded.desired if wait else None)
 
 
 def _check_saved(saved: Dict[str, Any], the_plan: Plan, target: str) -> None:
@@ -269,7 +290,7 @@ def destroy(playbook: str, volumes: bool, auto_approve: bool, parallelism: int,
     from dfwctl.pipeline import load_playbook, make_plan
 
     loaded = load_playbook(Path(playbook), use_cache=True)
-    providers = _providers(loaded.desired, exit_wait, no_restart, machines)
+    providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout)
     options = _plan_options(False, volumes, destroy=True)
     with _lock(loaded.desired, providers, "destroy", lock_timeout):
         the_plan = make_plan(loaded.desired, providers, options)

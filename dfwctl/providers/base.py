@@ -10,13 +10,14 @@ hyperv, then desktop, then docker.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Optional, Protocol
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Protocol, runtime_checkable
 
 from dfwctl.desired import Desired
 from dfwctl.errors import DfwctlError
 from dfwctl.plan import Failure, Guard, PlanOptions, PlanPart, Step
 from dfwctl.status import StatusPart
+from dfwctl.waits import WaitBounds
 
 Progress = Callable[[str], None]
 
@@ -27,6 +28,7 @@ class RunSettings:
 
     exit_wait: Optional[float] = None  # seconds to wait for a `state: exited` container
     no_restart: bool = False  # Docker Desktop: write settings but leave the restart to the user
+    waits: WaitBounds = field(default_factory=WaitBounds)  # health and completion waits
 
 
 class Provider(Protocol):
@@ -49,3 +51,12 @@ class Provider(Protocol):
 
     def recover(self, failure: Failure) -> DfwctlError:
         """Undo or repair what a failed change left (best effort); the error to report."""
+
+
+@runtime_checkable
+class Settles(Protocol):
+    """A provider that can wait, after an apply, until what it made is ready (`apply --wait`):
+    Docker waits for every container to be healthy, or running when it has no check."""
+
+    def settle(self, desired: Desired, say: Progress) -> None:
+        """Return once everything is ready; raise DfwctlError saying what is not."""

@@ -22,6 +22,7 @@ from dfwctl.providers.docker.compare import (
     removing_limit,
     state_change,
 )
+from dfwctl.providers.docker.dependencies import with_dependencies
 from dfwctl.providers.docker.model import (
     UPDATABLE_FIELDS,
     Actual,
@@ -370,10 +371,13 @@ def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None
     differ.leftovers_of()
     if differ.errors:
         raise PlanError("the plan cannot be made:\n" + "\n".join(f"  - {e}" for e in differ.errors))
+    changes = differ.changes
+    if not options.destroy:
+        changes = with_dependencies(changes, docker.containers, actual)
     return PlanPart(
         provider=PROVIDER,
         endpoint=actual.engine.endpoint,
-        changes=tuple(order_changes(list(differ.changes.values()), differ.specs)),
+        changes=tuple(order_changes(list(changes.values()), differ.specs)),
         orphans=tuple(differ.orphans),
         warnings=tuple(differ.warnings),
         fingerprint=actual.fingerprint(),

@@ -41,7 +41,7 @@ def _needs(change: Change, specs: Mapping[str, ContainerSpec], planned: Set[str]
         wanted = [address("image", spec.image)]
         wanted += [address("network", n) for n in spec.networks]
         wanted += [address("volume", v) for v in volume_sources(spec)]
-        wanted += [address("container", c) for c in spec.needs]
+        wanted += [address("container", d.name) for d in spec.depends_on if d.required]
         needs.update(a for a in wanted if a in planned)
         if freed and spec.ports:
             ports = host_ports(spec)
@@ -49,6 +49,16 @@ def _needs(change: Change, specs: Mapping[str, ContainerSpec], planned: Set[str]
     elif change.action is Action.DELETE and change.kind in ("network", "volume"):
         needs.update(deleting)
     return needs
+
+
+def _after(change: Change, specs: Mapping[str, ContainerSpec], planned: Set[str]) -> Set[str]:
+    """The dependencies a container waits for without needing them to succeed (required:
+    false)."""
+    if change.kind != "container" or change.action is Action.DELETE:
+        return set()
+    spec = specs[change.address]
+    return {a for a in (address("container", d.name) for d in spec.depends_on if not d.required)
+            if a in planned}
 
 
 def order_changes(changes: Sequence[Change],
@@ -66,17 +76,19 @@ def order_changes(changes: Sequence[Change],
     deleting = [c.address for c in changes
                 if c.kind == "container" and c.action in (Action.DELETE, Action.REPLACE)]
     needs = {c.address: _needs(c, specs, planned, freed, deleting) for c in changes}
+    after = {c.address: _after(c, specs, planned) for c in changes}
     ordered: List[Change] = []
     done: Set[str] = set()
     pending = sorted(changes, key=_rank)
     while pending:
-        ready = [c for c in pending if needs[c.address] <= done]
+        ready = [c for c in pending if needs[c.address] | after[c.address] <= done]
         if not ready:
             cycle = ", ".join(c.address for c in pending)
             raise PlanError(f"dependency cycle between: {cycle}")
         for change in ready:
             ordered.append(dataclasses.replace(change,
-                                               depends_on=tuple(sorted(needs[change.address]))))
+                                               depends_on=tuple(sorted(needs[change.address])),
+                                               after=tuple(sorted(after[change.address]))))
             done.add(change.address)
         pending = [c for c in pending if c.address not in done]
     return ordered

@@ -14,7 +14,10 @@ from dfwctl.plan import Failure, Guard, Step
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker import steps as S
 from dfwctl.providers.docker.create import SourceMap, create_arguments, limits, restart_policy
+from dfwctl.providers.docker.dependencies import WORDS
 from dfwctl.providers.docker.engine import Engine, api_error
+from dfwctl.providers.docker.settle import details, last_logs, look
+from dfwctl.waits import SAY_EVERY, WaitBounds
 
 log = get_logger(__name__)
 Progress = Callable[[str], None]  # one line of progress for the change being applied
@@ -24,11 +27,12 @@ class DockerPerformer:
     """Runs Docker steps against one engine. Safe to call from several threads."""
 
     def __init__(self, engine: Engine, exit_wait: Optional[float] = None,
-                 bind_source: Optional[SourceMap] = None):
+                 bind_source: Optional[SourceMap] = None, waits: Optional[WaitBounds] = None):
         self.engine = engine
         self.api = engine.api
         self.exit_wait = exit_wait
         self.bind_source = bind_source
+        self.waits = waits or WaitBounds()
         self._runs: Dict[type, Callable[[Any, Progress], None]] = {
             S.Pull: self.pull,
             S.CreateNetwork: self.create_network,
@@ -44,6 +48,8 @@ class DockerPerformer:
             S.StartContainer: self.start_container,
             S.WaitExit: self.wait_exit,
             S.UnpauseContainer: self.unpause_container,
+            S.WaitFor: self.wait_for,
+            S.RestartContainer: self.restart_container,
             S.UpdateContainer: self.update_container,
         }
 
@@ -224,13 +230,40 @@ class DockerPerformer:
             ) from None
         code = result.get("StatusCode", -1)
         if code != 0:
-            logs = self.call(f"read logs of {step.name}", self.api.logs, step.container, tail=20)
-            text = logs.decode("utf-8", "replace").rstrip() if isinstance(logs, bytes) else str(logs)
-            tail = "\n".join(f"    | {line}" for line in text.splitlines()[-20:]) or "    | (no output)"
             raise EngineError(
                 f"container {step.name} exited with code {code} (state: exited expects 0); "
-                f"its last log lines:\n{tail}"
+                f"its last log lines:\n{last_logs(self.engine, step.container, step.name)}"
             )
+
+    def wait_for(self, step: S.WaitFor, progress: Progress) -> None:
+        """Poll the container until its condition holds, cannot hold any more, or the bound
+        passes; the last health checks (or log lines) say why it failed."""
+        waits = self.waits
+        limit = waits.bound(step.timeout)
+        word = WORDS[step.condition]
+        started, said = waits.clock(), None
+        while True:
+            found, state = look(self.engine, step.container, step.name, step.condition)
+            if found.done:
+                return
+            waited = waits.clock() - started
+            if found.failed or waited >= limit:
+                why = found.failed or (f"it is still {found.status} after {limit:.0f}s "
+                                       f"(raise {waits.option(step.timeout)} to wait longer)")
+                error = EngineError(f"container {step.name} is not {word}: {why}"
+                                    + details(self.engine, step.container, step.name, state))
+                if step.required:
+                    raise error
+                progress(f"warning: {error.message.splitlines()[0]}; going on (required: false)")
+                return
+            if said is None or waited - said >= SAY_EVERY:
+                progress(f"waiting for {step.name} to be {word} ({waited:.0f}s, {found.status})")
+                said = waited
+            waits.sleep(max(0.0, min(waits.interval, limit - waited)))
+
+    def restart_container(self, step: S.RestartContainer, progress: Progress) -> None:
+        self.call(f"restart container {step.name}", self.api.restart, step.container,
+                  timeout=step.timeout)
 
     def unpause_container(self, step: S.UnpauseContainer, progress: Progress) -> None:
         self.call(f"unpause container {step.name}", self.api.unpause, step.container)

@@ -53,7 +53,7 @@ class DockerProvider:
                 from dfwctl.providers.docker.perform import DockerPerformer
 
                 self._performer = DockerPerformer(self.engine, self.settings.exit_wait,
-                                                  self.bind_source)
+                                                  self.bind_source, self.settings.waits)
             return self._performer
 
     def run(self, step: Step, progress: Progress) -> None:
@@ -64,3 +64,10 @@ class DockerProvider:
 
     def recover(self, failure: Failure) -> DfwctlError:
         return self.performer.recover(failure)
+
+    def settle(self, desired: Desired, say: Progress) -> None:
+        """apply --wait: every container ready (healthy, or running without a check; a
+        run-once container completed)."""
+        from dfwctl.providers.docker.settle import settle
+
+        settle(self.engine, desired.docker, self.settings.waits, say)

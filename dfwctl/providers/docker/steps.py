@@ -111,6 +111,26 @@ class WaitExit(Step):
 
 
 @dataclass(frozen=True)
+class WaitFor(Step):
+    """Wait until a container is healthy, has completed successfully, or has started
+    (conditions of depends_on). Its bound: the container's own wait_timeout (`timeout`), else
+    the run's. A dependency that is not `required` only warns when it never gets there."""
+
+    container: str  # id or name
+    name: str
+    condition: str
+    timeout: Optional[float] = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class RestartContainer(Step):
+    container: str
+    name: str
+    timeout: int  # seconds to stop it before it is killed
+
+
+@dataclass(frozen=True)
 class UnpauseContainer(Step):
     container: str
     name: str

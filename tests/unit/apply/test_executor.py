@@ -292,3 +292,21 @@ def test_a_change_of_a_provider_not_in_the_run_is_an_error():
     with pytest.raises(DfwctlError, match="no provider 'hyperv' in this run"):
         StepPerformer({("docker", ""): Runner()})(stepped(Step("x"), provider="hyperv"),
                                             lambda line: None)
+
+
+def test_a_change_after_another_waits_for_it_but_not_for_its_success():
+    """depends_on with required: false: ordered after the dependency, never skipped by it."""
+    dependency = change("db")
+    soft = Change("docker", "docker.container.app", "container", "app", Action.CREATE,
+                  after=("docker.container.db",))
+    rec = Recorder(fail={"db"})
+    result = Executor(rec, rec, parallelism=4).run(plan_of(soft, dependency))
+    assert statuses(result) == {"db": FAILED, "app": APPLIED}
+    assert rec.performed == ["docker.container.db", "docker.container.app"]
+
+
+def test_after_ignores_what_is_not_in_the_plan():
+    soft = Change("docker", "docker.container.app", "container", "app", Action.CREATE,
+                  after=("docker.container.gone",))
+    rec = Recorder()
+    assert Executor(rec, rec).run(plan_of(soft)).ok

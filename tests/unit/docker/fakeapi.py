@@ -533,6 +533,11 @@ class FakeAPI:
             self._set_state(found, "exited", "Exited (137) Less than a second ago", 137)
 
     @_engine_call
+    def restart(self, container, timeout=10):
+        found = self._container_or_404(container, "start: no such container")
+        self._set_state(found, "running", "Up Less than a second")
+
+    @_engine_call
     def remove_container(self, container, v=False, link=False, force=False):
         found = self._container_or_404(container, "remove: no such container")
         if found["State"] in RUNNING and not force:
