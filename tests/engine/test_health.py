@@ -130,7 +130,7 @@ def test_an_unhealthy_dependency_stops_only_its_dependants(project, docker_api):
     assert "    |   cannot reach the database on port 5432" in result.out
     assert f"Skipped: docker.container.{n}-app (docker.container.{n}-db failed)" in result.out
     assert f"Skipped: docker.container.{n}-web (docker.container.{n}-app skipped)" in result.out
-    assert "1 applied, 1 failed, 2 skipped" in result.out
+    assert "Apply failed: 1 created; 1 failed, 2 skipped." in result.out
     made = project.containers()
     assert set(made) == {f"{n}-db", f"{n}-side"}
     assert made[f"{n}-side"]["State"] == "running"
