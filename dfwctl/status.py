@@ -121,12 +121,15 @@ def _notes(status: Status, item: Item, p: Palette) -> Iterable[str]:
         yield f"{mark} missing: apply creates it"
         return
     yield f"{mark} drift: {'; '.join(change.reasons) or 'it differs from the playbook'}"
+    flags = [change.restart or "restart required"] if change.requires_restart else []
+    flags += ["destructive"] if change.destructive else []
+    risk = f" [{p.strong(', '.join(flags))}]" if flags else ""
     if change.action is Action.UPDATE and 0 < len(change.steps) <= 2:
-        yield f"  apply: {'; '.join(step.text for step in change.steps)}"
+        yield f"  apply: {'; '.join(step.text for step in change.steps)}{risk}"
     elif change.action is Action.UPDATE:
-        yield "  apply updates it in place"
+        yield f"  apply updates it in place{risk}"
     else:
-        yield f"  apply {'replaces' if change.action is Action.REPLACE else 'removes'} it"
+        yield f"  apply {'replaces' if change.action is Action.REPLACE else 'removes'} it{risk}"
 
 
 def _table(status: Status, items: Sequence[Item], p: Palette) -> List[str]:
