@@ -8,6 +8,7 @@ from typing import Any, List, Optional
 import click
 
 from dfwctl import __version__
+from dfwctl.cli.addresses import Command
 
 HELP = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 PROG = "dfwctl"
@@ -24,10 +25,13 @@ class Context:
 # Commands whose modules load only when they run (or when help lists them): start-up of
 # the everyday commands does not pay for them.
 _LAZY_COMMANDS = {"doctor": "dfwctl.cli.hyperv", "simulator": "dfwctl.cli.hyperv",
-                  "desktop": "dfwctl.cli.desktop", "schema": "dfwctl.cli.schema"}
+                  "desktop": "dfwctl.cli.desktop", "schema": "dfwctl.cli.schema",
+                  "completion": "dfwctl.cli.complete"}
 
 
 class _Group(click.Group):
+    command_class = Command  # address and machine options complete from the playbook
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         # A completion request names its shell's class: dfwctl's must be there first.
         if os.environ.get(COMPLETE_VAR):

@@ -1,4 +1,4 @@
-"""validate, plan, apply and destroy."""
+"""validate, plan, apply, destroy and status."""
 from __future__ import annotations
 
 import sys
@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence,
 
 import click
 
+from dfwctl.cli.addresses import ADDRESS
 from dfwctl.cli.app import HELP, cli
-from dfwctl.cli.complete import ADDRESS, MACHINE
 from dfwctl.cli.terminal import echo, palette
 from dfwctl.errors import DfwctlError, ExitStatus
 
@@ -41,7 +41,7 @@ def _providers(desired: Desired, exit_wait: Optional[float] = None,
 
 
 def _machine_option(fn: F) -> F:
-    return click.option("--machine", "machines", multiple=True, metavar="NAME", type=MACHINE,
+    return click.option("--machine", "machines", multiple=True, metavar="NAME",
                         help="Only the parts on this machine (repeat for several).")(fn)
 
 

@@ -176,3 +176,25 @@ def test_bash_words_split_at_a_colon_are_joined_back(words, index, joined, where
     from dfwctl.cli.shells import rejoin_colons
 
     assert rejoin_colons(words, index) == (joined, where)
+
+
+def test_address_and_machine_options_complete_by_their_flag_alone():
+    import click
+
+    from dfwctl.cli.addresses import ADDRESS, MACHINE, Command
+    from dfwctl.cli.main import cli
+
+    @click.command(cls=Command)
+    @click.argument("playbook")
+    @click.option("--target", "targets", multiple=True)
+    @click.option("--replace")
+    @click.option("--other")
+    def anything(playbook, targets, replace, other):
+        """A command declared as any dfwctl command is."""
+
+    types = {p.name: p.type for p in anything.params}
+    assert types["targets"] is ADDRESS and types["replace"] is ADDRESS
+    assert types["other"] is click.STRING and types["playbook"] is click.STRING
+    for name in ("plan", "apply", "destroy", "status"):
+        machine = next(p for p in cli.commands[name].params if p.name == "machines")
+        assert machine.type is MACHINE, name
