@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import time
 
 import pytest
 
@@ -96,3 +97,34 @@ def test_status_reads_no_more_than_a_plan(project, docker_api, monkeypatch):
     assert sorted(read) == sorted(planned), (read, planned)
     assert sorted(read) == ["GET /containers/json", "GET /images/json", "GET /networks",
                             "GET /version", "GET /volumes"]
+
+
+def test_status_shows_health_from_the_engines_list(project):
+    n = project.name
+    project.write(f"""
+        containers:
+          {n}-fine:
+            image: busybox:latest
+            command: [sleep, '3600']
+            stop_signal: SIGKILL
+            healthcheck: {{test: [CMD, 'true'], interval: 1s, retries: 1}}
+          {n}-sick:
+            image: busybox:latest
+            command: [sleep, '3600']
+            stop_signal: SIGKILL
+            healthcheck: {{test: [CMD, 'false'], interval: 1s, retries: 1}}
+        """)
+    assert project.run("apply", "-y", project.path).code == 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        shown = project.run("status", project.path)
+        states = rows(shown.out)
+        if "starting" not in " ".join(states.values()):
+            break
+        time.sleep(1)
+    assert states[f"docker.container.{n}-fine"] == "running (healthy)", shown.out
+    assert states[f"docker.container.{n}-sick"] == "running (unhealthy)", shown.out
+    assert shown.code == 0, shown
+    assert shown.out.splitlines()[0].endswith(": 3 in the playbook, 2 as it says, 1 in trouble.")
+    assert shown.out.endswith("In sync: a plan would change nothing; 1 in trouble (see "
+                              "above).\n")
