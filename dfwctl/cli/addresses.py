@@ -1,13 +1,12 @@
 """Option and argument types whose values complete from the playbook on the command line:
 ADDRESS (what the playbook declares, as plans address it) and MACHINE (a machine it names).
 
-An option whose value is an address needs nothing more than its flag in ADDRESS_OPTIONS (or
-`type=ADDRESS`): every dfwctl command types such options when it is made (`Command`), and
-they complete in every shell."""
+An option whose value is an address needs nothing more than its flag in cli/command.py's
+ADDRESS_OPTIONS (or `type=ADDRESS`); it then completes in every shell."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import click
 
@@ -101,23 +100,3 @@ class MachineName(FromPlaybook):
 
 ADDRESS = PlaybookAddress()
 MACHINE = MachineName()
-
-# The options whose values are playbook addresses or machines, by flag.
-ADDRESS_OPTIONS = ("--target", "--replace")
-MACHINE_OPTIONS = ("--machine",)
-
-
-class Command(click.Command):
-    """A dfwctl command: its address and machine options (by flag, above) complete from the
-    playbook."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            if not isinstance(param, click.Option) or \
-                    not isinstance(param.type, click.types.StringParamType):
-                continue
-            if any(flag in ADDRESS_OPTIONS for flag in param.opts):
-                param.type = ADDRESS
-            elif any(flag in MACHINE_OPTIONS for flag in param.opts):
-                param.type = MACHINE

@@ -8,7 +8,7 @@ from typing import Any, List, Optional
 import click
 
 from dfwctl import __version__
-from dfwctl.cli.addresses import Command
+from dfwctl.cli.command import Command
 
 HELP = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 PROG = "dfwctl"
@@ -30,7 +30,7 @@ _LAZY_COMMANDS = {"doctor": "dfwctl.cli.hyperv", "simulator": "dfwctl.cli.hyperv
 
 
 class _Group(click.Group):
-    command_class = Command  # address and machine options complete from the playbook
+    command_class = Command  # typed address and machine options, --no-color (cli/command.py)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         # A completion request names its shell's class: dfwctl's must be there first.

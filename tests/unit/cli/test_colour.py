@@ -45,11 +45,13 @@ def test_a_pipe_gets_plain_text(env):
     assert piped.out == PLAIN
 
 
-@pytest.mark.parametrize("how", ["NO_COLOR", "--no-color", "TERM=dumb"])
+@pytest.mark.parametrize("how", ["NO_COLOR", "--no-color", "plan --no-color", "TERM=dumb"])
 def test_a_terminal_gets_plain_text_when_asked(env, how):
     args = ["plan", PLAYBOOK]
     if how == "--no-color":
         args.insert(0, how)
+    elif how == "plan --no-color":  # after the command, as terraform users type it
+        args.insert(1, "--no-color")
     elif how == "NO_COLOR":
         env["NO_COLOR"] = "1"
     else:

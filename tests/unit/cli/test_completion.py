@@ -181,7 +181,8 @@ def test_bash_words_split_at_a_colon_are_joined_back(words, index, joined, where
 def test_address_and_machine_options_complete_by_their_flag_alone():
     import click
 
-    from dfwctl.cli.addresses import ADDRESS, MACHINE, Command
+    from dfwctl.cli.addresses import ADDRESS, MACHINE
+    from dfwctl.cli.command import Command
     from dfwctl.cli.main import cli
 
     @click.command(cls=Command)
