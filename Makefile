@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 TESTENV := scripts/testenv
 
 .DEFAULT_GOAL := help
-.PHONY: help install testenv demo seed-demo lint test unit bench clean
+.PHONY: help install testenv demo seed-demo lint test unit bench mutate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,5 +43,9 @@ unit: install ## Run the tests that need no engine (tests/unit)
 bench: install testenv ## Time converge against the SDK floor and peer tools (BENCH_ARGS="--sizes 10,40 --reps 1 --tools dfwctl,floor")
 	eval "$$($(TESTENV) up)" && $(BIN)/python bench/run.py $(BENCH_ARGS)
 
+mutate: install ## Mutation testing of the core modules, unit tests only (slow; MUTATE_ARGS="--keep")
+	$(BIN)/pip install --quiet -e '.[mutate]'
+	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
+
 clean: ## Remove the virtual environment and caches (the test engine keeps running)
-	rm -rf $(VENV) *.egg-info .pytest_cache .seed-demo
+	rm -rf $(VENV) *.egg-info .pytest_cache .seed-demo mutants mutants.log

@@ -16,6 +16,16 @@ if TYPE_CHECKING:  # structlog is imported when the first event passes the level
 LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40}
 
 
+class _Stderr:
+    """Whatever sys.stderr is when an event is written (it may be replaced after configure)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 class _Settings(TypedDict):
     format: str
     level: int
@@ -51,7 +61,7 @@ def _structlog() -> ModuleType:
             structlog.configure(
                 processors=processors,
                 wrapper_class=structlog.make_filtering_bound_logger(_settings["level"]),
-                logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+                logger_factory=structlog.PrintLoggerFactory(file=_Stderr()),  # type: ignore[arg-type]
                 cache_logger_on_first_use=False,
             )
             _settings["ready"] = True
