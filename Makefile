@@ -31,7 +31,7 @@ seed-demo: install testenv ## The seed (playbooks/seed.yml) on a simulated PC: W
 	eval "$$($(TESTENV) up)" && scripts/seed-demo
 
 lint: install ## Check the code: ruff (style, imports, bugbear) and mypy (types, strict)
-	$(BIN)/ruff check dfwctl tests bench
+	$(BIN)/ruff check dfwctl tests bench chaos
 	$(BIN)/mypy
 
 test: install testenv ## Run every test (unit and against the real local engine)

@@ -5,6 +5,8 @@ import enum
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Sequence
 
+from dfwctl.printable import printable
+
 
 class ExitStatus(enum.IntEnum):
     OK = 0
@@ -46,8 +48,8 @@ class Diagnostic:
         where = f"{self.file}:{self.line}:{self.col}"
         label = f"{self.path}: " if self.path else ""
         if self.severity == "warning":
-            return f"{where}: warning: {label}{self.message}"
-        return f"{where}: {label}{self.message}"
+            return printable(f"{where}: warning: {label}{self.message}", keep="")
+        return printable(f"{where}: {label}{self.message}", keep="")
 
     @property
     def is_error(self) -> bool:

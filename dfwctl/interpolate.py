@@ -207,19 +207,26 @@ def _secret_names(data: Any) -> Dict[str, int]:
     return names
 
 
-def _string_values(node: Any, path: Tuple[Any, ...]) -> Iterator[Tuple[Tuple[Any, ...], Any, Any, str]]:
-    """(path, parent, key, value) of every string value under `node`, in document order."""
+def _string_values(node: Any, path: Tuple[Any, ...], seen: Optional[Set[int]] = None
+                   ) -> Iterator[Tuple[Tuple[Any, ...], Any, Any, str]]:
+    """(path, parent, key, value) of every string value under `node`, in document order. A
+    mapping or list that several places share (a YAML alias) is visited once: substituting
+    twice would expand the `${X}` that a `$${X}` became."""
+    seen = set() if seen is None else seen
     if isinstance(node, dict):
         items = list(node.items())
     elif isinstance(node, list):
         items = list(enumerate(node))
     else:
         return
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     for key, value in items:
         if isinstance(value, str):
             yield path + (key,), node, key, value
         else:
-            yield from _string_values(value, path + (key,))
+            yield from _string_values(value, path + (key,), seen)
 
 
 def _same_kind(original: str, text: str) -> str:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Type, Union
 
-from dfwctl import parsecache
+from dfwctl import loadlimits, parsecache
 from dfwctl.errors import DfwctlError, Diagnostic, PlaybookError
 
 if TYPE_CHECKING:  # ruamel.yaml is imported when a playbook is parsed, not on a cache hit
@@ -38,7 +38,29 @@ def _constructors() -> Tuple[Type[RoundTripConstructor], Type[SafeConstructor]]:
         "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
     FastConstructor.add_constructor(
         "tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+    PlaybookConstructor.add_constructor(
+        "tag:yaml.org,2002:int", _bounded_int(RoundTripConstructor.construct_yaml_int))
+    FastConstructor.add_constructor(
+        "tag:yaml.org,2002:int", _bounded_int(SafeConstructor.construct_yaml_int))
     return PlaybookConstructor, FastConstructor
+
+
+MAX_DIGITS = 100  # a whole number this long is refused as it is read (Python stops at 4300)
+
+
+def _bounded_int(construct: Any) -> Any:
+    """An int constructor that refuses a number of too many digits at its position, instead of
+    Python's ValueError (an internal error) or minutes spent converting it."""
+
+    def construct_int(self: Any, node: Any) -> Any:
+        if len(node.value) > MAX_DIGITS:
+            raise loadlimits.bound_error()(
+                None, None, f"the number {node.value[:12]}... ({len(node.value)} characters) is "
+                "too large: whole numbers go up to 9223372036854775807 (64 bits)",
+                node.start_mark)
+        return construct(self, node)
+
+    return construct_int
 
 
 def _fast_yaml() -> "YAML":
@@ -49,11 +71,28 @@ def _fast_yaml() -> "YAML":
     return yaml
 
 
+def _fast_load(text: str) -> Tuple[bool, Any]:
+    """(True, data) from the C parser, or (False, None) when the text is outside what the fast
+    path takes (see loadlimits): its composed nodes are measured before they are built."""
+    yaml = _fast_yaml()
+    constructor, parser = yaml.get_constructor_parser(text)
+    try:
+        node = constructor.composer.get_single_node()
+        if node is None:
+            return True, None
+        if not loadlimits.nodes_within_bounds(node):
+            return False, None
+        return True, constructor.construct_document(node)
+    finally:
+        parser.dispose()
+
+
 def _yaml() -> "YAML":
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
     yaml.Constructor = _constructors()[0]
+    yaml.Composer = loadlimits.composer_class()  # depth, recursive aliases, alias expansion
     yaml.allow_duplicate_keys = True  # duplicates are collected by _duplicate_keys
     return yaml
 
@@ -164,6 +203,8 @@ def _syntax_diagnostic(exc: "MarkedYAMLError", name: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or exc.context or "invalid YAML"
+    if isinstance(exc, loadlimits.bound_error()):
+        return Diagnostic(name, line, col, "", problem)
     if exc.context and exc.problem:
         problem = f"{exc.context}: {exc.problem}"
     return Diagnostic(name, line, col, "", f"YAML syntax error: {problem}")
@@ -208,13 +249,18 @@ def parse(text: str, path: Path, display_name: Optional[str] = None) -> Document
 
 
 def parse_fast(text: str, path: Path, display_name: Optional[str] = None) -> Document:
-    """Parse with the C parser, without positions; any YAML problem takes the slow path,
-    which reports every problem with its position."""
+    """Parse with the C parser, without positions; any YAML problem, and any text outside the
+    bounds the fast path takes (loadlimits), takes the slow path, which reports every problem
+    with its position."""
     from ruamel.yaml.error import YAMLError
 
+    if not loadlimits.fast_parser_safe(text):
+        return parse(text, path, display_name)
     try:
-        data = _fast_yaml().load(text)
-    except YAMLError:  # syntax, or a character YAML does not allow
+        fast, data = _fast_load(text)
+    except (YAMLError, ValueError, RecursionError):  # syntax, a character YAML does not allow
+        fast = False
+    if not fast:
         return parse(text, path, display_name)
     return Document(path=path, data={} if data is None else data,
                     display_name=display_name or str(path), text=text)
@@ -232,6 +278,8 @@ def load(path: Union[str, Path], fast: bool = True, cache: bool = False) -> Docu
         raise DfwctlError(f"{path}: is a directory, not a playbook file") from None
     except OSError as exc:
         raise DfwctlError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(raw) > loadlimits.MAX_BYTES:
+        raise PlaybookError([Diagnostic(str(path), 1, 1, "", loadlimits.size_message(len(raw)))])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -242,7 +290,7 @@ def load(path: Union[str, Path], fast: bool = True, cache: bool = False) -> Docu
         return parse(text, path, display_name=str(path))
     if cache:
         data = parsecache.lookup(text)
-        if data is not None:
+        if data is not None and loadlimits.tree_within_bounds(data):
             return Document(path=path, data=data, display_name=str(path), text=text)
     document = parse_fast(text, path, display_name=str(path))
     if cache and not document.has_positions:

@@ -2,9 +2,12 @@
 parser (and importing it): for a 200-container playbook that is most of the load time.
 
 Content-addressed: the key is a digest of the dfwctl version and the playbook's exact text,
-and an entry is the plain tree the fast parser made of it, as JSON. Only trees that JSON
-keeps exactly are stored, and only once the playbook passed validation. Losing the cache
-costs time, never correctness; DFWCTL_NO_CACHE=1 bypasses it (see schemacache.cache_dir).
+and an entry is the plain tree the fast parser made of it, as JSON, after a line with the
+digest of that JSON. Only trees that JSON keeps exactly are stored, and only once the playbook
+passed validation. An entry is used only when its digest matches and it decodes to a mapping
+(load also measures it against the bounds of loadlimits): a damaged or hostile cache costs a
+parse, never a changed playbook or a failed run. DFWCTL_NO_CACHE=1 bypasses it (see
+schemacache.cache_dir).
 """
 from __future__ import annotations
 
@@ -29,15 +32,27 @@ def _key(text: str) -> str:
     return hashlib.sha256(f"{__version__}\0{text}".encode()).hexdigest()
 
 
+def _digest(payload: bytes) -> bytes:
+    return hashlib.sha256(payload).hexdigest().encode()
+
+
 def lookup(text: str) -> Optional[Any]:
     """The tree parsed from `text` before, or None."""
     folder = _folder()
     if folder is None:
         return None
     try:
-        return json.loads((folder / _key(text)).read_bytes())
-    except (OSError, ValueError):
-        return None  # a miss, or an entry cut short: parse again
+        raw = (folder / _key(text)).read_bytes()
+    except OSError:
+        return None  # a miss, or an entry that cannot be read
+    digest, _, payload = raw.partition(b"\n")
+    if digest != _digest(payload):
+        return None  # cut short, damaged or changed: parse again
+    try:
+        tree = json.loads(payload)
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to decode
+        return None
+    return tree if isinstance(tree, dict) else None
 
 
 def encode(data: Any) -> Optional[str]:
@@ -58,7 +73,8 @@ def remember(text: str, encoded: Optional[str]) -> None:
     temp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temp.write_text(encoded, encoding="utf-8")
+        payload = encoded.encode("utf-8")
+        temp.write_bytes(_digest(payload) + b"\n" + payload)
         os.replace(temp, entry)  # readers see the whole entry or none
         _prune(folder)
     except OSError:  # a read-only home or a full disk: no cache, same results

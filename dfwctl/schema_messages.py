@@ -270,9 +270,16 @@ def _pattern_message(pattern: str, value: str) -> str:
         return _name_message(value, _NAME_CHARS, "use lowercase letters, digits, '_', '.', '-'")
     if pattern == _size_pattern():
         return _size_message(value)
-    if pattern == "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$":
+    if pattern in ("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", "^[a-zA-Z0-9][a-zA-Z0-9_.-]+$"):
         allowed = _NAME_CHARS + _NAME_CHARS.upper()
+        if len(value) == 1 and value in allowed and value not in "_.-":
+            return (f"{quote(value)} is too short: the engine needs a name of at least two "
+                    "characters")
         return _name_message(value, allowed, "use letters, digits, '_', '.', '-'")
+    if pattern == "^[^=]+$" and value == "":
+        return "a variable needs a name: write NAME: value"
+    if pattern == "^[^=]+=[\\s\\S]*$" and value.startswith("="):
+        return f"{quote(value)} has no variable name before '=': write NAME=value"
     template = _PATTERNS.get(pattern, "{v} does not have the expected form " + pattern)
     return template.format(v=quote(value))
 

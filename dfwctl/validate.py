@@ -16,6 +16,7 @@ from dfwctl.providers.desktop import rules as desktop_rules
 from dfwctl.providers.docker import rules as docker_rules
 from dfwctl.providers.hyperv import rules as hyperv_rules
 from dfwctl.schema_messages import problems
+from dfwctl.values.bounds import number_problems
 
 # Where each part applies, then the rules of each provider, in layer order.
 RULES = (machine_rules.rules, hyperv_rules.rules, desktop_rules.rules, docker_rules.rules)
@@ -24,15 +25,19 @@ RULES = (machine_rules.rules, hyperv_rules.rules, desktop_rules.rules, docker_ru
 def validate(doc: Document, schema_known_valid: bool = False) -> List[Diagnostic]:
     """Every error and warning of a playbook, sorted by position. Never raises for content.
     `schema_known_valid` skips the schema pass for a tree it already accepted."""
-    found = [] if schema_known_valid else problems(doc.data)
-    diagnostics = [doc.diagnostic(p.path, p.message, key=p.key) for p in found]
+    numbers = list(number_problems(doc.data))  # no field takes NaN, infinity or 2^64
+    bad_numbers = {path for path, _ in numbers}
+    found = [] if schema_known_valid else \
+        [p for p in problems(doc.data) if tuple(p.path) not in bad_numbers]
+    diagnostics = [doc.diagnostic(path, message) for path, message in numbers]
+    diagnostics += [doc.diagnostic(p.path, p.message, key=p.key) for p in found]
     version = doc.data.get("version") if isinstance(doc.data, dict) else None
     if isinstance(version, int) and not isinstance(version, bool) and version > 1:
         # another format: its other keys may mean other things, so say only this
         return [d for d in diagnostics if d.path == "version"]
     if not isinstance(doc.data, dict):
         return sort_diagnostics(diagnostics)
-    checker = Checker(doc, [p.path for p in found])
+    checker = Checker(doc, [p.path for p in found] + sorted(bad_numbers, key=repr))
     for rules in RULES:
         diagnostics.extend(rules(checker))
     return sort_diagnostics(diagnostics)

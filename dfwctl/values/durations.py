@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Tuple, Union
 
+from dfwctl.values.bounds import INT64_MAX
 from dfwctl.values.written import scaled, shown
 
 NS_PER_SECOND = 1_000_000_000
@@ -25,14 +26,19 @@ _BY_NAME = {name: size for name, size in _UNITS} | {"µs": 1_000, "μs": 1_000}
 _PART = re.compile(r"([0-9]{1,20}(?:\.[0-9]{1,30})?)(ns|us|µs|μs|ms|s|m|h)")
 
 
+TOO_LONG = "is too long: the engine counts durations up to about 292 years (64-bit nanoseconds)"
+
+
 def parse_duration(value: Union[int, str]) -> int:
-    """Nanoseconds from a duration text ("1m30s") or a whole number of seconds (90).
-    Raises ValueError with a message for the user."""
+    """Nanoseconds from a duration text ("1m30s") or a whole number of seconds (90), at most
+    what a 64-bit count of nanoseconds holds. Raises ValueError with a message for the user."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise ValueError(f"{shown(value)} is not a duration: {ACCEPTED}")
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"{value} is not a duration: a duration cannot be negative")
+        if value * NS_PER_SECOND > INT64_MAX:
+            raise ValueError(f"{shown(value)} {TOO_LONG}")
         return value * NS_PER_SECOND
     text = value.strip()
     if text == "0":
@@ -54,6 +60,8 @@ def parse_duration(value: Union[int, str]) -> int:
         at = match.end()
     if at != len(text) or not text:
         raise ValueError(f"{shown(value)} is not a duration: {ACCEPTED}")
+    if total > INT64_MAX:
+        raise ValueError(f"{shown(value)} {TOO_LONG}")
     return total
 
 

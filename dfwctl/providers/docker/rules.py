@@ -13,6 +13,7 @@ from dfwctl.providers.docker import health_rules
 from dfwctl.providers.docker.option_rules import option_rules
 from dfwctl.schema_messages import quote
 from dfwctl.tree import mapping, sequence
+from dfwctl.values.bounds import INT64_MAX, MAX_DURATION_SECONDS, Bound
 from dfwctl.values.mounts import VOLUME, parse_mount
 from dfwctl.values.ports import Port, parse_ports
 
@@ -22,6 +23,16 @@ ALL_INTERFACES = ("", "0.0.0.0", "::")
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 Taken = Dict[Tuple[str, int], List[Tuple[str, Path]]]  # (protocol, host port) -> (host IP, where)
 
+# What the engine accepts for the numbers of a container (moby's daemon checks, and Go's int64).
+MEMORY = Bound(6 * 2**20, INT64_MAX // 2, "bytes", integer=True,
+               why="the engine's smallest memory limit is 6 MiB")
+MEMORY_HIGH_WHY = "the engine holds a limit and its swap in 64 bits"
+CPUS = Bound(0.01, INT64_MAX // 100_000, why="the engine's smallest CPU quota is 1 ms in 100 ms")
+STOP_TIMEOUT = Bound(0, MAX_DURATION_SECONDS, "seconds", integer=True,
+                     why="the longest wait the engine counts, about 292 years")
+NUL_MESSAGE = ("the value contains a NUL character (\\0), which the engine cannot pass to a "
+               "process: remove it")
+
 
 def rules(c: Checker) -> Iterator[Diagnostic]:
     """Every problem of the networks, volumes and containers sections."""
@@ -29,8 +40,43 @@ def rules(c: Checker) -> Iterator[Diagnostic]:
                              for name in mapping(c.data, "containers")
                              for key in ("memory", "shm_size"))
     for rule in (network_rule, label_rule, container_rule, port_rule, health_rules.rules,
-                 dependency_rule):
+                 dependency_rule, number_rule, nul_rule):
         yield from rule(c)
+
+
+def number_rule(c: Checker) -> Iterator[Diagnostic]:
+    """The numbers of each container within what the engine takes."""
+    for name, spec in mapping(c.data, "containers").items():
+        if not isinstance(spec, dict):
+            continue
+        path = ("containers", name)
+        memory = c.sizes.get(path + ("memory",))
+        if memory is not None:
+            bound = MEMORY if memory < MEMORY.low else \
+                Bound(MEMORY.low, MEMORY.high, "bytes", True, MEMORY_HIGH_WHY)
+            written = spec["memory"]
+            problem = bound.problem(memory, f'"{written}"' if isinstance(written, str) else None)
+            if problem:
+                yield c.error(path + ("memory",), problem)
+        for key, bound in (("cpus", CPUS), ("stop_timeout", STOP_TIMEOUT)):
+            if key in spec and c.ok(path + (key,)):
+                problem = bound.problem(spec[key])
+                if problem:
+                    yield c.error(path + (key,), problem)
+
+
+def nul_rule(c: Checker) -> Iterator[Diagnostic]:
+    """A NUL character in any text of a container (its environment, command, labels...)."""
+    for name, spec in mapping(c.data, "containers").items():
+        stack: List[Tuple[Path, Any]] = [(("containers", name), spec)]
+        while stack:
+            path, node = stack.pop()
+            if isinstance(node, dict):
+                stack.extend((path + (k,), v) for k, v in node.items())
+            elif isinstance(node, list):
+                stack.extend((path + (i,), v) for i, v in enumerate(node))
+            elif isinstance(node, str) and "\0" in node:
+                yield c.error(path, NUL_MESSAGE)
 
 
 def network_rule(c: Checker) -> Iterator[Diagnostic]:

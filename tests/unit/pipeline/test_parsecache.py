@@ -114,3 +114,59 @@ def test_the_oldest_entries_go_beyond_the_limit(tmp_path, monkeypatch):
     kept = [parsecache.lookup(f"text {i}") for i in range(5)]
     assert kept[:2] == [None, None]
     assert kept[2:] == [{"i": 2}, {"i": 3}, {"i": 4}]
+
+
+# faults: the cache is a shortcut, so a damaged, hostile or missing cache may cost a parse,
+# never change a playbook or fail a run --------------------------------------------------------
+def _stored(tmp_path, parses):
+    path = _write(tmp_path)
+    load_playbook(path, environ={}, use_cache=True)
+    (entry,) = _entries(tmp_path)
+    return path, entry
+
+
+def test_an_entry_changed_on_disk_is_never_taken_for_the_playbook(tmp_path, parses):
+    path, entry = _stored(tmp_path, parses)
+    entry.write_text(entry.read_text().replace("busybox", "evil:1"))
+    again = load_playbook(path, environ={}, use_cache=True)
+    assert again.desired.docker.containers["web"].image == "busybox:latest"
+    assert len(parses) == 2
+
+
+@pytest.mark.parametrize("payload", [
+    "[" * 100_000 + "]" * 100_000,  # the JSON decoder recurses: RecursionError
+    "[]", "42", '"text"', "null", "\x00\x01", "{\"version\": 1, \"name\": ",
+])
+def test_a_hostile_entry_is_a_miss(tmp_path, parses, payload):
+    path, entry = _stored(tmp_path, parses)
+    entry.write_text(payload)  # nothing of the original entry is left
+    assert parsecache.lookup(PLAYBOOK) is None
+    again = load_playbook(path, environ={}, use_cache=True)
+    assert again.desired.name == "cache" and len(parses) == 2
+
+
+def test_an_entry_that_cannot_be_read_is_a_miss(tmp_path, parses):
+    path, entry = _stored(tmp_path, parses)
+    entry.unlink()
+    entry.mkdir()  # a folder where the entry was: reading it fails
+    again = load_playbook(path, environ={}, use_cache=True)
+    assert again.desired.name == "cache" and len(parses) == 2
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_nothing_but_time(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("DFWCTL_CACHE_DIR", str(blocker))
+    monkeypatch.delenv("DFWCTL_NO_CACHE", raising=False)
+    path = _write(tmp_path)
+    for _ in range(2):
+        assert load_playbook(path, environ={}, use_cache=True).desired.name == "cache"
+
+
+def test_a_stored_tree_beyond_the_bounds_is_not_used(tmp_path, parses):
+    path = _write(tmp_path)
+    deep = "{\"version\": 1, \"name\": \"cache\", \"x\": " + "[" * 100 + "]" * 100 + "}"
+    parsecache.remember(PLAYBOOK, deep)  # as if stored for this text
+    loaded = load_playbook(path, environ={}, use_cache=True)
+    assert loaded.desired.docker.containers["web"].image == "busybox:latest"
+    assert len(parses) == 1

@@ -104,7 +104,7 @@ def test_every_property_has_help_for_editors():
 
 
 def test_every_pattern_has_a_plain_message():
-    named = {"^[a-z0-9][a-z0-9_.-]*$", "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$",
+    named = {"^[a-z0-9][a-z0-9_.-]*$", "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$", "^[a-zA-Z0-9][a-zA-Z0-9_.-]+$",
              load_schema()["$defs"]["size"]["anyOf"][1]["pattern"]}
     for path, node in _walk(load_schema()):
         if isinstance(node.get("pattern"), str):
@@ -122,9 +122,9 @@ def test_unknown_key_points_at_the_key_and_suggests():
 
 
 def test_unknown_key_without_a_near_one_lists_the_few_known_keys():
-    lines = _messages("version: 1\nname: x\nvolumes:\n  v: {zzz: 1}\n")
+    lines = _messages("version: 1\nname: x\nvolumes:\n  vv: {zzz: 1}\n")
     assert lines == [
-        "p.yml:4:7: volumes.v.zzz: unknown key 'zzz'; expected one of: driver, options, labels, "
+        "p.yml:4:8: volumes.vv.zzz: unknown key 'zzz'; expected one of: driver, options, labels, "
         "external"
     ]
 
@@ -165,9 +165,9 @@ def test_version_1_0_is_not_an_integer():
 
 
 def test_integers_written_as_floats_are_refused():
-    lines = _messages("version: 1\nname: x\ncontainers:\n  a: {image: a, stop_timeout: 2.0}\n")
+    lines = _messages("version: 1\nname: x\ncontainers:\n  aa: {image: a, stop_timeout: 2.0}\n")
     assert lines == [
-        "p.yml:4:31: containers.a.stop_timeout: expected an integer, got a number (2.0)"
+        "p.yml:4:32: containers.aa.stop_timeout: expected an integer, got a number (2.0)"
     ]
 
 
@@ -193,14 +193,14 @@ def test_null_mapping_points_at_its_key_and_says_how_to_write_an_empty_one():
 
 # rules --------------------------------------------------------------------------------------
 def test_rules_skip_values_the_schema_refused():
-    text = "version: 1\nname: x\ncontainers:\n  a: {image: a, depends_on: [1], memory: [1]}\n"
+    text = "version: 1\nname: x\ncontainers:\n  aa: {image: a, depends_on: [1], memory: [1]}\n"
     lines = _messages(text)
     assert len(lines) == 2
     assert all("expected" in line for line in lines)
 
 
 def test_builtin_networks_need_no_definition():
-    text = "version: 1\nname: x\ncontainers:\n  a: {image: a, networks: [host, bridge, none]}\n"
+    text = "version: 1\nname: x\ncontainers:\n  aa: {image: a, networks: [host, bridge, none]}\n"
     assert _messages(text) == []
 
 
@@ -215,19 +215,19 @@ def test_unknown_dependency_suggests_a_near_name():
 
 def test_same_port_on_other_ip_or_protocol_is_fine():
     text = ("version: 1\nname: x\ncontainers:\n"
-            "  a: {image: a, ports: ['127.0.0.1:80:80', '80:80/udp']}\n"
-            "  b: {image: a, ports: ['127.0.0.2:80:80', '81']}\n")
+            "  aa: {image: a, ports: ['127.0.0.1:80:80', '80:80/udp']}\n"
+            "  bb: {image: a, ports: ['127.0.0.2:80:80', '81']}\n")
     assert _messages(text) == []
 
 
 def test_wsl2_engine_shares_every_drive():
     text = ("version: 1\nname: x\ndocker_desktop: {engine: wsl2, shared_drives: [C]}\n"
-            "containers:\n  a: {image: a, mounts: ['D:\\x:/x']}\n")
+            "containers:\n  aa: {image: a, mounts: ['D:\\x:/x']}\n")
     assert _messages(text) == []
 
 
 def test_shared_drives_are_not_checked_when_the_playbook_does_not_set_them():
-    text = "version: 1\nname: x\ncontainers:\n  a: {image: a, mounts: ['D:\\x:/x']}\n"
+    text = "version: 1\nname: x\ncontainers:\n  aa: {image: a, mounts: ['D:\\x:/x']}\n"
     assert _messages(text) == []
 
 
@@ -237,13 +237,13 @@ def test_check_raises_with_every_error_and_returns_warnings():
     warnings = check(_doc(warning_only))
     assert [d.severity for d in warnings] == ["warning"]
     with pytest.raises(PlaybookError) as caught:
-        check(_doc("version: 1\nname: X\ncontainers:\n  a: {}\n"))
+        check(_doc("version: 1\nname: X\ncontainers:\n  aa: {}\n"))
     assert len(caught.value.diagnostics) == 2
     assert "2 errors in the playbook" in str(caught.value)
 
 
 def test_check_adds_prior_diagnostics_and_skips_places_they_cover():
-    doc = _doc("version: 1\nname: x\ncontainers:\n  a: {image: a, memory: '${MEM}'}\n")
+    doc = _doc("version: 1\nname: x\ncontainers:\n  aa: {image: a, memory: '${MEM}'}\n")
     interpolation = interpolate(doc, {})
     with pytest.raises(PlaybookError) as caught:
         check(doc, interpolation.diagnostics)

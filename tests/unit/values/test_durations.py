@@ -46,3 +46,9 @@ def test_whole_seconds():
     assert whole_seconds(10) == 10
     with pytest.raises(ValueError, match="not a whole number of seconds.*write 1s or 2s"):
         whole_seconds("1500ms")
+
+
+@pytest.mark.parametrize("value", ["3000000h", 10**12, "99999999999999999999s"])
+def test_a_duration_beyond_what_the_engine_counts_is_refused(value):
+    with pytest.raises(ValueError, match="292 years"):
+        parse_duration(value)
