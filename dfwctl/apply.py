@@ -10,7 +10,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
 
-from dfwctl.errors import DfwctlError
+from dfwctl import interrupt, timeouts
+from dfwctl.errors import DfwctlError, UnreachableError
 from dfwctl.logs import get_logger
 from dfwctl.plan import Action, Change, Failure, Guard, Manual, Plan, Step
 
@@ -104,6 +105,8 @@ class Executor:
         self.perform = perform
         self.events = events
         self.parallelism = parallelism
+        # (provider, machine) -> why it stopped answering: its other changes do not start
+        self.silent: Dict[Tuple[str, str], str] = {}
 
     def _one(self, change: Change) -> Outcome:
         started = time.monotonic()
@@ -113,7 +116,10 @@ class Executor:
             self.perform(change, lambda line: self.events.progress(change, line))
         except DfwctlError as exc:
             seconds = time.monotonic() - started
-            log.error("change_failed", address=change.address, error=exc.message)
+            # info: the user reads the failure once, in the progress line and the summary
+            log.info("change_failed", address=change.address, error=exc.message)
+            if isinstance(exc, UnreachableError):
+                self.silent.setdefault((change.provider, change.machine), exc.message)
             return Outcome(change.address, change.action, FAILED, str(exc), seconds,
                            change.machine)
         seconds = time.monotonic() - started
@@ -129,6 +135,7 @@ class Executor:
             try:
                 while todo or running:
                     todo = self._skip_blocked(todo, outcomes)
+                    todo = self._skip_stopped(todo, outcomes)
                     for change in [c for c in todo if self._ready(c, outcomes, planned)]:
                         if len(running) >= self.parallelism:
                             break
@@ -158,6 +165,31 @@ class Executor:
     def _ready(change: Change, outcomes: Dict[str, Outcome], planned: Set[str]) -> bool:
         return all(d in outcomes and outcomes[d].status == APPLIED for d in change.depends_on) \
             and all(a in outcomes for a in change.after if a in planned)
+
+    def _skip_stopped(self, todo: List[Change], outcomes: Dict[str, Outcome]) -> List[Change]:
+        """Skip what must not start: everything once apply is asked to stop or its --timeout
+        ran out, and the changes of a provider whose machine stopped answering."""
+        reason = None
+        if interrupt.requested():
+            reason = "apply was interrupted"
+        elif (left := timeouts.remaining()) is not None and left <= 0:
+            reason = f"the command's --timeout of {timeouts.waited_text('--timeout')} ran out"
+        remaining = []
+        for change in todo:
+            why = reason
+            silent = self.silent.get((change.provider, change.machine))
+            if why is None and silent is not None:
+                where = f"{change.provider} on {change.machine}" if change.machine \
+                    else change.provider
+                why = f"{where} stopped answering ({silent})"
+            if why is None:
+                remaining.append(change)
+                continue
+            outcome = Outcome(change.address, change.action, SKIPPED, f"not started: {why}",
+                              machine=change.machine)
+            outcomes[change.address] = outcome
+            self.events.finished(change, outcome)
+        return remaining
 
     def _skip_blocked(self, todo: List[Change], outcomes: Dict[str, Outcome]) -> List[Change]:
         """Skip changes whose dependencies failed or were skipped (transitively)."""

@@ -16,16 +16,6 @@ if TYPE_CHECKING:  # structlog is imported when the first event passes the level
 LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40}
 
 
-class _Stderr:
-    """Whatever sys.stderr is when an event is written (it may be replaced after configure)."""
-
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()
-
-
 class _Settings(TypedDict):
     format: str
     level: int
@@ -34,6 +24,28 @@ class _Settings(TypedDict):
 
 _settings: _Settings = {"format": "text", "level": LEVELS["warning"], "ready": False}
 _lock = threading.Lock()
+# Held for every write to stderr by events and by apply's progress (progress.py), so that two
+# threads never glue their lines together.
+STDERR_LOCK = threading.RLock()
+
+
+class StderrLogger:
+    """structlog's output: one whole line per event on stderr, under STDERR_LOCK; on a
+    terminal it first clears the live status line that apply's progress keeps there."""
+
+    def __init__(self, *_args: Any):
+        pass
+
+    def msg(self, message: str) -> None:
+        from dfwctl.printable import printable
+
+        with STDERR_LOCK:
+            stream = sys.stderr
+            clear = "\r\033[K" if stream.isatty() else ""
+            stream.write(clear + printable(message) + "\n")
+            stream.flush()
+
+    log = debug = info = warn = warning = error = critical = exception = fatal = msg
 
 
 def configure(log_format: str = "text", level: str = "warning") -> None:
@@ -61,7 +73,7 @@ def _structlog() -> ModuleType:
             structlog.configure(
                 processors=processors,
                 wrapper_class=structlog.make_filtering_bound_logger(_settings["level"]),
-                logger_factory=structlog.PrintLoggerFactory(file=_Stderr()),  # type: ignore[arg-type]
+                logger_factory=StderrLogger,  # whatever sys.stderr is at each event
                 cache_logger_on_first_use=False,
             )
             _settings["ready"] = True

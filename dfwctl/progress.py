@@ -3,11 +3,11 @@ one plain line per event. Written to stderr; stdout keeps only the plan and the 
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from typing import Dict, Optional, TextIO
 
 from dfwctl.apply import APPLIED, FAILED, Outcome
+from dfwctl.logs import STDERR_LOCK
 from dfwctl.plan import Change
 from dfwctl.redact import redact
 
@@ -25,7 +25,7 @@ class Progress:
         self.finished_count = 0
         self.active: Dict[str, str] = {}
         self.started_at: Dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._lock = STDERR_LOCK  # shared with logged events: lines are never glued
 
     def _write(self, line: str) -> None:
         if self.quiet:

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence
 
+from dfwctl import timeouts
 from dfwctl.apply import ApplyResult, Outcome
 from dfwctl.errors import DfwctlError, UnreachableError
 from dfwctl.plan import Deferred, Plan
@@ -52,6 +53,8 @@ def replan_when_ready(replan: Replan, deferred: Sequence[Deferred], waiting: Wai
         except UnreachableError as exc:
             last = exc
         waited = waiting.clock() - started
+        timeouts.check(f"{_machines(deferred)} answered"
+                       + (f" (the last answer: {last.message})" if last else ""))
         if waited >= waiting.timeout:
             raise DfwctlError(
                 f"{_machines(deferred)} did not answer within {waiting.timeout:.0f}s after the "

@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from dfwctl import interrupt, timeouts
+
 DEFAULT_WAIT = 600.0  # seconds: --wait-timeout's default
 POLL = 0.5  # seconds between two looks (compose polls dependencies every 500 ms)
 SAY_EVERY = 5.0  # seconds between two progress lines of one wait
@@ -21,13 +23,18 @@ class WaitBounds:
     timeout: float = DEFAULT_WAIT  # any one wait, unless the thing waited for says otherwise
     interval: float = POLL
     clock: Callable[[], float] = field(default=time.monotonic, compare=False)
-    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    # ends early (interrupt.Interrupted) when apply is asked to stop
+    sleep: Callable[[float], None] = field(default=interrupt.sleep, compare=False)
 
     def bound(self, own: Optional[float] = None) -> float:
         """Seconds a wait may take: the container's own `wait_timeout` when it has one, else
-        the run's."""
-        return self.timeout if own is None else own
+        the run's; never past the command's --timeout."""
+        seconds, _ = timeouts.cap(self.timeout if own is None else own)
+        assert seconds is not None, "capping a number gives a number"
+        return seconds
 
     def option(self, own: Optional[float] = None) -> str:
         """Which setting to raise when the bound is too short, for messages."""
+        if timeouts.cap(self.timeout if own is None else own)[1]:
+            return "--timeout"
         return "its wait_timeout" if own is not None else "--wait-timeout"

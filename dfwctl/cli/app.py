@@ -15,6 +15,26 @@ PROG = "dfwctl"
 COMPLETE_VAR = "_DFWCTL_COMPLETE"  # set by the completion scripts when they ask for words
 
 
+class Seconds(click.ParamType):  # type: ignore[type-arg]
+    """Seconds: a number (30, 1.5) or a duration (90s, 1m30s)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: Optional[click.Parameter],
+                ctx: Optional[click.Context]) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        from dfwctl.timeouts import parse_seconds
+
+        try:
+            return parse_seconds(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+SECONDS = Seconds()
+
+
 class Context:
     def __init__(self, debug: bool, log_format: str, colour: bool = False):
         self.debug = debug
@@ -58,18 +78,30 @@ class _Group(click.Group):
               default=None, help="Least severe event to log [default: warning, json: info].")
 @click.option("--no-color", is_flag=True,
               help="Plain text even on a terminal (also: the NO_COLOR environment variable).")
+@click.option("--timeout", type=SECONDS, default=None, envvar="DFWCTL_TIMEOUT",
+              help="Bound on the whole command, in seconds or as 15m: what is still waiting "
+                   "then fails, naming what it waited for [env DFWCTL_TIMEOUT; default: none].")
+@click.option("--connect-timeout", type=SECONDS, default=10.0, show_default=True,
+              envvar="DFWCTL_CONNECT_TIMEOUT",
+              help="Seconds to open a connection to an engine [env DFWCTL_CONNECT_TIMEOUT].")
+@click.option("--call-timeout", type=SECONDS, default=60.0, show_default=True,
+              envvar="DFWCTL_CALL_TIMEOUT",
+              help="Seconds one engine call may take to answer [env DFWCTL_CALL_TIMEOUT].")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, log_format: str, log_level: Optional[str],
-        no_color: bool) -> None:
+        no_color: bool, timeout: Optional[float], connect_timeout: float,
+        call_timeout: float) -> None:
     """dfwctl keeps a Docker-on-Windows developer environment in a playbook:
     validate it, plan the changes against the machine, apply them."""
     import sys
 
-    from dfwctl import logs
+    from dfwctl import logs, timeouts
     from dfwctl.cli.terminal import colour_wanted, prepare_console
 
     level = log_level or ("debug" if debug else "info" if log_format == "json" else "warning")
     logs.configure(log_format, level)
+    timeouts.configure(timeouts.Timeouts(connect=connect_timeout, call=call_timeout,
+                                         total=timeout))
     colour = colour_wanted(no_color, sys.stdout)
     if colour:
         prepare_console()

@@ -145,7 +145,7 @@ def _confirm(the_plan: Plan, auto_approve: bool) -> None:
 def _round(the_plan: Plan, number: int, providers: Sequence[Provider], *, auto_approve: bool,
            parallelism: int, output: str, command: str = "Apply") -> ApplyResult:
     """One round of apply: show the plan, ask before destructive changes, apply it."""
-    from dfwctl import planjson, report
+    from dfwctl import interrupt, planjson, report
     from dfwctl.apply import ApplyResult, StepPerformer, apply_plan
     from dfwctl.plan import Action
     from dfwctl.progress import Progress
@@ -164,7 +164,8 @@ def _round(the_plan: Plan, number: int, providers: Sequence[Provider], *, auto_a
     todo = sum(1 for c in the_plan.changes if c.action is not Action.NOOP)
     progress = Progress(todo, quiet=click.get_current_context().obj.log_format == "json")
     try:
-        result = apply_plan(the_plan, performer, progress, parallelism)
+        with interrupt.graceful():  # Ctrl-C or SIGTERM: no new change, the running ones finish
+            result = apply_plan(the_plan, performer, progress, parallelism)
     finally:
         progress.close()
     echo(redact(report.render_result(result, command, palette())))
@@ -178,6 +179,8 @@ def _run_apply(the_plan: Plan, replan: Callable[[], Plan], providers: Sequence[P
     """Apply the plan, and the rounds its deferred parts need (stages.converge). `command`
     names the run in its summary (Apply, Destroy). With `settle`, then wait until what that
     playbook made is ready (apply --wait)."""
+    from dfwctl import interrupt
+    from dfwctl.apply import SKIPPED
     from dfwctl.stages import Waiting, converge
 
     unread: List[str] = []
@@ -192,13 +195,19 @@ def _run_apply(the_plan: Plan, replan: Callable[[], Plan], providers: Sequence[P
         click.echo(line, err=True)
 
     result = converge(the_plan, replan, run_round, say, Waiting(timeout=wait_timeout))
+    if interrupt.requested():
+        left = result.count(SKIPPED)
+        click.echo(f"Interrupted: {left} change(s) not started. Run apply again to finish.",
+                   err=True)
+        raise SystemExit(ExitStatus.INTERRUPTED)
     if unread:
         click.echo(f"Error: what is on {', '.join(sorted(set(unread)))} could not be read and was "
                    "left as it is (see above)", err=True)
     if not result.ok or unread:
         raise SystemExit(ExitStatus.ERROR)
     if settle is not None:
-        _settle(settle, providers, say)
+        with interrupt.graceful():
+            _settle(settle, providers, say)
 
 
 def _settle(desired: Desired, providers: Sequence[Provider], say: Callable[[str], None]) -> None:
@@ -219,7 +228,7 @@ def _apply_options(fn: F) -> F:
                       help="Seconds to wait for another apply on the same playbook and engine.")(fn)
     fn = click.option("--exit-wait", type=click.FloatRange(0), default=None,
                       help="Seconds to wait for a `state: exited` container to finish "
-                           "[default: no limit].")(fn)
+                           "[default: --wait-timeout].")(fn)
     fn = click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text",
                       show_default=True, help="Plan format on stdout.")(fn)
     fn = click.option("--no-restart", is_flag=True,

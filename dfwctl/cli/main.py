@@ -27,9 +27,12 @@ def _internal_error(exc: BaseException) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> None:
     """Entry point: exit codes 0 ok, 1 error, 2 changes (--detailed-exitcode), 3 internal
     error, 64 usage error, 130 interrupted."""
+    from dfwctl import interrupt
+    from dfwctl.printable import printable
     from dfwctl.redact import redact
 
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    interrupt.install(lambda line: click.echo(line, err=True))
     try:
         cli.main(args=argv, prog_name="dfwctl", standalone_mode=False)
         status: int = ExitStatus.OK
@@ -46,10 +49,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             import traceback
 
             traceback.print_exc()
-        click.echo(f"Error: {redact(str(exc))}", err=True)
+        click.echo(f"Error: {printable(redact(str(exc)))}", err=True)
         status = exc.exit_status
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+    except KeyboardInterrupt as exc:
+        click.echo(f"Interrupted{f' ({exc})' if str(exc) else ''}.", err=True)
         status = ExitStatus.INTERRUPTED
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else ExitStatus.ERROR

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, TypeVar
 
+from dfwctl import timeouts
 from dfwctl.errors import DfwctlError, EngineError, EngineUnreachableError, NotFoundError
 from dfwctl.logs import get_logger
+from dfwctl.printable import printable
 from dfwctl.providers.docker.model import EngineInfo
 
 if TYPE_CHECKING:  # docker is imported on the first connection (see _connect)
@@ -18,6 +20,11 @@ log = get_logger(__name__)
 T = TypeVar("T")
 
 CONTEXT = "context:"  # a Docker context by name, instead of an address
+PERMISSION_HINT = (
+    "on Linux, add your account to the docker group (sudo usermod -aG docker $USER, then log in "
+    "again) or run as root; on Windows, Docker Desktop admits the members of the docker-users "
+    "group (add yourself in Computer Management, then sign out and in)"
+)
 START_HINT = (
     "start Docker Desktop (or dockerd), or point DOCKER_HOST at a running engine; "
     "on a Linux test machine `scripts/testenv up` starts a private one"
@@ -33,10 +40,10 @@ def default_endpoint() -> str:
 class Engine:
     """A connection to one Docker Engine. Constructing it does no I/O."""
 
-    def __init__(self, endpoint: Optional[str] = None, timeout: int = 120,
+    def __init__(self, endpoint: Optional[str] = None, timeout: Optional[float] = None,
                  gate: Optional[Callable[[], None]] = None):
         self.endpoint = endpoint or os.environ.get("DOCKER_HOST") or default_endpoint()
-        self.timeout = timeout
+        self.timeout = timeout  # seconds a call may take; None: --call-timeout (timeouts.py)
         self.gate = gate  # raises UnreachableError while the engine's machine cannot answer
         self._api: Optional[APIClient] = None
         self._info: Optional[EngineInfo] = None
@@ -64,11 +71,18 @@ class Engine:
 
     def _connect(self) -> APIClient:
         import docker  # imported here: it is the slowest import on the start-up path
+        import requests.exceptions
         from docker.utils import kwargs_from_env
 
         engine = self
 
         class _APIClient(docker.APIClient):
+            def _set_request_timeout(self, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+                # (connect, read) for every call: the SDK would wait its one number for both
+                if "timeout" not in kwargs:
+                    kwargs["timeout"] = (timeouts.current().connect, engine.read_timeout()[0])
+                return kwargs
+
             def _retrieve_server_version(self) -> str:
                 version = self.version(api_version=False)
                 engine._info = EngineInfo(
@@ -80,11 +94,16 @@ class Engine:
                 api_version: str = version["ApiVersion"]
                 return api_version
 
+        timeouts.check(f"connecting to the Docker Engine at {self.endpoint}")
         try:
             kwargs = self.client_options(dict(kwargs_from_env()))
-            client = _APIClient(version=None, timeout=self.timeout, max_pool_size=32, **kwargs)
+            # the SDK's stubs say int; requests takes any number of seconds
+            client = _APIClient(version=None, timeout=self.read_timeout()[0],  # type: ignore[arg-type]
+                                max_pool_size=32, **kwargs)
         except DfwctlError:
             raise
+        except requests.exceptions.Timeout:
+            raise self.timed_out("read its version") from None
         except Exception as exc:  # noqa: BLE001 -- every way of failing to connect
             raise self.unreachable(exc) from None
         log.debug("engine_connected", endpoint=self.endpoint, api_version=client.api_version)
@@ -112,28 +131,49 @@ class Engine:
         options["use_ssh_client"] = self.endpoint.startswith("ssh://")
         return options
 
+    def read_timeout(self) -> Tuple[float, str]:
+        """(seconds a call may wait for its answer now, the option that sets it)."""
+        if self.timeout is not None:
+            seconds, capped = timeouts.cap(self.timeout)
+            assert seconds is not None, "capping a number gives a number"
+            return seconds, timeouts.OPTIONS["total"] if capped else "its timeout"
+        return timeouts.call_bound()
+
+    def timed_out(self, what: str) -> EngineUnreachableError:
+        """The engine accepted the call and did not answer in time: frozen or overloaded."""
+        seconds, which = self.read_timeout()
+        shown = timeouts.waited_text(which) if which.startswith("--") else f"{seconds:g}s"
+        return EngineUnreachableError(
+            f"{what}: the Docker Engine at {self.endpoint} did not answer within {shown} "
+            f"({which})",
+            f"it is frozen, overloaded or not an engine: check it (docker info); {which} "
+            "gives it longer")
+
     def unreachable(self, exc: BaseException) -> EngineError:
         reason = _root_cause(exc)
-        return EngineUnreachableError(f"cannot reach the Docker Engine at {self.endpoint}: {reason}",
-                                      START_HINT)
+        hint = PERMISSION_HINT if reason.startswith("permission denied") else START_HINT
+        return EngineUnreachableError(
+            f"cannot reach the Docker Engine at {self.endpoint}: {reason}", hint)
 
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run one SDK call; `what` names it in errors ("create container shell")."""
         import docker.errors
         import requests.exceptions
 
+        timeouts.check(what)
         try:
             return fn(*args, **kwargs)
         except docker.errors.APIError as exc:
             raise api_error(what, exc) from None
+        except requests.exceptions.Timeout:
+            raise self.timed_out(what) from None
         except (requests.exceptions.ConnectionError, ConnectionError, FileNotFoundError) as exc:
             raise self.unreachable(exc) from None
-        except requests.exceptions.Timeout:
-            raise EngineError(
-                f"{what}: the Docker Engine at {self.endpoint} did not answer in {self.timeout}s"
-            ) from None
         except docker.errors.DockerException as exc:
-            raise EngineError(f"{what}: {exc}") from None
+            raise EngineError(f"{what}: {printable(str(exc))}") from None
+
+
+MAX_REASON = 200  # characters of an unexpected answer shown in a message
 
 
 def _root_cause(exc: BaseException) -> str:
@@ -145,9 +185,14 @@ def _root_cause(exc: BaseException) -> str:
         return "no engine is listening there (socket not found)"
     if "Connection refused" in text:
         return "connection refused"
-    if "Permission denied" in text:
-        return "permission denied (is your user allowed to use the engine?)"
-    return text
+    if "Permission denied" in text or isinstance(seen, PermissionError):
+        return "permission denied: your account may not use the engine's socket"
+    if "BadStatusLine" in type(seen).__name__ or "BadStatusLine" in text or \
+            "RemoteDisconnected" in text:
+        return "what answers there does not speak the Docker Engine's API (HTTP)"
+    # whatever answered may have sent anything: never raw bytes to the terminal
+    shown = printable(text, keep="")
+    return shown if len(shown) <= MAX_REASON else shown[:MAX_REASON] + "..."
 
 
 def api_error(what: str, exc: Any) -> EngineError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Tuple
 
+from dfwctl import interrupt, timeouts
 from dfwctl.errors import DfwctlError, EngineError, NotFoundError
 from dfwctl.logs import get_logger
 from dfwctl.plan import Failure, Guard, Step
@@ -20,6 +21,7 @@ from dfwctl.providers.docker.settle import details, last_logs, look
 from dfwctl.waits import SAY_EVERY, WaitBounds
 
 log = get_logger(__name__)
+EXIT_POLL = 2.0  # seconds of one engine wait for a run-once container: progress and Ctrl-C
 Progress = Callable[[str], None]  # one line of progress for the change being applied
 
 
@@ -218,22 +220,51 @@ class DockerPerformer:
         self.call(f"start container {step.name}", self.api.start, step.container)
 
     def wait_exit(self, step: S.WaitExit, progress: Progress) -> None:
-        import requests.exceptions
-
-        try:
-            result = self.call(f"wait for container {step.name}", self.api.wait, step.container,
-                               timeout=self.exit_wait)
-        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
-            raise EngineError(
-                f"container {step.name} did not finish within {self.exit_wait}s",
-                "raise --exit-wait, or use state: running for a long-lived container",
-            ) from None
+        """Wait for the one run of a `state: exited` container, in short engine waits: the
+        bound holds (--exit-wait, else --wait-timeout; never past --timeout), progress is
+        shown, and a stop request ends the wait (the container runs on)."""
+        waits = self.waits
+        if self.exit_wait is None:
+            limit, option = waits.bound(), waits.option()
+        else:
+            capped, by_deadline = timeouts.cap(self.exit_wait)
+            limit, option = capped or 0.0, "--timeout" if by_deadline else "--exit-wait"
+        started, said = waits.clock(), None
+        while True:
+            waited = waits.clock() - started
+            if waited >= limit:
+                raise EngineError(
+                    f"container {step.name} did not finish within {limit:g}s; it keeps running",
+                    f"raise {option}, or use state: running for a long-lived container")
+            interrupt.check(f"waiting for container {step.name} to finish (it runs on)")
+            if said is None or waited - said >= SAY_EVERY:
+                if said is not None:
+                    progress(f"waiting for {step.name} to finish ({waited:.0f}s of {limit:g}s)")
+                said = waited
+            result = self.call(f"wait for container {step.name}", self._wait_once,
+                               step.container, min(EXIT_POLL, max(0.1, limit - waited)))
+            if result is not None:
+                break
         code = result.get("StatusCode", -1)
         if code != 0:
             raise EngineError(
                 f"container {step.name} exited with code {code} (state: exited expects 0); "
                 f"its last log lines:\n{last_logs(self.engine, step.container, step.name)}"
             )
+
+    def _wait_once(self, container: str, seconds: float) -> Optional[Dict[str, Any]]:
+        """The engine's wait for `seconds`; None when the container still runs then."""
+        import requests.exceptions
+
+        try:
+            found = dict(self.api.wait(container, timeout=seconds))  # type: ignore[arg-type]
+        except requests.exceptions.ReadTimeout:
+            return None
+        except requests.exceptions.ConnectionError as exc:
+            if "timed out" in str(exc):  # a unix socket's read timeout comes wrapped
+                return None
+            raise
+        return found
 
     def wait_for(self, step: S.WaitFor, progress: Progress) -> None:
         """Poll the container until its condition holds, cannot hold any more, or the bound
