@@ -178,3 +178,76 @@ def test_options_a_machine_may_not_run_are_still_recorded_as_asked(project, dock
         assert _container_diffs(project, name) == {"state"}
     else:
         assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+
+
+def _subnet(project: Project) -> str:
+    """A /24 of the project's own, so concurrent tests do not ask for overlapping pools."""
+    number = int(project.name[1:], 16)
+    return f"10.{100 + number % 100}.{(number >> 8) % 250}.0/24"
+
+
+def _attachments(project: Project, aliases: str) -> str:
+    n = project.name
+    base = _subnet(project).rsplit(".", 1)[0]
+    return project.write(f"""
+        networks:
+          {n}-net: {{subnet: {_subnet(project)}}}
+          {n}-other: {{}}
+        containers:
+          {n}-api:
+            image: busybox:latest
+            command: [sleep, '3600']
+            networks:
+              {n}-net: {{aliases: {aliases}, ipv4_address: {base}.10}}
+              {n}-other:
+          {n}-client:
+            image: busybox:latest
+            command: [sleep, '3600']
+            networks: [{n}-net]
+        """)
+
+
+def test_network_aliases_and_a_fixed_address_on_the_engine(project, docker_api):
+    n = project.name
+    base = _subnet(project).rsplit(".", 1)[0]
+    _attachments(project, "[api, api.local]")
+    assert project.run("apply", project.path).code == 0
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+    api = project.containers()[f"{n}-api"]
+    joined = docker_api.inspect_container(api["Id"])["NetworkSettings"]["Networks"]
+    assert joined[f"{n}-net"]["IPAddress"] == f"{base}.10"
+    assert joined[f"{n}-net"]["IPAMConfig"]["IPv4Address"] == f"{base}.10"
+    # this engine adds the container's short id to the aliases itself: not a difference
+    assert {f"{n}-api", "api", "api.local"} <= set(joined[f"{n}-net"]["Aliases"])
+    assert f"{n}-api" in joined[f"{n}-other"]["Aliases"]
+    client = project.containers()[f"{n}-client"]["Id"]
+    out = docker_api.exec_start(docker_api.exec_create(
+        client, ["sh", "-c", "ping -c 1 -W 1 api.local 2>&1 | head -n 1"])).decode()
+    assert f"({base}.10)" in out, out
+
+    _attachments(project, "[api]")
+    plan = project.run("plan", "--detailed-exitcode", project.path)
+    assert plan.code == 2, plan
+    assert (f'~ networks.{n}-net.aliases = ["api", "api.local"] -> ["api"]  '
+            "# forces replacement") in plan.out
+    assert project.run("apply", "-y", project.path).code == 0
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+
+
+def test_a_container_on_the_engines_own_bridge_network_starts(project):
+    """The engine refuses aliases on its own networks when the container starts: none are
+    sent there."""
+    name = project.cname("plain")
+    project.write(f"""
+        networks:
+          {project.name}-net: {{}}
+        containers:
+          {name}:
+            image: busybox:latest
+            command: [sleep, '3600']
+            networks: [bridge, {project.name}-net]
+        """)
+    result = project.run("apply", project.path)
+    assert result.code == 0, result
+    assert project.containers()[name]["State"] == "running"
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0

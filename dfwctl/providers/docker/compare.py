@@ -30,7 +30,7 @@ def field_diffs(before: Any, after: Any, mask: Masker,
             old_map, new_map = dict(old), dict(new)
             for key in sorted(set(old_map) | set(new_map)):
                 if not same(new_map.get(key), old_map.get(key), mask):
-                    name = f"{shown}.{key}"
+                    name = shown.format(key=key) if "{key}" in shown else f"{shown}.{key}"
                     diffs.append(FieldDiff(name, old_map.get(key), new_map.get(key), forces))
         else:
             diffs.append(FieldDiff(shown, old, new, forces))

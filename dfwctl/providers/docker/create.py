@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.docker.health import engine_healthcheck
-from dfwctl.providers.docker.model import ContainerSpec
+from dfwctl.providers.docker.model import BUILTIN_NETWORKS, ContainerSpec
 from dfwctl.values.devices import gpu_request_from_text
 from dfwctl.values.limits import ulimit_values
 from dfwctl.values.mounts import parse_mount
@@ -113,6 +113,21 @@ def option_arguments(spec: ContainerSpec) -> Dict[str, Any]:
     return out
 
 
+def endpoint(spec: ContainerSpec, network: str) -> Dict[str, Any]:
+    """The container's settings on one network: its name and the playbook's aliases (other
+    containers on the network find it by them), and its fixed address. The engine's own
+    networks take neither."""
+    if network in BUILTIN_NETWORKS:
+        return {}
+    aliases = [spec.name] + [a for a in dict(spec.network_aliases).get(network, ())
+                             if a != spec.name]
+    settings: Dict[str, Any] = {"aliases": aliases}
+    address = dict(spec.ipv4_address).get(network)
+    if address:
+        settings["ipv4_address"] = address
+    return settings
+
+
 def create_arguments(api: Any, spec: ContainerSpec, name: str, labels: Dict[str, str],
                      bind_source: Optional[SourceMap] = None) -> Dict[str, Any]:
     """The create call's arguments. `bind_source` maps a bind's source to where the engine
@@ -155,6 +170,6 @@ def create_arguments(api: Any, spec: ContainerSpec, name: str, labels: Dict[str,
         args["platform"] = spec.platform
     if network:
         args["networking_config"] = api.create_networking_config(
-            {network: api.create_endpoint_config(aliases=[spec.name])}
+            {network: api.create_endpoint_config(**endpoint(spec, network))}
         )
     return args

@@ -7,6 +7,7 @@ secrets are hashed; field values are masked once, when the whole plan is finishe
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
@@ -189,6 +190,8 @@ class _Differ:
                 "remove `isolation` (Linux containers only have the default)"
             )
             return
+        if not self._addresses_fit(spec):
+            return
         state = self.actual.containers.get(spec.name)
         self.specs[addr] = spec
         if state is None:
@@ -206,6 +209,25 @@ class _Differ:
                                  fold_steps=True))
             return
         self.existing(spec, state)
+
+    def _addresses_fit(self, spec: ContainerSpec) -> bool:
+        """A fixed address on an external network must be in its subnets (validate checks
+        the playbook's own networks); the engine would refuse it only when the container
+        starts."""
+        fits = True
+        for network, text in spec.ipv4_address:
+            declared = self.docker.networks.get(network)
+            state = self.actual.networks.get(network)
+            if declared is None or not declared.external or state is None:
+                continue
+            subnets = [ipaddress.ip_network(s, strict=False) for s in state.subnets]
+            if not any(ipaddress.ip_address(text) in s for s in subnets):
+                fits = False
+                pools = ", ".join(state.subnets) or "none"
+                self.errors.append(
+                    f"container {spec.name}: ipv4_address {text} is not in the subnets of "
+                    f"external network {network} ({pools}); pick an address inside them")
+        return fits
 
     def existing(self, spec: ContainerSpec, state: ContainerState) -> None:
         """A container the engine has: replace, update in place, or leave it."""

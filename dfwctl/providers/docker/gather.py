@@ -58,8 +58,10 @@ def _container(raw: Mapping[str, Any]) -> ContainerState:
 def _network(raw: Mapping[str, Any]) -> NetworkState:
     labels = raw.get("Labels") or {}
     name = raw["Name"]
+    pools = (raw.get("IPAM") or {}).get("Config") or ()
     return NetworkState(raw["Id"], name, labels.get(L.OWNER),
-                        L.recorded_spec(NetworkSpec, name, labels))
+                        L.recorded_spec(NetworkSpec, name, labels),
+                        tuple(p["Subnet"] for p in pools if p.get("Subnet")))
 
 
 def _volume(raw: Mapping[str, Any]) -> VolumeState:

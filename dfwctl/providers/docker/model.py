@@ -19,6 +19,8 @@ from dfwctl.values.ports import parse_ports
 from dfwctl.values.sizes import parse_size
 
 Pairs = Tuple[Tuple[str, str], ...]
+# The engine's own networks: a container may join them, but they take no aliases or addresses.
+BUILTIN_NETWORKS = ("bridge", "host", "none", "nat")
 
 
 def image_reference(image: str) -> str:
@@ -52,7 +54,11 @@ class ContainerSpec:
     env: Pairs = ()
     mounts: Tuple[str, ...] = ()
     ports: Tuple[str, ...] = ()
-    networks: Tuple[str, ...] = ()
+    networks: Tuple[str, ...] = ()  # sorted
+    # Per network, as compose's networks mapping gives them: network -> aliases, -> address.
+    network_aliases: Tuple[Tuple[str, Tuple[str, ...]], ...] = field(
+        default=(), metadata={"shown": "networks.{key}.aliases"})
+    ipv4_address: Pairs = field(default=(), metadata={"shown": "networks.{key}.ipv4_address"})
     restart: str = "no"
     labels: Pairs = ()
     user: Optional[str] = None
@@ -232,7 +238,6 @@ def container_spec(name: str, raw: Mapping[str, Any], base: Path) -> ContainerSp
         env=_env(raw.get("env")),
         mounts=tuple(_mount_text(str(m), base) for m in raw.get("mounts", [])),
         ports=tuple(ports),
-        networks=tuple(sorted(set(raw.get("networks", [])))),
         restart=str(raw.get("restart", "no")),
         labels=_pairs(raw.get("labels")),
         user=_text(raw["user"]) if raw.get("user") is not None else None,
@@ -335,6 +340,7 @@ class NetworkState:
     name: str
     owner: Optional[str]  # the playbook that owns it, None when made elsewhere
     spec: Optional[NetworkSpec] = None
+    subnets: Tuple[str, ...] = ()  # its address pools, as the engine lists them
 
 
 @dataclass(frozen=True)

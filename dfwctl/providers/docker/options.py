@@ -41,11 +41,26 @@ def _security(raw: Mapping[str, Any], base: Path) -> Tuple[str, ...]:
     return tuple(found)
 
 
+def network_fields(value: Any) -> Dict[str, Any]:
+    """networks as a list of names or a mapping name -> {aliases, ipv4_address} (or null)."""
+    settings = value if isinstance(value, dict) else {name: None for name in value or ()}
+    aliases, addresses = [], []
+    for name, options in settings.items():
+        options = options or {}
+        if options.get("aliases"):
+            aliases.append((str(name), tuple(sorted({str(a) for a in options["aliases"]}))))
+        if options.get("ipv4_address"):
+            addresses.append((str(name), str(options["ipv4_address"])))
+    return dict(networks=tuple(sorted({str(n) for n in settings})),
+                network_aliases=tuple(sorted(aliases)), ipv4_address=tuple(sorted(addresses)))
+
+
 def option_fields(raw: Mapping[str, Any], base: Path) -> Dict[str, Any]:
     """The ContainerSpec fields of a container's options (a valid playbook's)."""
     logging = raw.get("logging") or {}
     shm_size = raw.get("shm_size")
     return dict(
+        **network_fields(raw.get("networks")),
         stop_timeout=_stop_timeout(raw),
         extra_hosts=hosts.extra_hosts(raw.get("extra_hosts")),
         dns=tuple(hosts.dns_server(v) for v in hosts.one_or_many(raw.get("dns"))),

@@ -14,7 +14,13 @@ from dfwctl.logs import get_logger
 from dfwctl.plan import Failure, Guard, Step
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker import steps as S
-from dfwctl.providers.docker.create import SourceMap, create_arguments, limits, restart_policy
+from dfwctl.providers.docker.create import (
+    SourceMap,
+    create_arguments,
+    endpoint,
+    limits,
+    restart_policy,
+)
 from dfwctl.providers.docker.dependencies import WORDS
 from dfwctl.providers.docker.engine import Engine, api_error
 from dfwctl.providers.docker.settle import details, last_logs, look
@@ -191,7 +197,7 @@ class DockerPerformer:
             for network in spec.networks[1:]:
                 self.call(f"connect container {spec.name} to network {network}",
                           self.api.connect_container_to_network, created["Id"], network,
-                          aliases=[spec.name])
+                          **endpoint(spec, network))
         except EngineError:
             # All or nothing: a container missing one of its networks would carry a record
             # that says it has them, and no later plan would see the difference.

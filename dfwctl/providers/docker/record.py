@@ -43,6 +43,8 @@ def _encode(value: Any, mask: Masker) -> Any:
 
 
 def _decode(value: Any) -> Any:
+    """JSON back to a spec's values: mappings to sorted pairs, lists to tuples, at any depth
+    (network aliases are a mapping of lists)."""
     if isinstance(value, dict):
         return tuple(sorted((str(k), _decode(v)) for k, v in value.items()))
     if isinstance(value, list):

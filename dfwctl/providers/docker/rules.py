@@ -10,6 +10,7 @@ from dfwctl.checker import Checker, Path
 from dfwctl.errors import Diagnostic
 from dfwctl.load import format_path
 from dfwctl.providers.docker import health_rules
+from dfwctl.providers.docker.model import BUILTIN_NETWORKS
 from dfwctl.providers.docker.option_rules import option_rules
 from dfwctl.schema_messages import quote
 from dfwctl.tree import mapping, sequence
@@ -17,7 +18,6 @@ from dfwctl.values.bounds import INT64_MAX, MAX_DURATION_SECONDS, Bound
 from dfwctl.values.mounts import VOLUME, parse_mount
 from dfwctl.values.ports import Port, parse_ports
 
-BUILTIN_NETWORKS = ("bridge", "host", "none", "nat")
 RESERVED_LABEL_PREFIX = "io.dfwctl."
 ALL_INTERFACES = ("", "0.0.0.0", "::")
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
@@ -39,8 +39,8 @@ def rules(c: Checker) -> Iterator[Diagnostic]:
     yield from c.parse_sizes(("containers", name, key)
                              for name in mapping(c.data, "containers")
                              for key in ("memory", "shm_size"))
-    for rule in (network_rule, label_rule, container_rule, port_rule, health_rules.rules,
-                 dependency_rule, number_rule, nul_rule):
+    for rule in (network_rule, label_rule, container_rule, port_rule, address_rule,
+                 health_rules.rules, dependency_rule, number_rule, nul_rule):
         yield from rule(c)
 
 
@@ -132,14 +132,33 @@ def mount_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnos
                 "declare it there with external: true if it is made elsewhere"))
 
 
+def joined_networks(spec: Any) -> List[Tuple[Any, Any, Dict[Any, Any]]]:
+    """(name, where it is written: its index or its key, its settings) of each network a
+    container joins, in either form (a list of names, or a mapping)."""
+    value = spec.get("networks") if isinstance(spec, dict) else None
+    if isinstance(value, dict):
+        return [(name, name, settings if isinstance(settings, dict) else {})
+                for name, settings in value.items()]
+    return [(name, index, {}) for index, name in enumerate(sequence(spec, "networks"))]
+
+
 def reference_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:
     networks = mapping(c.data, "networks")
-    for index, name in enumerate(sequence(spec, "networks")):
-        item = path + ("networks", index)
-        if c.ok(item) and name not in networks and name not in BUILTIN_NETWORKS:
+    keyed = isinstance(spec.get("networks"), dict)
+    for name, at, settings in joined_networks(spec):
+        item = path + ("networks", at)
+        if not c.ok(item):
+            continue
+        if name not in networks and name not in BUILTIN_NETWORKS:
             yield c.error(item, (
                 f"network {quote(name)} is not defined: add it under networks, or declare it "
-                "there with external: true if it is made elsewhere"))
+                "there with external: true if it is made elsewhere"), key=keyed)
+        elif name in BUILTIN_NETWORKS:
+            for key in ("aliases", "ipv4_address"):
+                if settings.get(key):
+                    yield c.error(item + (key,), (
+                        f"the engine's own network {quote(name)} takes no {key}: only networks "
+                        "the playbook defines do; define one under networks and join it"))
 
 
 def isolation_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:
@@ -179,6 +198,55 @@ def port_clash(c: Checker, item: Path, ports: Iterable[Port], taken: Taken) -> I
                     "give one of them another host port"))
                 return
         taken.setdefault(slot, []).append((port.host_ip, item))
+
+
+def address_rule(c: Checker) -> Iterator[Diagnostic]:
+    """Fixed addresses (networks.NAME.ipv4_address): the engine refuses, when the container
+    starts, an address on a network without a subnet of the playbook's, outside the subnet,
+    the network's own (its first and last, the gateway), or one another container has."""
+    networks = mapping(c.data, "networks")
+    taken: Dict[Tuple[str, str], Path] = {}
+    for cname, spec in mapping(c.data, "containers").items():
+        for name, at, settings in joined_networks(spec):
+            item = ("containers", cname, "networks", at, "ipv4_address")
+            network = networks.get(name)
+            if "ipv4_address" not in settings or not isinstance(network, dict) or \
+                    network.get("external") or not c.ok(item):
+                continue
+            text = str(settings["ipv4_address"])
+            problem = _address_problem(text, name, network)
+            if problem is None and (str(name), text) in taken:
+                other = taken[(str(name), text)]
+                problem = (f"address {text} on network {quote(name)} is already "
+                           f"{format_path(other[:2])}'s (line {c.doc.position(other)[0]}): "
+                           "give each container its own")
+            if problem:
+                yield c.error(item, problem)
+            else:
+                taken[(str(name), text)] = item
+
+
+def _address_problem(text: str, name: Any, network: Dict[Any, Any]) -> Optional[str]:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return f"{quote(text)} is not an IPv4 address: write one like 172.28.0.10"
+    if address.version != 4:
+        return f"{quote(text)} is an IPv6 address: ipv4_address takes an IPv4 address"
+    subnet, invalid = _subnet(network["subnet"]) if "subnet" in network else (None, None)
+    if invalid:
+        return None  # the subnet's own error says what to fix
+    if subnet is None:
+        return (f"network {quote(name)} has no subnet, and the engine gives fixed addresses "
+                f"only on networks with one: add subnet: to networks.{name}")
+    if address not in subnet:
+        return f"{text} is not in the subnet {subnet} of network {quote(name)}: pick one inside it"
+    gateway = network.get("gateway") or str(next(subnet.hosts()))
+    if text in (str(subnet.network_address), str(subnet.broadcast_address), str(gateway)):
+        what = "gateway" if text == str(gateway) else "network's own address"
+        return (f"{text} is the {what} of network {quote(name)}, which the engine keeps: pick "
+                "another address in the subnet")
+    return None
 
 
 def dependency_rule(c: Checker) -> Iterator[Diagnostic]:

@@ -487,7 +487,9 @@ class FakeAPI:
             "Command": " ".join(argv), "Created": FIXED_EPOCH, "Ports": [],
             "Labels": dict(labels or {}), "State": "created", "Status": "Created",
             "HostConfig": {"NetworkMode": mode},
-            "NetworkSettings": {"Networks": {("bridge" if mode == "default" else mode): {}}},
+            "NetworkSettings": {"Networks": {
+                ("bridge" if mode == "default" else mode): self._endpoint(
+                    ((networking_config or {}).get("EndpointsConfig") or {}).get(mode) or {})}},
             "Mounts": mounts,
         })
         env = list(environment or [])
@@ -505,6 +507,14 @@ class FakeAPI:
         answer = self._template("create_container")
         answer["Id"] = cid
         return answer
+
+    @staticmethod
+    def _endpoint(config: Mapping[str, Any]) -> Dict[str, Any]:
+        """An endpoint as the container list shows it, from the endpoint config it was made
+        with (the SDK's create_endpoint_config)."""
+        ipam = config.get("IPAMConfig") or None
+        return {"Aliases": config.get("Aliases"), "IPAMConfig": ipam,
+                "IPAddress": (ipam or {}).get("IPv4Address", "")}
 
     def _mount(self, bind: str) -> Dict[str, Any]:
         """A bind of create's host config as the list shows it; a named volume that is not
@@ -600,7 +610,8 @@ class FakeAPI:
         network = self._find_network(net_id)
         if network is None:
             raise self._refuse("connect: no such network", network=net_id)
-        found["NetworkSettings"]["Networks"][network["Name"]] = {"Aliases": aliases}
+        config = self.create_endpoint_config(aliases=aliases, ipv4_address=ipv4_address)
+        found["NetworkSettings"]["Networks"][network["Name"]] = self._endpoint(config)
 
     @_engine_call
     def disconnect_container_from_network(self, container, net_id, force=False):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from dfwctl.errors import DfwctlError
-from dfwctl.providers.docker.create import option_arguments
+from dfwctl.providers.docker.create import endpoint, option_arguments
 from dfwctl.providers.docker.model import container_spec
 
 
@@ -47,3 +47,13 @@ def test_ulimits_tmpfs_and_logging_in_the_sdks_terms(tmp_path):
     assert args == {"ulimits": [{"name": "nproc", "soft": 10, "hard": 10}],
                     "tmpfs": {"/run": ""}, "shm_size": 1024 ** 3,
                     "log_config": {"type": "", "config": {"max-size": "1m"}}}
+
+
+def test_each_network_gets_the_containers_name_and_its_aliases_and_address(tmp_path):
+    app = spec(tmp_path, networks={"front": {"aliases": ["api", "app"],
+                                             "ipv4_address": "172.28.0.10"},
+                                   "back": None, "bridge": None})
+    assert endpoint(app, "front") == {"aliases": ["app", "api"], "ipv4_address": "172.28.0.10"}
+    assert endpoint(app, "back") == {"aliases": ["app"]}
+    # the engine refuses aliases on its own networks when the container starts
+    assert endpoint(app, "bridge") == {}

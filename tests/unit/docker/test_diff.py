@@ -50,7 +50,7 @@ SHELL = {
     "env": {"TZ": "UTC"},
     "mounts": ["data:/data"],
     "ports": ["8080:80"],
-    "networks": ["front"],
+    "networks": {"front": {"aliases": ["sh"], "ipv4_address": "172.30.0.10"}},
     "restart": "unless-stopped",
     "labels": {"team": "core"},
     "user": "1000",
@@ -112,7 +112,14 @@ CONTAINER_VARIANTS = {
     "env": ({"env": {"TZ": "Asia/Taipei"}}, "env.TZ"),
     "mounts": ({"mounts": ["data:/data:ro"]}, "mounts"),
     "ports": ({"ports": ["8081:80"]}, "ports"),
-    "networks": ({"networks": ["front", "back"]}, "networks"),
+    "networks": ({"networks": {"front": {"aliases": ["sh"], "ipv4_address": "172.30.0.10"},
+                               "back": None}}, "networks"),
+    "network_aliases": ({"networks": {"front": {"aliases": ["sh", "shell2"],
+                                                "ipv4_address": "172.30.0.10"}}},
+                        "networks.front.aliases"),
+    "ipv4_address": ({"networks": {"front": {"aliases": ["sh"],
+                                             "ipv4_address": "172.30.0.11"}}},
+                     "networks.front.ipv4_address"),
     "restart": ({"restart": "always"}, "restart"),
     "labels": ({"labels": {"team": "web"}}, "labels.team"),
     "user": ({"user": "root"}, "user"),
@@ -204,6 +211,11 @@ SAME_SETTINGS = {
         {"extra_hosts": ["db.local=10.0.0.5", "host.docker.internal:host-gateway"]},
         {"extra_hosts": {"db.local": "10.0.0.5", "host.docker.internal": "host-gateway"}}),
     "one dns server or a list": ({"dns": "1.1.1.1"}, {"dns": ["1.1.1.1"]}),
+    "networks as a list or a mapping": ({"networks": ["front", "back"]},
+                                        {"networks": {"front": None, "back": {}}}),
+    "aliases in any order, each once": (
+        {"networks": {"front": {"aliases": ["b", "a", "b"]}}},
+        {"networks": {"front": {"aliases": ["a", "b"]}}}),
     "sysctls as a list or a mapping": ({"sysctls": ["net.core.somaxconn=1024"]},
                                        {"sysctls": {"net.core.somaxconn": "1024"}}),
     "one ulimit number or soft and hard": ({"ulimits": {"nofile": {"soft": 7, "hard": 7}}},
@@ -604,6 +616,26 @@ def test_present_external_network_is_neither_created_nor_changed():
                         "containers": {"app": {"image": "busybox:1.36",
                                                "networks": ["shared"]}}})
     assert not diff(desired, converged(desired)).has_changes
+
+
+def _on_external(address, subnets):
+    desired = playbook({"name": NAME, "networks": {"shared": {"external": True}},
+                        "containers": {"app": {"image": "busybox:1.36", "networks": {
+                            "shared": {"ipv4_address": address}}}}})
+    actual = converged(desired)
+    state = dataclasses.replace(actual.networks["shared"], subnets=subnets)
+    return desired, merged(actual, networks={"shared": state})
+
+
+def test_a_fixed_address_outside_an_external_networks_subnets_stops_the_plan():
+    with pytest.raises(PlanError, match=r"container app: ipv4_address 10\.1\.0\.5 is not in "
+                                        r"the subnets of external network shared "
+                                        r"\(172\.20\.0\.0/16\)"):
+        diff(*_on_external("10.1.0.5", ("172.20.0.0/16",)))
+
+
+def test_a_fixed_address_inside_an_external_networks_subnets_is_planned():
+    assert not diff(*_on_external("172.20.0.5", ("10.0.0.0/8", "172.20.0.0/16"))).has_changes
 
 
 @pytest.mark.parametrize("owner, words", [("other-dev", "belongs to playbook other-dev"),

@@ -131,6 +131,14 @@ def test_networks_and_volumes_carry_their_owner_and_record():
     assert (volume.owner, volume.spec) == ("corpus", desired.docker.volumes[DATA])
 
 
+def test_networks_carry_their_subnets_as_the_engine_lists_them():
+    """The pools an external network's fixed addresses are checked against (no extra call)."""
+    _, _, actual = read("converged")
+    assert actual.networks[NET].subnets == ("192.168.96.0/20",)
+    assert actual.networks["bridge"].subnets == ("172.17.0.0/16",)
+    assert actual.networks["host"].subnets == ()
+
+
 def test_images_are_indexed_by_every_tag_and_repo_digest():
     fake, _, actual = read("converged")
     expected = {}

@@ -431,6 +431,29 @@ def test_container_options_reach_the_engine_in_the_host_config_and_plan_nothing_
     assert plan_of(provider, want).changes == ()
 
 
+def test_aliases_and_fixed_addresses_go_with_each_network_and_plan_nothing_after():
+    fake, provider, _ = scenario()
+    book = copy.deepcopy(fake.corpus.playbook)
+    book["networks"]["corpus-fixed"] = {"subnet": "172.30.7.0/24"}
+    book["containers"]["corpus-web"] = {
+        "image": "busybox:latest", "command": ["sleep", "3600"],
+        "networks": {NET: {"aliases": ["web", "www"]},
+                     "corpus-fixed": {"aliases": ["api"], "ipv4_address": "172.30.7.10"}}}
+    want = playbook(book)
+    apply(provider, plan_of(provider, want))
+    (created,) = [c for c in fake.calls_to("create_container")
+                  if c.kwargs["name"] == "corpus-web"]
+    endpoints = created.kwargs["networking_config"]["EndpointsConfig"]  # the first by name
+    assert endpoints == {"corpus-fixed": {"Aliases": ["corpus-web", "api"],
+                                          "IPAMConfig": {"IPv4Address": "172.30.7.10"}}}
+    (connect,) = fake.calls_to("connect_container_to_network")
+    assert connect.args[1:] == (NET,)
+    assert connect.kwargs == {"aliases": ["corpus-web", "web", "www"]}
+    joined = fake.container("corpus-web")["NetworkSettings"]["Networks"]
+    assert joined["corpus-fixed"]["IPAddress"] == "172.30.7.10"
+    assert plan_of(provider, want).changes == ()
+
+
 # The fake itself ------------------------------------------------------------------------------
 def _engine_calls() -> List[str]:
     """Every `api.X` / `self.api.X` / `engine.api.X` in the Docker and Desktop providers."""
