@@ -33,6 +33,12 @@ class Project:
     def cname(self, name: str) -> str:
         return f"{self.name}-{name}"
 
+    def subnet(self) -> str:
+        """A /24 of this project's own: the engine refuses a pool that overlaps another one,
+        and other tests (of other checkouts too) run on the same engine at the same time."""
+        number = int(self.name[1:], 16)
+        return f"10.{100 + number % 100}.{(number >> 8) % 250}.0/24"
+
     def containers(self):
         found = self.api.containers(all=True, filters={"label": f"{OWNER_LABEL}={self.name}"})
         return {c["Names"][0].lstrip("/"): c for c in found}

@@ -325,11 +325,13 @@ def test_log_format_json_streams_events_on_stderr_only(project):
 
 def test_a_network_with_a_subnet_and_gateway_is_created_as_asked(project, docker_api):
     n = project.name
+    subnet = project.subnet()
+    base = subnet.rsplit(".", 1)[0]
     project.write(f"""
         networks:
           {n}-lan:
-            subnet: 172.31.240.0/24
-            gateway: 172.31.240.1
+            subnet: {subnet}
+            gateway: {base}.1
         containers:
           {n}-box:
             image: busybox:latest
@@ -340,8 +342,8 @@ def test_a_network_with_a_subnet_and_gateway_is_created_as_asked(project, docker
     result = project.run("apply", "-y", project.path)
     assert result.code == 0, result
     ipam = docker_api.inspect_network(f"{n}-lan")["IPAM"]["Config"]
-    assert ipam == [{"Subnet": "172.31.240.0/24", "Gateway": "172.31.240.1"}]
+    assert ipam == [{"Subnet": subnet, "Gateway": f"{base}.1"}]
     box = docker_api.inspect_container(project.cname("box"))
     address = box["NetworkSettings"]["Networks"][f"{n}-lan"]["IPAddress"]
-    assert address.startswith("172.31.240.")
+    assert address.startswith(f"{base}.")
     assert project.run("plan", "--detailed-exitcode", project.path).code == 0

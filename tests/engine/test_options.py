@@ -180,18 +180,12 @@ def test_options_a_machine_may_not_run_are_still_recorded_as_asked(project, dock
         assert project.run("plan", "--detailed-exitcode", project.path).code == 0
 
 
-def _subnet(project: Project) -> str:
-    """A /24 of the project's own, so concurrent tests do not ask for overlapping pools."""
-    number = int(project.name[1:], 16)
-    return f"10.{100 + number % 100}.{(number >> 8) % 250}.0/24"
-
-
 def _attachments(project: Project, aliases: str) -> str:
     n = project.name
-    base = _subnet(project).rsplit(".", 1)[0]
+    base = project.subnet().rsplit(".", 1)[0]
     return project.write(f"""
         networks:
-          {n}-net: {{subnet: {_subnet(project)}}}
+          {n}-net: {{subnet: {project.subnet()}}}
           {n}-other: {{}}
         containers:
           {n}-api:
@@ -209,7 +203,7 @@ def _attachments(project: Project, aliases: str) -> str:
 
 def test_network_aliases_and_a_fixed_address_on_the_engine(project, docker_api):
     n = project.name
-    base = _subnet(project).rsplit(".", 1)[0]
+    base = project.subnet().rsplit(".", 1)[0]
     _attachments(project, "[api, api.local]")
     assert project.run("apply", project.path).code == 0
     assert project.run("plan", "--detailed-exitcode", project.path).code == 0

@@ -402,5 +402,5 @@ def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None
         changes=tuple(order_changes(list(changes.values()), differ.specs)),
         orphans=tuple(differ.orphans),
         warnings=tuple(differ.warnings),
-        fingerprint=actual.fingerprint(),
+        fingerprint=actual.fingerprint(desired.name, docker),
     )

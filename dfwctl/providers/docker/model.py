@@ -368,14 +368,22 @@ class Actual:
     foreign_containers: Tuple[str, ...] = ()  # names the playbook wants, used by others
     leftovers: Tuple[ContainerState, ...] = ()  # replacements an interrupted apply left behind
 
-    def fingerprint(self) -> str:
-        """A digest of everything a plan depends on; a saved plan is stale when it moves."""
+    def fingerprint(self, owner: str = "", wanted: Optional[DockerDesired] = None) -> str:
+        """A digest of everything a plan of playbook `owner` (which wants `wanted`) depends
+        on: its containers, the networks and volumes it owns or names, the images it uses...;
+        a saved plan is stale when it moves. What other playbooks do on the same engine (their
+        networks, volumes, images) does not move it."""
+        wanted = wanted or DockerDesired()
+
+        def mine(name: str, state: Any, named: Mapping[str, Any]) -> bool:
+            return name in named or bool(state.owner and state.owner == owner)
+
         # The reprs of frozen dataclasses of strings, numbers and tuples are deterministic.
         relevant = (
             sorted(self.containers.items()),
-            sorted((n, s) for n, s in self.networks.items() if s.owner),
-            sorted((n, s) for n, s in self.volumes.items() if s.owner),
-            sorted((r, s.id) for r, s in self.images.items()),
+            sorted((n, s) for n, s in self.networks.items() if mine(n, s, wanted.networks)),
+            sorted((n, s) for n, s in self.volumes.items() if mine(n, s, wanted.volumes)),
+            sorted((r, s.id) for r, s in self.images.items() if r in wanted.images),
             sorted(self.remote_digests.items(), key=lambda item: item[0]),
             sorted(self.foreign_containers),
             sorted(c.id for c in self.leftovers),

@@ -873,6 +873,25 @@ def test_plan_carries_the_engine_endpoint_and_digests():
     assert diff(desired, converged(desired)).fingerprint != plan.fingerprint
 
 
+def test_what_other_playbooks_do_does_not_move_the_fingerprint():
+    """A saved plan is stale when what it depends on moves, not when another playbook on the
+    same engine makes or removes its own networks, volumes and images."""
+    desired = baseline()
+    actual = converged(desired)
+    others = merged(actual, networks={"x-net": network_state(NetworkSpec("x-net"), None,
+                                                            "other-dev")},
+                    volumes={"x-data": volume_state(VolumeSpec("x-data"), None, "other-dev")},
+                    images={"x/other:1": image_state("x/other:1")})
+    assert diff(desired, others).fingerprint == diff(desired, actual).fingerprint
+    mine = merged(actual, networks={"old": network_state(NetworkSpec("old"), None, NAME)})
+    assert diff(desired, mine).fingerprint != diff(desired, actual).fingerprint
+    gone = without(actual, networks=["front"])
+    assert diff(desired, gone).fingerprint != diff(desired, actual).fingerprint
+    retagged = dataclasses.replace(image_state("busybox:1.36"), id="sha256:" + "0" * 64)
+    moved = merged(actual, images={"busybox:1.36": retagged})
+    assert diff(desired, moved).fingerprint != diff(desired, actual).fingerprint
+
+
 def test_container_spec_sample_is_complete():
     spec = baseline().docker.containers["shell"]
     defaults = ContainerSpec(name="shell", image="x")
