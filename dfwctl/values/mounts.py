@@ -1,17 +1,28 @@
-"""Mounts in docker -v syntax, "source:target[:options]", with Windows host paths.
+"""Mounts in docker -v syntax, "source:target[:options]", with Windows host paths, and in
+compose's long syntax (a mapping of type, source, target, read_only, bind, volume, tmpfs).
 
 A colon right after a single letter at the start of the source or target belongs to a drive
 (`C:\\Users\\x:/data`), as the docker CLI reads it. Sources are kept as written: relative
-paths are resolved later against the playbook's directory. Pure: text in, Mount out."""
+paths are resolved later against the playbook's directory. A mount is written back (`spec()`)
+in -v syntax whenever -v means the same, so the short and the long spelling of one mount are
+the same text; the others (a bind that must not create its source, a tmpfs) in the docker
+CLI's --mount syntax, "type=tmpfs,target=/cache,tmpfs-size=67108864". Pure: text or mapping
+in, Mount out."""
 from __future__ import annotations
 
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from dfwctl.values.sizes import parse_size
 
 BIND = "bind"
 VOLUME = "volume"
+TMPFS = "tmpfs"
+NPIPE = "npipe"  # a Windows named pipe (\\.\pipe\NAME), bound like a path
+PROPAGATIONS = ("shared", "slave", "private", "rshared", "rslave", "rprivate")
+CONSISTENCIES = ("consistent", "cached", "delegated")
 
 USAGE = "write source:target[:options], like data:/cache:ro or C:\\Users\\me\\data:/data"
 SOURCES = "use an absolute path, ./relative path, or a volume name made of letters, digits, _ . -"
@@ -50,21 +61,73 @@ _RELATIVE_PREFIXES = ("./", ".\\", "../", "..\\")
 class Mount:
     """One mount of a container: a bind of a host path or a volume (source "" = anonymous)."""
 
-    type: str  # BIND | VOLUME
+    type: str  # BIND | VOLUME | TMPFS
     source: str  # bind: the host path as written; volume: its name, or "" when anonymous
     target: str  # absolute path in the container (POSIX, or a drive path for Windows containers)
     read_only: bool = False
     options: Tuple[str, ...] = ()  # the other options, in the order written
+    create_host_path: bool = True  # bind: the engine makes a missing source (as -v does)
+    tmpfs_size: Optional[int] = None  # bytes
+    tmpfs_mode: Optional[int] = None  # e.g. 0o1777
+
+    @property
+    def short(self) -> bool:
+        """Whether docker -v syntax (the engine's Binds) says the same."""
+        return self.type == VOLUME or (self.type == BIND and self.create_host_path)
 
     def spec(self) -> str:
         """Back to docker -v text, "source:target[:options]" with ro first and rw (the
-        default) left out. An anonymous volume is just its target."""
+        default) left out; an anonymous volume is just its target. A mount -v cannot say is
+        written in --mount syntax."""
+        if not self.short:
+            return self._flags()
         options = (("ro",) if self.read_only else ()) + tuple(self.options)
         if self.type == VOLUME and not self.source:
             head = self.target
         else:
             head = f"{self.source}:{self.target}"
         return f"{head}:{','.join(options)}" if options else head
+
+
+    def _flags(self) -> str:
+        parts = [f"type={self.type}"]
+        if self.source:
+            parts.append(f"source={self.source}")
+        parts.append(f"target={self.target}")
+        if self.read_only:
+            parts.append("readonly")
+        for option in self.options:
+            key = "bind-propagation" if option in PROPAGATIONS else "consistency"
+            parts.append(f"{key}={option}")
+        if self.tmpfs_size is not None:
+            parts.append(f"tmpfs-size={self.tmpfs_size}")
+        if self.tmpfs_mode is not None:
+            parts.append(f"tmpfs-mode={self.tmpfs_mode:o}")
+        return ",".join(parts)
+
+    def engine_mount(self) -> Dict[str, Any]:
+        """The engine's Mounts entry (HostConfig.Mounts) of a mount -v cannot say."""
+        found: Dict[str, Any] = {"Type": self.type, "Target": self.target,
+                                 "ReadOnly": self.read_only}
+        if self.source:
+            found["Source"] = self.source
+        for option in self.options:
+            if option in PROPAGATIONS:
+                found["BindOptions"] = {"Propagation": option}
+            else:
+                found["Consistency"] = option
+        tmpfs = {"SizeBytes": self.tmpfs_size, "Mode": self.tmpfs_mode}
+        if any(v is not None for v in tmpfs.values()):
+            found["TmpfsOptions"] = {k: v for k, v in tmpfs.items() if v is not None}
+        return found
+
+
+class MountError(ValueError):
+    """A problem of a long-syntax mount, with the key it is about (("tmpfs", "size"))."""
+
+    def __init__(self, message: str, key: Tuple[str, ...] = ()):
+        super().__init__(message)
+        self.key = key
 
 
 def is_windows_path(source: str) -> bool:
@@ -75,8 +138,19 @@ def is_windows_path(source: str) -> bool:
     )
 
 
+def mount_of(value: Any) -> Mount:
+    """A Mount from either syntax: docker -v text or compose's long mapping (or the --mount
+    text dfwctl writes for what -v cannot say). Raises ValueError (MountError for a mapping,
+    with the key) with a message for the user."""
+    if isinstance(value, dict):
+        return long_mount(value)
+    return parse_mount(value)
+
+
 def parse_mount(text: str) -> Mount:
     """A Mount from docker -v text. Raises ValueError with a message for the user."""
+    if isinstance(text, str) and text.startswith("type="):
+        return _from_flags(text)
     if not isinstance(text, str) or not text:
         shown = f'"{text}"' if isinstance(text, str) else "null" if text is None else repr(text)
         raise ValueError(f"{shown} is not a mount: {USAGE}")
@@ -210,3 +284,96 @@ def _parse_options(text: str, kind: str, source: str) -> Tuple[bool, Tuple[str, 
         )
     items = text.split(",")
     return given.get("access") == "ro", tuple(i for i in items if _OPTION_GROUPS[i] != "access")
+
+
+# compose's long syntax --------------------------------------------------------------------
+_BLOCKS = {BIND: "bind", NPIPE: "bind", VOLUME: "volume", TMPFS: "tmpfs"}
+
+
+def long_mount(value: Mapping[str, Any]) -> Mount:
+    """A Mount from compose's long syntax (its shape already checked by the schema)."""
+    kind = str(value.get("type"))
+    target = str(value.get("target"))
+    try:
+        _check_target(target)
+    except ValueError as exc:
+        raise MountError(str(exc), ("target",)) from None
+    for block in ("bind", "volume", "tmpfs"):
+        if block in value and _BLOCKS.get(kind) != block:
+            raise MountError(f"{block} settings are for {block} mounts, and this one is a "
+                             f"{kind} mount: remove them, or change its type", (block,))
+    options = tuple(str(value[k]) for k in ("consistency",) if value.get(k))
+    read_only = bool(value.get("read_only", False))
+    if kind == TMPFS:
+        return _long_tmpfs(value, target, read_only)
+    source = value.get("source")
+    if kind == VOLUME:
+        return _long_volume(value, source, target, read_only, options)
+    if not source:
+        raise MountError(f"a {kind} mount needs the source: the host path to mount",
+                         ("source",))
+    source = str(source)
+    try:
+        is_path = _source_type(source) == BIND
+    except ValueError as exc:
+        raise MountError(str(exc), ("source",)) from None
+    if not is_path:
+        raise MountError(f'source "{source}" is not a path: a {kind} mount\'s source is an '
+                         "absolute path or ./relative path", ("source",))
+    bind = value.get("bind") or {}
+    propagation = (str(bind["propagation"]),) if bind.get("propagation") else ()
+    return Mount(BIND, source, target, read_only, propagation + options,
+                 create_host_path=bool(bind.get("create_host_path", True)))
+
+
+def _long_volume(value: Mapping[str, Any], source: Any, target: str, read_only: bool,
+                 options: Tuple[str, ...]) -> Mount:
+    name = "" if source is None else str(source)
+    if name and not _VOLUME_NAME.fullmatch(name):
+        raise MountError(f'source "{name}" is not a volume name: {SOURCES}', ("source",))
+    nocopy = ("nocopy",) if (value.get("volume") or {}).get("nocopy") else ()
+    if not name and (read_only or nocopy or options):
+        raise MountError("an anonymous volume takes no options: name the volume in source",
+                         ("source",))
+    return Mount(VOLUME, name, target, read_only, nocopy + options)
+
+
+def _long_tmpfs(value: Mapping[str, Any], target: str, read_only: bool) -> Mount:
+    if value.get("source"):
+        raise MountError("a tmpfs mount has no source (the engine refuses one): remove it",
+                         ("source",))
+    tmpfs = value.get("tmpfs") or {}
+    size = mode = None
+    if tmpfs.get("size") is not None:
+        try:
+            size = parse_size(tmpfs["size"])
+        except ValueError as exc:
+            raise MountError(str(exc), ("tmpfs", "size")) from None
+    if tmpfs.get("mode") is not None:
+        text = str(tmpfs["mode"]).lower().removeprefix("0o")
+        if not re.fullmatch(r"[0-7]{1,4}", text):
+            raise MountError(f'mode "{tmpfs["mode"]}" is not an octal file mode: write it in '
+                             'quotes, like "1777"', ("tmpfs", "mode"))
+        mode = int(text, 8)
+    return Mount(TMPFS, "", target, read_only, tmpfs_size=size, tmpfs_mode=mode)
+
+
+def _from_flags(text: str) -> Mount:
+    """Back from the --mount text `spec()` writes."""
+    fields: Dict[str, str] = {}
+    read_only = False
+    options: List[str] = []
+    for part in text.split(","):
+        key, equals, setting = part.partition("=")
+        if not equals:
+            read_only = read_only or key == "readonly"
+        elif key in ("bind-propagation", "consistency"):
+            options.append(setting)
+        else:
+            fields[key] = setting
+    size, mode = fields.get("tmpfs-size"), fields.get("tmpfs-mode")
+    kind = fields.get("type", BIND)
+    return Mount(kind, fields.get("source", ""), fields.get("target", ""),
+                 read_only, tuple(options), create_host_path=kind != BIND,
+                 tmpfs_size=int(size) if size else None,
+                 tmpfs_mode=int(mode, 8) if mode else None)

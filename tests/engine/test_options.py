@@ -249,3 +249,71 @@ def test_a_container_on_the_engines_own_bridge_network_starts(project):
     assert result.code == 0, result
     assert project.containers()[name]["State"] == "running"
     assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+
+
+def _long_mounts(project: Project, size: str, site: str = "./site") -> None:
+    n = project.name
+    project.write(f"""
+        volumes:
+          {n}-data: {{}}
+        containers:
+          {n}-long:
+            image: busybox:latest
+            command: [sleep, '3600']
+            mounts:
+              - type: bind
+                source: {site}
+                target: /site
+                read_only: true
+                bind: {{create_host_path: false}}
+              - type: volume
+                source: {n}-data
+                target: /data
+                volume: {{nocopy: true}}
+              - type: tmpfs
+                target: /cache
+                tmpfs: {{size: {size}, mode: "1777"}}
+              - type: volume
+                target: /anon
+        """)
+
+
+def test_long_syntax_mounts_on_the_engine(project, docker_api):
+    n = project.name
+    (project.dir / "site").mkdir()
+    (project.dir / "site" / "index.html").write_text("hello", encoding="utf-8")
+    _long_mounts(project, "64m")
+    result = project.run("apply", project.path)
+    assert result.code == 0, result
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+    cid = project.containers()[f"{n}-long"]["Id"]
+    host = docker_api.inspect_container(cid)["HostConfig"]
+    assert host["Binds"] == [f"{n}-data:/data:nocopy"]
+    assert host["Mounts"] == [
+        {"Type": "bind", "Source": str(project.dir / "site"), "Target": "/site",
+         "ReadOnly": True},
+        {"Type": "tmpfs", "Target": "/cache",
+         "TmpfsOptions": {"SizeBytes": 64 * MIB, "Mode": 0o1777}}]
+
+    def run(*argv: str) -> str:
+        return docker_api.exec_start(docker_api.exec_create(cid, list(argv))).decode()
+
+    assert run("cat", "/site/index.html") == "hello"
+    assert "Read-only file system" in run("sh", "-c", "touch /site/x 2>&1")
+    assert run("stat", "-c", "%a", "/cache").strip() == "1777"
+    assert any(line.split()[:3] == ["tmpfs", "/cache", "tmpfs"] and "size=65536k" in line
+               for line in run("cat", "/proc/mounts").splitlines())
+
+    _long_mounts(project, "128m")
+    plan = project.run("plan", "--detailed-exitcode", project.path)
+    assert plan.code == 2 and "~ mounts = " in plan.out and "tmpfs-size=134217728" in plan.out
+    assert project.run("apply", "-y", project.path).code == 0
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+
+
+def test_a_bind_that_must_not_create_its_missing_source_is_refused_by_the_engine(project):
+    _long_mounts(project, "64m", site="./missing")
+    result = project.run("apply", project.path)
+    assert result.code == 1, result
+    assert "bind source path does not exist" in result.out, result
+    assert not (project.dir / "missing").exists()

@@ -12,7 +12,7 @@ from dfwctl.checker import Checker
 from dfwctl.errors import Diagnostic
 from dfwctl.schema_messages import quote
 from dfwctl.tree import mapping, sequence
-from dfwctl.values.mounts import is_windows_path, parse_mount
+from dfwctl.values.mounts import is_windows_path, mount_of
 from dfwctl.values.sizes import MIB, format_size
 from dfwctl.values.winpath import (
     DRIVE,
@@ -37,12 +37,12 @@ def rules(c: Checker) -> Iterator[Diagnostic]:
 def bind_rule(c: Checker) -> Iterator[Diagnostic]:
     """A bind mount from a Windows folder the playbook itself leaves unshared."""
     for name, spec in mapping(c.data, "containers").items():
-        for index, text in enumerate(sequence(spec, "mounts")):
+        for index, value in enumerate(sequence(spec, "mounts")):
             item = ("containers", name, "mounts", index)
             if not c.ok(item):
                 continue
             try:
-                source = parse_mount(text).source
+                source = mount_of(value).source
             except ValueError:
                 continue  # the Docker rules say what is wrong with it
             if is_windows_path(source) and shared_with_engine(c, source) is False:

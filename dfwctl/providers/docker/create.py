@@ -42,8 +42,11 @@ SourceMap = Callable[[str], str]
 
 
 def _mounts(spec: ContainerSpec, bind_source: Optional[SourceMap]
-            ) -> Tuple[List[str], List[str]]:
-    binds, anonymous = [], []
+            ) -> Tuple[List[str], List[str], List[Dict[str, Any]]]:
+    """(binds in -v text, anonymous volumes' targets, Mounts entries): -v where it says the
+    same, as compose does (it also creates a missing bind source on every engine version);
+    the engine's Mounts for a bind that must not create its source, and for a tmpfs."""
+    binds, anonymous, mounts = [], [], []
     for text in spec.mounts:
         mount = parse_mount(text)
         if mount.type == "volume" and not mount.source:
@@ -51,8 +54,11 @@ def _mounts(spec: ContainerSpec, bind_source: Optional[SourceMap]
             continue
         if mount.type == "bind" and bind_source is not None:
             mount = dataclasses.replace(mount, source=bind_source(mount.source))
-        binds.append(mount.spec())
-    return binds, anonymous
+        if mount.short:
+            binds.append(mount.spec())
+        else:
+            mounts.append(mount.engine_mount())
+    return binds, anonymous, mounts
 
 
 def _ports(spec: ContainerSpec) -> Tuple[List[Any], Dict[str, List[Dict[str, str]]]]:
@@ -132,11 +138,12 @@ def create_arguments(api: Any, spec: ContainerSpec, name: str, labels: Dict[str,
                      bind_source: Optional[SourceMap] = None) -> Dict[str, Any]:
     """The create call's arguments. `bind_source` maps a bind's source to where the engine
     finds it (the stand-in for Docker Desktop's path translation in a simulated guest)."""
-    binds, anonymous = _mounts(spec, bind_source)
+    binds, anonymous, mounts = _mounts(spec, bind_source)
     exposed, bindings = _ports(spec)
     network: Optional[str] = spec.networks[0] if spec.networks else None
     host_config = api.create_host_config(
         binds=binds or None,
+        mounts=mounts or None,
         port_bindings=bindings or None,
         restart_policy=restart_policy(spec.restart),
         network_mode=network,

@@ -5,6 +5,7 @@ diff compares like with like, field by field. No I/O.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shlex
 from dataclasses import dataclass, field, fields
@@ -14,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from dfwctl.providers.docker.health import STARTED, Health, condition_name, healthcheck_of
 from dfwctl.providers.docker.options import option_fields
 from dfwctl.values.durations import NS_PER_SECOND, parse_duration
-from dfwctl.values.mounts import parse_mount
+from dfwctl.values.mounts import mount_of, parse_mount
 from dfwctl.values.ports import parse_ports
 from dfwctl.values.sizes import parse_size
 
@@ -205,11 +206,12 @@ def _argv(value: Any) -> Optional[Tuple[str, ...]]:
     return tuple(_text(v) for v in value)
 
 
-def _mount_text(text: str, base: Path) -> str:
-    mount = parse_mount(text)
+def _mount_text(item: Any, base: Path) -> str:
+    """A mount in either syntax, as one text (the short and long spelling of a mount are the
+    same text); a relative bind source resolved against the playbook's folder."""
+    mount = mount_of(item)
     if mount.type == "bind" and mount.source.startswith("."):
-        source = str((base / mount.source).resolve())
-        mount = type(mount)(mount.type, source, mount.target, mount.read_only, mount.options)
+        mount = dataclasses.replace(mount, source=str((base / mount.source).resolve()))
     return mount.spec()
 
 
@@ -236,7 +238,7 @@ def container_spec(name: str, raw: Mapping[str, Any], base: Path) -> ContainerSp
         command=_argv(raw.get("command")),
         entrypoint=_argv(raw.get("entrypoint")),
         env=_env(raw.get("env")),
-        mounts=tuple(_mount_text(str(m), base) for m in raw.get("mounts", [])),
+        mounts=tuple(_mount_text(m, base) for m in raw.get("mounts", [])),
         ports=tuple(ports),
         restart=str(raw.get("restart", "no")),
         labels=_pairs(raw.get("labels")),

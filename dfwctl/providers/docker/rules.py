@@ -15,7 +15,8 @@ from dfwctl.providers.docker.option_rules import option_rules
 from dfwctl.schema_messages import quote
 from dfwctl.tree import mapping, sequence
 from dfwctl.values.bounds import INT64_MAX, MAX_DURATION_SECONDS, Bound
-from dfwctl.values.mounts import VOLUME, parse_mount
+from dfwctl.values.hosts import one_or_many
+from dfwctl.values.mounts import VOLUME, MountError, mount_of
 from dfwctl.values.ports import Port, parse_ports
 
 RESERVED_LABEL_PREFIX = "io.dfwctl."
@@ -116,20 +117,46 @@ def container_rule(c: Checker) -> Iterator[Diagnostic]:
 
 
 def mount_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:
+    """Each mount in either syntax; a named volume must be defined; one target is mounted
+    once (the engine: "Duplicate mount point"), counting the tmpfs option's targets too."""
     volumes = mapping(c.data, "volumes")
-    for index, text in enumerate(sequence(spec, "mounts")):
+    targets: List[Tuple[Path, str]] = []
+    for index, value in enumerate(sequence(spec, "mounts")):
         item = path + ("mounts", index)
         if not c.ok(item):
             continue
         try:
-            mount = parse_mount(text)
+            mount = mount_of(value)
+        except MountError as exc:  # at the key it is about, when it is written
+            present = bool(exc.key) and isinstance(value, dict) and exc.key[0] in value
+            yield c.error(item + exc.key if present else item, str(exc))
+            continue
         except ValueError as exc:
             yield c.error(item, str(exc))
             continue
+        where = item + ("source",) if isinstance(value, dict) else item
         if mount.type == VOLUME and mount.source and mount.source not in volumes:
-            yield c.error(item, (
+            yield c.error(where, (
                 f"volume {quote(mount.source)} is not defined: add it under volumes, or "
                 "declare it there with external: true if it is made elsewhere"))
+        targets.append((item, mount.target))
+    for index, entry in enumerate(one_or_many(spec.get("tmpfs"))):
+        item = path + ("tmpfs",) + ((index,) if isinstance(spec.get("tmpfs"), list) else ())
+        if c.ok(item):
+            targets.append((item, str(entry).partition(":")[0]))
+    yield from _each_target_once(c, targets)
+
+
+def _each_target_once(c: Checker, targets: List[Tuple[Path, str]]) -> Iterator[Diagnostic]:
+    """The second mount of a target, in the order of the document, is the error."""
+    seen: Dict[str, Path] = {}
+    for item, target in sorted(targets, key=lambda t: c.doc.position(t[0])):
+        other = seen.setdefault(target.rstrip("/\\") or target, item)
+        if other != item:
+            yield c.error(item, (
+                f"{target} is already mounted by {format_path(other)} (line "
+                f"{c.doc.position(other)[0]}): the engine mounts each target once; pick "
+                "another"))
 
 
 def joined_networks(spec: Any) -> List[Tuple[Any, Any, Dict[Any, Any]]]:

@@ -480,6 +480,8 @@ class FakeAPI:
         if mode not in ("default", "bridge", "host", "none") and not self._find_network(mode):
             raise self._refuse("connect: no such network", network=mode)
         mounts = [self._mount(b) for b in host.get("Binds") or ()]
+        mounts += [{"Type": m["Type"], "Source": m.get("Source", ""), "Destination": m["Target"],
+                    "RW": not m.get("ReadOnly")} for m in host.get("Mounts") or ()]
         argv = list(command) if isinstance(command, (list, tuple)) else (
             command.split() if command else [])
         self._containers.insert(0, {  # the engine lists the newest first

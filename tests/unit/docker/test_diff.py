@@ -211,6 +211,12 @@ SAME_SETTINGS = {
         {"extra_hosts": ["db.local=10.0.0.5", "host.docker.internal:host-gateway"]},
         {"extra_hosts": {"db.local": "10.0.0.5", "host.docker.internal": "host-gateway"}}),
     "one dns server or a list": ({"dns": "1.1.1.1"}, {"dns": ["1.1.1.1"]}),
+    "a mount in short or long syntax": (
+        {"mounts": ["data:/data:ro,nocopy", "/srv/site:/site"]},
+        {"mounts": [{"type": "volume", "source": "data", "target": "/data", "read_only": True,
+                     "volume": {"nocopy": True}},
+                    {"type": "bind", "source": "/srv/site", "target": "/site",
+                     "bind": {"create_host_path": True}}]}),
     "networks as a list or a mapping": ({"networks": ["front", "back"]},
                                         {"networks": {"front": None, "back": {}}}),
     "aliases in any order, each once": (
@@ -246,6 +252,16 @@ def test_two_spellings_of_one_setting_plan_nothing(case):
     first, second = SAME_SETTINGS[case]
     assert not diff(_written(**second), converged(_written(**first))).has_changes
     assert not diff(_written(**first), converged(_written(**second))).has_changes
+
+
+def test_a_bind_that_must_not_create_its_source_is_another_mount():
+    long = {"type": "bind", "source": "/srv/site", "target": "/site"}
+    before = _written(mounts=[long])
+    after = _written(mounts=[{**long, "bind": {"create_host_path": False}}])
+    change = only_change(diff(after, converged(before)))
+    assert [(d.name, d.before, d.after) for d in change.diffs] == [
+        ("mounts", ("/srv/site:/site",), ("type=bind,source=/srv/site,target=/site",))]
+    assert change.action is Action.REPLACE
 
 
 def test_stop_grace_period_changes_show_as_stop_timeout_seconds():

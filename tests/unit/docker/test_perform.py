@@ -431,6 +431,29 @@ def test_container_options_reach_the_engine_in_the_host_config_and_plan_nothing_
     assert plan_of(provider, want).changes == ()
 
 
+def test_long_mounts_go_as_binds_where_v_says_the_same_and_as_mounts_otherwise():
+    fake, provider, _ = scenario()
+    book = copy.deepcopy(fake.corpus.playbook)
+    book["containers"]["corpus-long"] = {
+        "image": "busybox:latest", "command": ["sleep", "3600"],
+        "mounts": [{"type": "volume", "source": "corpus-data", "target": "/data",
+                    "volume": {"nocopy": True}},
+                   {"type": "bind", "source": "/srv", "target": "/srv", "read_only": True,
+                    "bind": {"create_host_path": False}},
+                   {"type": "tmpfs", "target": "/cache", "tmpfs": {"size": "1m"}}]}
+    want = playbook(book)
+    apply(provider, plan_of(provider, want))
+    (created,) = [c for c in fake.calls_to("create_container")
+                  if c.kwargs["name"] == "corpus-long"]
+    host = created.kwargs["host_config"]
+    assert host["Binds"] == ["corpus-data:/data:nocopy"]
+    assert host["Mounts"] == [
+        {"Type": "bind", "Target": "/srv", "ReadOnly": True, "Source": "/srv"},
+        {"Type": "tmpfs", "Target": "/cache", "ReadOnly": False,
+         "TmpfsOptions": {"SizeBytes": 1048576}}]
+    assert plan_of(provider, want).changes == ()
+
+
 def test_aliases_and_fixed_addresses_go_with_each_network_and_plan_nothing_after():
     fake, provider, _ = scenario()
     book = copy.deepcopy(fake.corpus.playbook)

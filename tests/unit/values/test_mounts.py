@@ -248,3 +248,79 @@ def test_parse_mount_rejects(text, message):
 )
 def test_is_windows_path(source, expected):
     assert is_windows_path(source) is expected
+
+
+# compose's long syntax -----------------------------------------------------------------------
+from dfwctl.values.mounts import TMPFS, MountError, long_mount, mount_of  # noqa: E402
+
+
+@pytest.mark.parametrize("long, short", [
+    ({"type": "volume", "source": "data", "target": "/data"}, "data:/data"),
+    ({"type": "volume", "source": "data", "target": "/data", "read_only": True,
+      "volume": {"nocopy": True}}, "data:/data:ro,nocopy"),
+    ({"type": "volume", "target": "/anon"}, "/anon"),
+    ({"type": "bind", "source": "/srv", "target": "/srv"}, "/srv:/srv"),
+    ({"type": "bind", "source": r"C:\Users\me\site", "target": "/site", "read_only": True,
+      "bind": {"create_host_path": True, "propagation": "rslave"}},
+     "C:\\Users\\me\\site:/site:ro,rslave"),
+    ({"type": "bind", "source": "./src", "target": "/src", "consistency": "cached"},
+     "./src:/src:cached"),
+    ({"type": "npipe", "source": r"\\.\pipe\docker_engine", "target": r"\\.\pipe\docker_engine"},
+     r"\\.\pipe\docker_engine:\\.\pipe\docker_engine"),
+])
+def test_a_long_mount_that_v_syntax_can_say_is_its_v_text(long, short):
+    mount = mount_of(long)
+    assert mount.short
+    assert mount.spec() == parse_mount(short).spec()
+    assert parse_mount(mount.spec()) == mount
+
+
+@pytest.mark.parametrize("long, text, engine", [
+    ({"type": "bind", "source": "/srv", "target": "/srv", "read_only": True,
+      "bind": {"create_host_path": False, "propagation": "rshared"}},
+     "type=bind,source=/srv,target=/srv,readonly,bind-propagation=rshared",
+     {"Type": "bind", "Source": "/srv", "Target": "/srv", "ReadOnly": True,
+      "BindOptions": {"Propagation": "rshared"}}),
+    ({"type": "tmpfs", "target": "/cache", "tmpfs": {"size": "64m", "mode": "1777"}},
+     "type=tmpfs,target=/cache,tmpfs-size=67108864,tmpfs-mode=1777",
+     {"Type": "tmpfs", "Target": "/cache", "ReadOnly": False,
+      "TmpfsOptions": {"SizeBytes": 67108864, "Mode": 0o1777}}),
+    ({"type": "tmpfs", "target": "/t"}, "type=tmpfs,target=/t",
+     {"Type": "tmpfs", "Target": "/t", "ReadOnly": False}),
+])
+def test_a_long_mount_that_v_syntax_cannot_say_is_mount_text_and_an_engine_mount(long, text,
+                                                                                 engine):
+    mount = long_mount(long)
+    assert not mount.short
+    assert mount.spec() == text
+    assert parse_mount(text) == mount  # records hold the text: it reads back the same
+    assert mount.engine_mount() == engine
+
+
+@pytest.mark.parametrize("long, key, message", [
+    ({"type": "tmpfs", "source": "x", "target": "/t"}, ("source",), "has no source"),
+    ({"type": "bind", "target": "/b"}, ("source",), "needs the source"),
+    ({"type": "bind", "source": "data", "target": "/b"}, ("source",), "is not a path"),
+    ({"type": "volume", "source": "./x", "target": "/b"}, ("source",), "is not a volume name"),
+    ({"type": "volume", "target": "/b", "read_only": True}, ("source",), "anonymous volume"),
+    ({"type": "volume", "source": "v", "target": "b"}, ("target",), "is not an absolute path"),
+    ({"type": "volume", "source": "v", "target": "/b", "tmpfs": {"size": 1}}, ("tmpfs",),
+     "tmpfs settings are for tmpfs mounts"),
+    ({"type": "bind", "source": "/x", "target": "/b", "volume": {}}, ("volume",),
+     "volume settings are for volume mounts"),
+    ({"type": "tmpfs", "target": "/t", "tmpfs": {"size": "1q"}}, ("tmpfs", "size"),
+     "is not a size"),
+    ({"type": "tmpfs", "target": "/t", "tmpfs": {"mode": "rwx"}}, ("tmpfs", "mode"),
+     "is not an octal file mode"),
+])
+def test_a_long_mount_the_engine_would_refuse(long, key, message):
+    with pytest.raises(MountError, match=message) as raised:
+        long_mount(long)
+    assert raised.value.key == key
+
+
+def test_tmpfs_mode_in_octal_with_or_without_prefix():
+    assert long_mount({"type": TMPFS, "target": "/t", "tmpfs": {"mode": "0o700"}}).tmpfs_mode \
+        == 0o700
+    assert long_mount({"type": TMPFS, "target": "/t", "tmpfs": {"mode": "1777"}}).tmpfs_mode \
+        == 0o1777
