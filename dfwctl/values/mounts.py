@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from dfwctl.values.bounds import INT64_MAX
 from dfwctl.values.sizes import parse_size
 
 BIND = "bind"
@@ -349,6 +350,9 @@ def _long_tmpfs(value: Mapping[str, Any], target: str, read_only: bool) -> Mount
             size = parse_size(tmpfs["size"])
         except ValueError as exc:
             raise MountError(str(exc), ("tmpfs", "size")) from None
+        if size > INT64_MAX:
+            raise MountError(f'size "{tmpfs["size"]}" is too large: the engine holds sizes in '
+                             "64 bits", ("tmpfs", "size"))
     if tmpfs.get("mode") is not None:
         text = str(tmpfs["mode"]).lower().removeprefix("0o")
         if not re.fullmatch(r"[0-7]{1,4}", text):

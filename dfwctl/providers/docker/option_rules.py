@@ -9,11 +9,15 @@ from dfwctl.checker import Checker, Path
 from dfwctl.errors import Diagnostic
 from dfwctl.tree import mapping
 from dfwctl.values import devices, hosts, limits, security
+from dfwctl.values.bounds import INT64_MAX, MAX_DURATION_SECONDS, Bound
 from dfwctl.values.durations import whole_seconds
 from dfwctl.values.logdrivers import option_problems, option_text, unknown_driver
 from dfwctl.values.tmpfs import tmpfs_entry
 
 Check = Callable[[Any], Any]  # raises ValueError with the user's message
+STOP_TIMEOUT = Bound(0, MAX_DURATION_SECONDS, "seconds", integer=True,
+                     why="the longest wait the engine counts, about 292 years")
+BYTES = Bound(0, INT64_MAX, "bytes", integer=True, why="the engine holds sizes in 64 bits")
 
 # Options whose value is one entry or a list of entries, each checked alone.
 _ENTRIES: Dict[str, Check] = {
@@ -38,6 +42,10 @@ def option_rules(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagn
     yield from _sysctls(c, path, spec)
     yield from _stop_grace_period(c, path, spec)
     yield from _seccomp_files(c, path, spec)
+    size = c.sizes.get(path + ("shm_size",))
+    problem = BYTES.problem(size, f'"{spec.get("shm_size")}"') if size is not None else None
+    if problem:
+        yield c.error(path + ("shm_size",), problem)
 
 
 def _entries(c: Checker, where: Path, value: Any, check: Check) -> Iterator[Diagnostic]:
@@ -127,9 +135,13 @@ def _stop_grace_period(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator
                       key=True)
         return
     try:
-        whole_seconds(spec["stop_grace_period"])
+        seconds = whole_seconds(spec["stop_grace_period"])
     except ValueError as exc:
         yield c.error(where, str(exc))
+        return
+    problem = STOP_TIMEOUT.problem(seconds, f'"{spec["stop_grace_period"]}"')
+    if problem:
+        yield c.error(where, problem)
 
 
 def _seccomp_files(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:

@@ -11,10 +11,10 @@ from dfwctl.errors import Diagnostic
 from dfwctl.load import format_path
 from dfwctl.providers.docker import health_rules
 from dfwctl.providers.docker.model import BUILTIN_NETWORKS
-from dfwctl.providers.docker.option_rules import option_rules
+from dfwctl.providers.docker.option_rules import STOP_TIMEOUT, option_rules
 from dfwctl.schema_messages import quote
 from dfwctl.tree import mapping, sequence
-from dfwctl.values.bounds import INT64_MAX, MAX_DURATION_SECONDS, Bound
+from dfwctl.values.bounds import INT64_MAX, Bound
 from dfwctl.values.hosts import one_or_many
 from dfwctl.values.mounts import VOLUME, MountError, mount_of
 from dfwctl.values.ports import Port, parse_ports
@@ -29,8 +29,6 @@ MEMORY = Bound(6 * 2**20, INT64_MAX // 2, "bytes", integer=True,
                why="the engine's smallest memory limit is 6 MiB")
 MEMORY_HIGH_WHY = "the engine holds a limit and its swap in 64 bits"
 CPUS = Bound(0.01, INT64_MAX // 100_000, why="the engine's smallest CPU quota is 1 ms in 100 ms")
-STOP_TIMEOUT = Bound(0, MAX_DURATION_SECONDS, "seconds", integer=True,
-                     why="the longest wait the engine counts, about 292 years")
 NUL_MESSAGE = ("the value contains a NUL character (\\0), which the engine cannot pass to a "
                "process: remove it")
 

@@ -324,3 +324,8 @@ def test_tmpfs_mode_in_octal_with_or_without_prefix():
         == 0o700
     assert long_mount({"type": TMPFS, "target": "/t", "tmpfs": {"mode": "1777"}}).tmpfs_mode \
         == 0o1777
+
+
+def test_a_tmpfs_size_beyond_64_bits_is_refused():
+    with pytest.raises(MountError, match="too large: the engine holds sizes in 64 bits"):
+        long_mount({"type": TMPFS, "target": "/t", "tmpfs": {"size": "99999999999TiB"}})
