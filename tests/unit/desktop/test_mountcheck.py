@@ -152,3 +152,105 @@ def test_macos_host_checks_folders():
     found = check(_box("/opt/src:/src"), sharing, {})
     assert "/opt/src is not shared with Docker Desktop, so it would refuse to start the " \
            "container: add it, or a folder above it, to docker_desktop.file_sharing" in found.errors[0]
+
+
+def test_drive_letters_are_those_of_drive_binds_only():
+    from dfwctl.providers.desktop.mountcheck import drive_letters
+
+    box = _box(r"C:\a:/a", "d:/b:/b", "data:/v", r"\\srv\share:/s", "/var/run/x.sock:/x.sock")
+    assert drive_letters(box) == frozenset({"C", "D"})
+    assert drive_letters(_box("data:/v")) == frozenset()
+
+
+def test_a_non_windows_host_reads_drive_like_paths_as_its_own():
+    sharing = Sharing(host="darwin", drives=frozenset(), folders=("/Users",))
+    found = check(_box("/c/src:/src"), sharing, {})
+    assert found.errors == (
+        "container shell: mount /c/src:/src: /c/src is not shared with Docker Desktop, so it "
+        "would refuse to start the container: add it, or a folder above it, to "
+        "docker_desktop.file_sharing",)
+    assert check(_box("/c/src:/src"), Sharing(host="darwin", drives=frozenset(), folders=("/c",)),
+                 {}).errors == ()
+
+
+def test_a_linux_host_compares_folders_exactly():
+    sharing = Sharing(host="linux", drives=frozenset(), folders=("/home/Me",))
+    assert check(_box("/home/Me/src:/src"), sharing, {}).errors == ()
+    assert "/home/me/src is not shared" in check(_box("/home/me/src:/src"), sharing, {}).errors[0]
+
+
+def test_relative_sources_reach_the_check_as_errors():
+    found = check(_box("./data:/data"), _sharing("hyperv", {"C"}, ()), {})
+    assert found.errors == (
+        "container shell: mount ./data:/data: ./data is not an absolute path, so Docker would "
+        "create a named volume called './data' instead of mounting the folder: write ././data "
+        "(relative to the playbook) or the full path, like C:\\Users\\me\\data",)
+
+
+def test_a_drive_relative_source_is_written_out_from_its_root():
+    from dfwctl.providers.desktop.mountcheck import _Bind, _relative
+    from dfwctl.values.winpath import parse_source
+
+    for text in ("C:data", "C:\\/data"):
+        message = _relative(_Bind("shell", f"{text}:/x", "/x", parse_source(text)))
+        assert message.endswith("which Docker cannot know: write the full path, like C:\\data")
+
+
+def test_the_wsl_message_in_full():
+    found = check(_box(r"\\wsl$\Ubuntu\home\me\src:/src"), _sharing("hyperv", {"C"}, ()), {})
+    assert found.errors == (
+        r"container shell: mount \\wsl$\Ubuntu\home\me\src:/src: \\wsl$\Ubuntu\home\me\src is "
+        "inside the WSL distribution Ubuntu, which the Hyper-V engine cannot see: move the "
+        "folder to a Windows drive, or use the WSL 2 engine (docker_desktop.engine: wsl2)",)
+
+
+def test_a_bare_server_name_is_refused_before_the_check():
+    from dfwctl.values.mounts import parse_mount
+
+    with pytest.raises(ValueError, match=r'source "\\\\server" is neither a path nor a volume'):
+        parse_mount(r"\\server:/data")
+
+
+def test_every_unchecked_source_is_named_in_one_warning():
+    found = check(_box(r"C:\a:/a", r"D:\b:/b"), _sharing("hyperv", None, None), {})
+    assert found.errors == ()
+    assert found.warnings == (
+        r"bind mounts from C:\a, D:\b could not be checked against Docker Desktop's file "
+        "sharing: neither the playbook nor the settings file lists what is shared; name "
+        "docker_desktop.shared_drives or file_sharing to check them",)
+
+
+def test_a_subst_drive_root_points_at_the_real_folder():
+    drives = {"S": DriveInfo("S", "fixed", "C:\\work\\", subst=True)}
+    found = check(_box("S:\\:/src"), _sharing("hyperv", {"C", "S"}, ()), drives)
+    assert found.errors[0].endswith("write the source as C:\\work")
+    found = check(_box(r"S:\app\src:/src"), _sharing("hyperv", {"C", "S"}, ()), drives)
+    assert found.errors[0].endswith(r"write the source as C:\work\app\src")
+
+
+def test_network_and_missing_drives_in_full():
+    unnamed = {"Z": DriveInfo("Z", "network")}
+    found = check(_box(r"Z:\data:/data"), _sharing("hyperv", {"Z"}, ()), unnamed)
+    assert found.errors[0].startswith(
+        r"container shell: mount Z:\data:/data: drive Z is a mapped network drive, and Docker")
+    missing = {"Q": DriveInfo("Q", "missing")}
+    found = check(_box(r"Q:\data:/data"), _sharing("hyperv", {"Q"}, ()), missing)
+    assert found.errors == (
+        r"container shell: mount Q:\data:/data: there is no drive Q on this machine, so the "
+        "container would see an empty folder at /data: connect the drive, or fix the path",)
+
+
+def test_case_and_engine_warnings_in_full():
+    found = check(_box(r"C:\Users\me\src:/src"), _sharing("hyperv", set(), (r"c:\users",)), {})
+    assert found.warnings == (
+        r"container shell: mount C:\Users\me\src:/src: the file-sharing entry c:\users differs "
+        "from the source in letter case; Docker Desktop wants shared folders used in their "
+        "original case: write the source with the same case as the entry",)
+    found = check(_box(r"C:\src:/src"), _sharing(None, set(), ()), {})
+    assert found.errors == ()
+    assert found.warnings == (
+        r"container shell: mount C:\src:/src: drive C is not shared with Docker Desktop, so the "
+        r"container would see an empty folder at /src instead of C:\src, and nothing it writes "
+        r"there would reach Windows: add C to docker_desktop.shared_drives, or C:\src (or a "
+        "folder above it) to docker_desktop.file_sharing (this matters with the Hyper-V engine; "
+        "the settings file does not say which engine runs: name docker_desktop.engine)",)
