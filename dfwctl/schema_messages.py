@@ -27,7 +27,7 @@ _NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_.-"
 _PATTERNS = {
     "^[A-Za-z_][A-Za-z0-9_]*$":
         "{v} is not a valid variable name: use letters, digits and '_', not starting with a digit",
-    "^(local|winrm://[^@/\\s]+@[^@:/\\s]+(:[0-9]{1,5})?|simulator:.+)$":
+    "^(local|winrm://[^/\\s]+@[^@:/\\s]+(:[0-9]{1,5})?|simulator:.+)$":
         "{v} is not a way to reach a machine: write local, winrm://user@host[:port] or "
         "simulator:PATH",
     "^[A-Za-z]$": "{v} is not a drive letter: write a single letter such as C",

@@ -9,6 +9,7 @@ import click
 
 from dfwctl.cli.addresses import ADDRESS
 from dfwctl.cli.app import HELP, cli
+from dfwctl.cli.hyperv import VM_OPTIONS, vm_options
 from dfwctl.cli.terminal import echo, palette
 from dfwctl.errors import DfwctlError, ExitStatus
 
@@ -30,14 +31,15 @@ def _echo_warnings(playbook: Playbook) -> None:
 
 def _providers(desired: Desired, exit_wait: Optional[float] = None,
                no_restart: bool = False, machines: Sequence[str] = (),
-               wait_timeout: Optional[float] = None) -> List[Provider]:
+               wait_timeout: Optional[float] = None, **vm: Any) -> List[Provider]:
+    """The providers of a run; `vm`: the Hyper-V options (cli/hyperv.py vm_options)."""
     from dfwctl.providers.base import RunSettings
     from dfwctl.providers.select import providers_for
     from dfwctl.waits import DEFAULT_WAIT, WaitBounds
 
     waits = WaitBounds(timeout=DEFAULT_WAIT if wait_timeout is None else wait_timeout)
     return providers_for(desired, RunSettings(exit_wait=exit_wait, no_restart=no_restart,
-                                              waits=waits), only=machines)
+                                              waits=waits, **vm), only=machines)
 
 
 def _machine_option(fn: F) -> F:
@@ -98,15 +100,17 @@ def _prune_options(fn: F) -> F:
               help="Exit 0 when there are no changes, 2 when there are, 1 on error.")
 @_prune_options
 @_machine_option
+@vm_options
 def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode: bool, prune: bool,
-         prune_volumes: bool, machines: Tuple[str, ...]) -> None:
+         prune_volumes: bool, machines: Tuple[str, ...], **vm: Any) -> None:
     """Read the machine, diff it against PLAYBOOK and print what would change and why."""
     from dfwctl.pipeline import load_playbook, make_plan
 
     loaded = load_playbook(Path(playbook), use_cache=True)
     _echo_warnings(loaded)
     options = _plan_options(prune, prune_volumes)
-    the_plan = make_plan(loaded.desired, _providers(loaded.desired, machines=machines), options)
+    the_plan = make_plan(loaded.desired, _providers(loaded.desired, machines=machines, **vm),
+                         options)
     if output == "json" or out_file:
         from dfwctl import planjson
     if output == "json":
@@ -117,7 +121,7 @@ def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode:
         echo(render_plan(the_plan, palette()))
     if out_file:
         planjson.save(the_plan, Path(out_file), Path(playbook),
-                      {"prune": options.prune, "prune_volumes": options.prune_volumes})
+                      {"prune": options.prune, "prune_volumes": options.prune_volumes, **vm})
         click.echo(f"Saved the plan to {out_file}; apply it with: dfwctl apply {out_file}",
                    err=True)
     if the_plan.unreadable:
@@ -251,9 +255,11 @@ def _apply_options(fn: F) -> F:
 @click.option("--wait", is_flag=True,
               help="After applying, wait until every container is healthy (running, when it "
                    "has no healthcheck; completed, for state: exited), within --wait-timeout.")
+@vm_options
 def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float,
           exit_wait: Optional[float], output: str, no_restart: bool, wait_timeout: float,
-          machines: Tuple[str, ...], prune: bool, prune_volumes: bool, wait: bool) -> None:
+          machines: Tuple[str, ...], prune: bool, prune_volumes: bool, wait: bool,
+          **vm: Any) -> None:
     """Make the machine match TARGET: a playbook, or a plan saved by `plan --out`."""
     from dfwctl import planjson
     from dfwctl.pipeline import load_playbook, make_plan
@@ -263,9 +269,10 @@ def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float
     if saved:
         prune = saved["options"].get("prune", False)
         prune_volumes = saved["options"].get("prune_volumes", False)
+        vm = {k: saved["options"].get(k) if vm[k] in (None, False) else vm[k] for k in VM_OPTIONS}
     loaded = load_playbook(playbook_path, use_cache=True)
     _echo_warnings(loaded)
-    providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout)
+    providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout, **vm)
     options = _plan_options(prune, prune_volumes)
     with _lock(loaded.desired, providers, "apply", lock_timeout):
         the_plan = make_plan(loaded.desired, providers, options)

@@ -3,13 +3,32 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
 
 import click
 
 from dfwctl.cli.app import HELP, cli
 from dfwctl.errors import ExitStatus
 from dfwctl.values.sizes import parse_size
+
+F = TypeVar("F", bound=Callable[..., Any])
+VM_OPTIONS = ("checkpoint", "allow_turn_off", "stop_timeout")  # RunSettings' names
+
+
+def vm_options(fn: F) -> F:
+    """How plan and apply change Hyper-V VMs, over each VM's checkpoint and shutdown."""
+    fn = click.option("--checkpoint/--no-checkpoint", "checkpoint", default=None,
+                      help="Take a Hyper-V checkpoint before changing VM settings that need the "
+                           "VM off, and remove it after [default: the playbook's checkpoint, "
+                           "else on].")(fn)
+    fn = click.option("--allow-turn-off", "allow_turn_off", is_flag=True,
+                      help="When a guest has not shut down within its stop timeout, turn its "
+                           "VM off (a power cut) instead of failing.")(fn)
+    fn = click.option("--stop-timeout", "stop_timeout", type=click.IntRange(1, 86400),
+                      default=None, metavar="SECONDS",
+                      help="Seconds a guest gets to shut down when a change needs its VM off "
+                           "[default: the playbook's shutdown.timeout, else 300].")(fn)
+    return fn
 
 
 @cli.command(context_settings=HELP)
@@ -24,15 +43,16 @@ def doctor(playbook: Optional[str], host: Optional[str]) -> None:
     from dfwctl.providers.hyperv.connect import transport_for
     from dfwctl.providers.hyperv.model import HyperVDesired
 
-    section, name = HyperVDesired(), ""
+    section, title, name = HyperVDesired(), "", ""
     if playbook:
         from dfwctl.pipeline import load_playbook
 
         loaded = load_playbook(Path(playbook))
         section = loaded.desired.hyperv or section
-        name = f"{loaded.desired.name} ({playbook})"
+        name = loaded.desired.name
+        title = f"{name} ({playbook})"
     transport = transport_for(host or section.host)
-    sections = checks.run(transport, section.vms, name)
+    sections = checks.run(transport, section.vms, title, name)
     click.echo(checks.render(sections), nl=False)
     if checks.failed(sections):
         raise SystemExit(ExitStatus.ERROR)
@@ -94,10 +114,19 @@ def _adapter(text: str) -> Tuple[str, str]:
               type=click.Choice(["4.35", "2.1", "none"]),
               help="Docker Desktop in the guest: 4.35 (settings-store.json), 2.1 "
                    "(settings.json) or none.")
+@click.option("--checkpoint-type", default="Production", show_default=True,
+              type=click.Choice(["Disabled", "Production", "ProductionOnly", "Standard"]),
+              help="Hyper-V's CheckpointType of the VM (Disabled: checkpoints are refused).")
+@click.option("--shutdown-hangs", type=click.IntRange(0), default=0, show_default=True,
+              help="Shutdown requests the guest ignores (each one times out) before it obeys.")
+@click.option("--shutdown-service/--no-shutdown-service", default=True, show_default=True,
+              help="Whether the guest's shutdown integration service answers (off: a guest "
+                   "without integration services, which only a turn-off stops).")
 def seed(path: str, name: str, state: str, processors: int, memory: str, dynamic_memory: str,
          nested: bool, version: str, adapters: Tuple[str, ...], mac_spoofing: bool,
          duplicate: bool, guest_user: Optional[str], guest_password: Optional[str],
-         guest_build: str, boot_delay: int, docker_desktop: str) -> None:
+         guest_build: str, boot_delay: int, docker_desktop: str, checkpoint_type: str,
+         shutdown_hangs: int, shutdown_service: bool) -> None:
     """Add a VM to the simulated host at PATH (created when missing)."""
     from dfwctl.providers.hyperv.simulator.guest import guest_dir
     from dfwctl.providers.hyperv.simulator.seed import GuestSeed, VmSeed, seed_vm
@@ -113,10 +142,28 @@ def seed(path: str, name: str, state: str, processors: int, memory: str, dynamic
     record = seed_vm(Path(path), VmSeed(
         name=name, state=state, processors=processors, memory=_size(memory),
         dynamic_memory=_dynamic(dynamic_memory), nested=nested, version=version,
-        mac_address_spoofing=mac_spoofing, duplicate=duplicate, guest=guest, **kwargs))
+        mac_address_spoofing=mac_spoofing, duplicate=duplicate, guest=guest,
+        checkpoint_type=checkpoint_type, shutdown_hangs=shutdown_hangs,
+        shutdown_service=shutdown_service, **kwargs))
     click.echo(f"{path}: VM {record['Name']} ({record['Id']})")
     if guest is not None:
         click.echo(f"  its guest's disk: {guest_dir(Path(path), record)}")
+
+
+INT_FACTS = ("LogicalProcessors", "OEMCodePage")
+SIZE_FACTS = ("TotalPhysicalMemory", "HostMemoryInUse")
+
+
+def _fact(key: str, value: str) -> Any:
+    if key in INT_FACTS:
+        try:
+            return int(value)
+        except ValueError:
+            raise click.BadParameter(f"{key} is a number, not {value!r}",
+                                     param_hint="--set") from None
+    if key in SIZE_FACTS:
+        return _size(value)
+    return {"true": True, "false": False}.get(value.lower(), value)
 
 
 @simulator.command("host", context_settings=HELP)
@@ -124,7 +171,10 @@ def seed(path: str, name: str, state: str, processors: int, memory: str, dynamic
 @click.option("--set", "pairs", multiple=True, metavar="FACT=VALUE",
               help="A host fact, e.g. HyperVFeature=Disabled, Caption='Microsoft Windows 10 Home', "
                    "BuildNumber=10586, Elevated=false, VirtualizationFirmwareEnabled=false, "
-                   "Manufacturer=AuthenticAMD.")
+                   "Manufacturer=AuthenticAMD, LogicalProcessors=4, TotalPhysicalMemory=16GiB, "
+                   "HostMemoryInUse=6GiB, NestedDynamicMemory=Refuse, "
+                   "LanguageMode=ConstrainedLanguage, MachinePolicy=AllSigned, "
+                   "PSProcess64Bit=false, OEMCodePage=850, UICulture=de-DE (see docs/hyperv.md).")
 @click.option("--switch", "switches", multiple=True, help="Add a virtual switch (repeatable).")
 def host(path: str, pairs: Tuple[str, ...], switches: Tuple[str, ...]) -> None:
     """Show or change the simulated host's facts (what doctor reads)."""
@@ -135,9 +185,7 @@ def host(path: str, pairs: Tuple[str, ...], switches: Tuple[str, ...]) -> None:
         key, sep, value = pair.partition("=")
         if not sep:
             raise click.BadParameter(f"{pair!r}: write FACT=VALUE", param_hint="--set")
-        values[key] = {"true": True, "false": False}.get(value.lower(), value)
-        if key == "LogicalProcessors":
-            values[key] = int(value)
+        values[key] = _fact(key, value)
     if switches:
         seed_switches(Path(path), switches)
     click.echo(json.dumps(seed_host(Path(path), values), indent=2))

@@ -29,6 +29,10 @@ class RunSettings:
     exit_wait: Optional[float] = None  # seconds to wait for a `state: exited` container
     no_restart: bool = False  # Docker Desktop: write settings but leave the restart to the user
     waits: WaitBounds = field(default_factory=WaitBounds)  # health and completion waits
+    # Hyper-V: the command line's choices over the playbook's (None: the playbook's)
+    checkpoint: Optional[bool] = None  # a checkpoint around changes made while a VM is off
+    allow_turn_off: bool = False  # turn a VM off when its guest does not shut down in time
+    stop_timeout: Optional[int] = None  # seconds a guest gets to shut down
 
 
 class Provider(Protocol):

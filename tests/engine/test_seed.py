@@ -60,7 +60,10 @@ def test_one_apply_takes_the_seed_from_a_bare_vm_to_running_containers(seed_env,
 
     first = run_dfwctl("plan", "--detailed-exitcode", seed, env=env)
     assert first.code == 2, first
-    assert "4. start the VM (Start-VM)" in first.out
+    checkpoint = "dfwctl seed: before apply (temporary)"
+    assert f'1. take checkpoint "{checkpoint}"' in first.out  # once the VM is off, first
+    assert "5. start the VM (Start-VM)" in first.out
+    assert f'6. remove the checkpoint "{checkpoint}" (Remove-VMSnapshot)' in first.out
     assert ("  desktop on win10: VM WIN10 on pc is off, or this plan stops it: what runs inside "
             "it is read once pc:hyperv.vm.WIN10 is made") in first.out
     assert "Plan: 0 to create, 1 to update, 0 to replace, 0 to destroy; 2 parts planned after " \
@@ -72,11 +75,16 @@ def test_one_apply_takes_the_seed_from_a_bare_vm_to_running_containers(seed_env,
     applied = run_dfwctl("apply", "-y", seed, env=env)
     assert applied.code == 0, applied
     assert "waiting for win10 to answer" in applied.err  # the guest took two attempts to boot
+    progress = applied.err
+    taken = progress.index(f'take checkpoint "{checkpoint}"')
+    assert taken < progress.index("set processors 4, nested virtualization on") \
+        < progress.index(f'remove the checkpoint "{checkpoint}"')
     assert "--- round 2: the parts that waited" in applied.out
     assert "win10:docker.container.shell: done" in applied.err
 
     vm = _vm(pc)  # the Hyper-V part
     assert (vm["State"], vm["ProcessorCount"], vm["MemoryStartup"]) == (2, 4, 4 * GIB)
+    assert vm["Snapshots"] == []  # the checkpoint was taken and removed
     assert vm["ExposeVirtualizationExtensions"] and not vm["DynamicMemoryEnabled"]
     assert vm["NetworkAdapters"][0]["MacAddressSpoofing"] == 0  # On
     settings = sim_guest.disk_path(guest_root, r"C:\Users\chicken\AppData\Roaming\Docker"

@@ -1,6 +1,8 @@
-"""The fake pwsh: checks the command line the local transport uses, reads the request from
-stdin as bytes, answers from the simulator like invoke.ps1 would (reply on the last line of
-stdout, exit code 0 or 1).
+"""The fake pwsh: checks the command line the local transport uses, refuses the script as
+PowerShell does when the simulated host's execution policy says so (simulator/console.py: its
+words, in the host's OEM code page, on stderr), else reads the request from stdin as bytes and
+answers from the simulator like invoke.ps1 would (reply on the last line of stdout, exit code
+0 or 1).
 
 Test hooks (environment): DFWCTL_FAKE_PWSH_LOG=FILE appends each raw request to FILE;
 DFWCTL_FAKE_PWSH_NOISE=1 prints a line before the reply (as a chatty profile or module
@@ -35,8 +37,19 @@ def main(argv) -> int:
         return 1
     sys.path.insert(0, str(ROOT))
     from dfwctl.errors import DfwctlError
+    from dfwctl.providers.hyperv.simulator import console
+    from dfwctl.providers.hyperv.simulator.state import read
     from dfwctl.providers.hyperv.simulator.wire import serve
 
+    try:
+        host = read(Path(state))["host"]
+    except DfwctlError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
+    refused = console.script_refused(host, argv[-1])
+    if refused:
+        sys.stderr.buffer.write(refused.encode(console.code_page(host), errors="replace"))
+        return 1
     try:
         reply, code = serve(raw.decode("utf-8"), Path(state))
     except DfwctlError as exc:

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dfwctl.errors import DfwctlError
+from dfwctl.providers.hyperv import session
 from dfwctl.providers.hyperv.model import (
     FEATURE,
+    NESTED_MIN_BUILD,
     HyperVActual,
     VmSpec,
     display,
@@ -15,10 +17,11 @@ from dfwctl.providers.hyperv.model import (
     version_tuple,
 )
 from dfwctl.providers.hyperv.transport import Call, Reply, Transport, invoke_all
+from dfwctl.values.sizes import format_size
 
-PASS, FAIL, SKIP = "pass", "fail", "skip"
+PASS, FAIL, SKIP, WARN = "pass", "fail", "skip", "warn"
 MIN_BUILD = 10586  # Windows 10 1511: Hyper-V containers and Docker for Windows
-NESTED_MIN_BUILD = 14393  # Windows 10 1607: nested virtualization
+KIB = 1024
 
 
 @dataclass(frozen=True)
@@ -32,13 +35,14 @@ class Check:
 Section = Tuple[str, List[Check]]  # a report section: its title and its checks
 
 HOST_CALLS = (
-    Call.of("Get-DfwctlSession", {}, ("PSVersion", "PSEdition", "Elevated",
-                                      "HyperVAdministrator")),
-    Call.of("Get-CimInstance", {"ClassName": "Win32_OperatingSystem"}, ("Caption", "BuildNumber")),
+    session.CALL,
+    Call.of("Get-CimInstance", {"ClassName": "Win32_OperatingSystem"},
+            ("Caption", "BuildNumber", "TotalVisibleMemorySize", "FreePhysicalMemory")),
     Call.of("Get-CimInstance", {"ClassName": "Win32_Processor"},
             ("Manufacturer", "VirtualizationFirmwareEnabled",
              "SecondLevelAddressTranslationExtensions")),
-    Call.of("Get-CimInstance", {"ClassName": "Win32_ComputerSystem"}, ("HypervisorPresent",)),
+    Call.of("Get-CimInstance", {"ClassName": "Win32_ComputerSystem"},
+            ("HypervisorPresent", "NumberOfLogicalProcessors")),
     Call.of("Get-Module", {"ListAvailable": True, "Name": ["Hyper-V"]}, ("Name", "Version")),
     Call.of("Get-WindowsOptionalFeature", {"Online": True, "FeatureName": FEATURE}, ("State",)),
 )
@@ -58,33 +62,57 @@ def host_checks(transport: Transport) -> Tuple[List[Check], int]:
         replies = invoke_all(transport, HOST_CALLS)
     except DfwctlError as exc:
         skipped = [Check(n, SKIP, "needs PowerShell") for n in (
-            "elevation", "Windows edition and build", "virtualization in firmware",
-            "Hyper-V PowerShell module", "Hyper-V feature")]
+            "execution policy", "elevation", "Windows edition and build", "host resources",
+            "virtualization in firmware", "Hyper-V PowerShell module", "Hyper-V feature")]
         return [Check("PowerShell", FAIL, exc.message, exc.hint or "")] + skipped, 0
-    session, system, cpu, computer, module, feature = replies
+    about, system, cpu, computer, module, feature = replies
+    found = session.parse(_first(about))
     build = str(_first(system).get("BuildNumber") or "0")
-    return [_powershell(session), _elevation(session), _windows(system),
-            _firmware(cpu, computer), _module(module), _feature(feature, module)], \
-        int(build) if build.isdigit() else 0
+    return [_powershell(about, found), _policy(found), _elevation(found), _windows(system),
+            _resources(system, computer), _firmware(cpu, computer), _module(module),
+            _feature(feature, module, found)], int(build) if build.isdigit() else 0
 
 
-def _powershell(reply: Reply) -> Check:
+def _powershell(reply: Reply, found: session.Session) -> Check:
     if reply.error:
         return Check("PowerShell", FAIL, _error(reply))
-    info = _first(reply)
-    return Check("PowerShell", PASS, f"{info.get('PSVersion')} ({info.get('PSEdition') or 'Desktop'})")
+    bits = "32-bit" if found.wow64 else "64-bit"
+    text = (f"{found.ps_version} ({found.ps_edition}, {bits}, {found.language_mode}"
+            + (", from the Microsoft Store" if found.store else "") + ")")
+    refused = session.refusal(found, "this host") if found.wow64 else None
+    if refused is not None:
+        return Check("PowerShell", FAIL, text + ": no Hyper-V module", refused.hint or "")
+    return Check("PowerShell", PASS, text)
 
 
-def _elevation(reply: Reply) -> Check:
-    info = _first(reply)
-    if info.get("Elevated"):
-        return Check("elevation", PASS, "elevated (administrator)")
-    if info.get("HyperVAdministrator"):
-        return Check("elevation", PASS, "member of Hyper-V Administrators (enabling the "
+def _policy(found: session.Session) -> Check:
+    if found.group_policy:
+        return Check("execution policy", PASS, f"{found.execution_policy}, set by Group Policy "
+                     "(it allowed dfwctl's script; a stricter one would refuse it)")
+    return Check("execution policy", PASS, f"{found.execution_policy or 'Bypass'} "
+                 "(-ExecutionPolicy Bypass on dfwctl's command line)")
+
+
+def _elevation(found: session.Session) -> Check:
+    who = f" ({found.user})" if found.user else ""
+    if found.elevated:
+        return Check("elevation", PASS, f"elevated (administrator){who}")
+    if found.hyperv_administrator:
+        return Check("elevation", PASS, f"member of Hyper-V Administrators{who} (enabling the "
                      "Hyper-V feature still needs an elevated prompt)")
-    return Check("elevation", FAIL, "not elevated, and not a member of Hyper-V Administrators",
-                 "run from an elevated prompt (Run as administrator), or add the user to the "
-                 "Hyper-V Administrators group")
+    return Check("elevation", FAIL, f"not elevated, and not a member of Hyper-V "
+                 f"Administrators{who}: Hyper-V shows such a session no VMs", session.ELEVATE)
+
+
+def _resources(system: Reply, computer: Reply) -> Check:
+    name = "host resources"
+    if system.error or computer.error:
+        return Check(name, SKIP, f"cannot be read: {_error(system) or _error(computer)}")
+    processors = int(_first(computer).get("NumberOfLogicalProcessors") or 0)
+    total = int(_first(system).get("TotalVisibleMemorySize") or 0) * KIB
+    free = int(_first(system).get("FreePhysicalMemory") or 0) * KIB
+    return Check(name, PASS, f"{processors} logical processors, {format_size(total)} of memory "
+                 f"({format_size(free)} free)")
 
 
 def _windows(reply: Reply) -> Check:
@@ -126,18 +154,23 @@ def _module(reply: Reply) -> Check:
     if not reply.output:
         return Check(name, FAIL, "not installed",
                      f"it comes with the {FEATURE} feature (-All includes the management tools)")
-    return Check(name, PASS, f"version {_first(reply).get('Version')}")
+    versions = sorted({str(r.get("Version")) for r in reply.output}, key=version_tuple,
+                      reverse=True)
+    others = f" (also listed: {', '.join(versions[1:])}; dfwctl loads the highest)" \
+        if len(versions) > 1 else ""
+    return Check(name, PASS, f"version {versions[0]}{others}")
 
 
-def _feature(reply: Reply, module: Reply) -> Check:
+def _feature(reply: Reply, module: Reply, found: session.Session) -> Check:
     name = f"Hyper-V feature ({FEATURE})"
     enable = (f"apply a playbook with a hyperv section (it plans enabling {FEATURE}, host "
               f"reboot required), or run Enable-WindowsOptionalFeature -Online -FeatureName "
               f"{FEATURE} -All")
     if reply.error:
         status = SKIP if module.output else FAIL
+        hint = session.store_hint(found) or "run dfwctl doctor from an elevated prompt"
         return Check(name, status, f"cannot be read: {_error(reply)}",
-                     "" if status == SKIP else "run dfwctl doctor from an elevated prompt")
+                     "" if status == SKIP else hint)
     if not reply.output:
         return Check(name, FAIL, "this Windows edition has no Hyper-V feature")
     state = str(_first(reply).get("State"))
@@ -149,23 +182,23 @@ def _feature(reply: Reply, module: Reply) -> Check:
 
 
 def vm_checks(specs: Sequence[VmSpec], actual: Optional[HyperVActual], build: int,
-              read_error: str = "") -> List[Check]:
+              read_error: str = "", playbook: str = "") -> List[Check]:
     """What the playbook's VMs need, and whether the host has it."""
-    from dfwctl.providers.hyperv.diff import vm_change
+    from dfwctl.providers.hyperv.diff import plan_vm
 
     if actual is None:
         return [Check("VMs", FAIL, f"cannot be read: {read_error}")]
     checks: List[Check] = []
     for spec in specs:
         name = f"VM {display(spec.name)}"
-        problems: List[str] = []
-        vm_change(spec, actual, problems)
+        planned = plan_vm(spec, actual, playbook)
         found = actual.named(spec.name)
-        if problems:
-            checks.extend(Check(name, FAIL, p) for p in problems)
+        if planned.problems:
+            checks.extend(Check(name, FAIL, p) for p in planned.problems)
         else:
             vm = found[0]
             checks.append(Check(name, PASS, f"{vm.power}, configuration version {vm.version}"))
+        checks.extend(Check(name, WARN, w) for w in planned.warnings)
         if spec.nested_virtualization:
             checks.extend(_nested(name, found[0].version if len(found) == 1 else "",
                                   actual.cpu_vendor, build))
@@ -199,8 +232,10 @@ def render(sections: Sequence[Section]) -> str:
         everything.extend(checks)
     failed = sum(1 for c in everything if c.status == FAIL)
     passed = sum(1 for c in everything if c.status == PASS)
-    skipped = len(everything) - failed - passed
+    warned = sum(1 for c in everything if c.status == WARN)
+    skipped = len(everything) - failed - passed - warned
     lines.append(f"doctor: {passed} checks passed, {failed} failed"
+                 + (f", {warned} warnings" if warned else "")
                  + (f", {skipped} skipped" if skipped else ""))
     return "\n".join(lines) + "\n"
 
@@ -209,8 +244,10 @@ def failed(sections: Sequence[Section]) -> bool:
     return any(c.status == FAIL for _, checks in sections for c in checks)
 
 
-def run(transport: Transport, specs: Sequence[VmSpec], playbook: str = "") -> List[Section]:
-    """Every section of the report: the host, then (for a playbook) its VMs."""
+def run(transport: Transport, specs: Sequence[VmSpec], playbook: str = "",
+        name: str = "") -> List[Section]:
+    """Every section of the report: the host, then (for a playbook, shown as `playbook`, named
+    `name`) its VMs."""
     from dfwctl.providers.hyperv.gather import gather
 
     checks, build = host_checks(transport)
@@ -226,6 +263,6 @@ def run(transport: Transport, specs: Sequence[VmSpec], playbook: str = "") -> Li
         except DfwctlError as exc:
             problem = exc.message
         title = f"Playbook {playbook}: what its VMs need"
-        sections.append((title, vm_checks(specs, actual, build, problem)
+        sections.append((title, vm_checks(specs, actual, build, problem, name)
                          if specs else [Check("VMs", SKIP, "the playbook names no VM")]))
     return sections

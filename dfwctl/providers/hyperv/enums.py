@@ -22,6 +22,8 @@ VM_STATE: Dict[str, int] = {
 STABLE_VM_STATE_LIMIT = 32782  # numbers up to here mean the same on every Windows version
 
 ON_OFF_STATE: Dict[str, int] = {"On": 0, "Off": 1}
+CHECKPOINT_TYPE: Dict[str, int] = {"Disabled": 2, "Production": 3, "ProductionOnly": 4,
+                                   "Standard": 5}
 VM_SWITCH_TYPE: Dict[str, int] = {"Private": 0, "Internal": 1, "External": 2}
 VM_HEARTBEAT: Dict[str, int] = {
     "Unknown": 0, "Disabled": 1, "NoContact": 2, "Error": 3, "LostCommunication": 4,
@@ -35,6 +37,7 @@ ENUM_PROPERTIES: Dict[str, Dict[str, int]] = {
     "MacAddressSpoofing": ON_OFF_STATE,
     "SwitchType": VM_SWITCH_TYPE,
     "Heartbeat": VM_HEARTBEAT,
+    "CheckpointType": CHECKPOINT_TYPE,
 }
 
 

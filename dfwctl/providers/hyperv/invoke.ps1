@@ -8,9 +8,20 @@
 [CmdletBinding()]
 param([string]$Request)
 
+# Constrained Language Mode (an AppLocker or WDAC policy that does not trust this script)
+# forbids the .NET calls below: answer at once, with plain strings only, so dfwctl can say why.
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    $mode = [string]$ExecutionContext.SessionState.LanguageMode
+    Write-Output ('{"protocol":1,"error":{"message":"PowerShell runs in ' + $mode +
+        ' mode: invoke.ps1 needs FullLanguage.","category":"SecurityError",' +
+        '"fullyQualifiedErrorId":"DfwctlLanguageMode","reason":"' + $mode + '"}}')
+    exit 1
+}
+
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $WarningPreference = 'SilentlyContinue'
+$ConfirmPreference = 'None'  # nothing dfwctl runs may stop to ask (Restore-VMSnapshot would)
 Set-StrictMode -Off
 
 # The only commands a request can name, module-qualified so that another module's Get-VM
@@ -28,6 +39,11 @@ $Commands = @{
     'Connect-VMNetworkAdapter'      = 'Hyper-V\Connect-VMNetworkAdapter'
     'Start-VM'                      = 'Hyper-V\Start-VM'
     'Stop-VM'                       = 'Hyper-V\Stop-VM'
+    'Checkpoint-VM'                 = 'Hyper-V\Checkpoint-VM'
+    'Get-VMSnapshot'                = 'Hyper-V\Get-VMSnapshot'
+    'Restore-VMSnapshot'            = 'Hyper-V\Restore-VMSnapshot'
+    'Remove-VMSnapshot'             = 'Hyper-V\Remove-VMSnapshot'
+    'Stop-DfwctlVM'                 = 'Stop-DfwctlVM'
     'Get-WindowsOptionalFeature'    = 'Dism\Get-WindowsOptionalFeature'
     'Enable-WindowsOptionalFeature' = 'Dism\Enable-WindowsOptionalFeature'
     'Get-CimInstance'               = 'CimCmdlets\Get-CimInstance'
@@ -48,26 +64,105 @@ $Reserved = @('ErrorAction', 'ErrorVariable', 'WarningAction', 'WarningVariable'
     'Debug', 'Verbose', 'WhatIf', 'Confirm')
 
 function Get-DfwctlSession {
-    # This PowerShell session: its version, and whether it may manage Hyper-V.
+    # This PowerShell session: its version, edition and bitness, whether it may manage Hyper-V
+    # (elevated, or in Hyper-V Administrators: S-1-5-32-578), its language mode, execution
+    # policy, and the Hyper-V module versions it lists (highest first: the one it loads).
     [CmdletBinding()]
     param()
     $elevated = $false
     $hyperVAdministrator = $false
+    $user = [Environment]::UserName
     if ($env:OS -eq 'Windows_NT') {
         $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
+        $user = $identity.Name
         $principal = New-Object Security.Principal.WindowsPrincipal($identity)
         $elevated = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
         $group = New-Object Security.Principal.SecurityIdentifier('S-1-5-32-578')
         $hyperVAdministrator = $principal.IsInRole($group)
     }
+    $modules = @(Get-Module -ListAvailable -Name Hyper-V | Sort-Object Version -Descending |
+        ForEach-Object { $_.Version.ToString() })
     [pscustomobject]@{
-        PSVersion           = $PSVersionTable.PSVersion.ToString()
-        PSEdition           = [string]$PSVersionTable.PSEdition
-        OS                  = [string]$env:OS
-        ComputerName        = [Environment]::MachineName
-        Elevated            = $elevated
-        HyperVAdministrator = $hyperVAdministrator
+        PSVersion              = $PSVersionTable.PSVersion.ToString()
+        PSEdition              = [string]$PSVersionTable.PSEdition
+        PSHome                 = [string]$PSHOME
+        OS                     = [string]$env:OS
+        ComputerName           = [Environment]::MachineName
+        UserName               = [string]$user
+        Elevated               = $elevated
+        HyperVAdministrator    = $hyperVAdministrator
+        LanguageMode           = [string]$ExecutionContext.SessionState.LanguageMode
+        ExecutionPolicy        = [string](Get-ExecutionPolicy)
+        MachinePolicy          = [string](Get-ExecutionPolicy -Scope MachinePolicy)
+        UserPolicy             = [string](Get-ExecutionPolicy -Scope UserPolicy)
+        Is64BitProcess         = [Environment]::Is64BitProcess
+        Is64BitOperatingSystem = [Environment]::Is64BitOperatingSystem
+        HyperVModules          = $modules
     }
+}
+
+function Import-DfwctlHyperV {
+    # Load the highest Hyper-V module listed (Windows 10 also lists 1.1, for older hosts), once.
+    if ($script:HyperVLoaded) { return }
+    $best = Get-Module -ListAvailable -Name Hyper-V | Sort-Object Version -Descending |
+        Select-Object -First 1
+    if ($null -ne $best) { Import-Module -ModuleInfo $best -ErrorAction Stop | Out-Null }
+    $script:HyperVLoaded = $true
+}
+
+function New-DfwctlError {
+    param([string]$Message, [string]$Id, [System.Management.Automation.ErrorCategory]$Category,
+        $Target)
+    $exception = New-Object System.InvalidOperationException($Message)
+    return New-Object System.Management.Automation.ErrorRecord($exception, $Id, $Category, $Target)
+}
+
+function Stop-DfwctlVM {
+    # Shut the guest down and wait, up to TimeoutSeconds, for the VM to turn off. The request
+    # goes through the guest's shutdown integration service (Msvm_ShutdownComponent's
+    # InitiateShutdown, Force: applications with unsaved data are closed), which returns at once;
+    # Stop-VM -Force would wait five minutes, then turn the VM off. With -TurnOff a guest that
+    # has not shut down in time is turned off (Stop-VM -TurnOff); without, the call fails and
+    # says what state the VM is in. Never a power cut that was not asked for.
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)]$VM, [long]$TimeoutSeconds = 300, [switch]$TurnOff)
+    if ([string]$VM.State -eq 'Off') { return }
+    $id = [string]$VM.Id
+    $why = ''
+    if ([string]$VM.State -ne 'Running') {
+        $why = 'it is ' + [string]$VM.State
+    }
+    else {
+        $component = @(Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_ShutdownComponent' |
+            Where-Object { $_.SystemName -eq $id })
+        if ($component.Count -eq 0) {
+            $why = 'it has no shutdown integration service (Msvm_ShutdownComponent)'
+        }
+        else {
+            $result = Invoke-CimMethod -InputObject $component[0] -MethodName 'InitiateShutdown' -Arguments @{ Force = $true; Reason = 'dfwctl apply' }
+            $code = [int]$result.ReturnValue
+            if ($code -ne 0 -and $code -ne 4096) {
+                $names = @{ 32768 = 'Failed'; 32769 = 'Access Denied'; 32770 = 'Not Supported';
+                    32771 = 'Status is unknown'; 32772 = 'Timeout'; 32775 = 'Invalid state for this operation';
+                    32777 = 'System is not available'; 32780 = 'The system is not ready';
+                    32782 = 'A system shutdown is in progress' }
+                $why = 'its shutdown integration service does not answer (InitiateShutdown returned ' + $code + ': ' + [string]$names[$code] + ')'
+            }
+        }
+    }
+    if ($why -ne '') {
+        if ($TurnOff) { Hyper-V\Stop-VM -VM $VM -TurnOff; return }
+        $PSCmdlet.ThrowTerminatingError((New-DfwctlError -Message ("The guest of '" + $VM.Name + "' cannot be shut down from the host: " + $why) -Id 'DfwctlNoShutdownService' -Category ResourceUnavailable -Target $VM))
+    }
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ($true) {
+        $now = Hyper-V\Get-VM -Id $VM.Id
+        if ([string]$now.State -eq 'Off') { return }
+        if ([DateTime]::UtcNow -ge $deadline) { break }
+        Start-Sleep -Seconds 2
+    }
+    if ($TurnOff) { Hyper-V\Stop-VM -VM $now -TurnOff; return }
+    $PSCmdlet.ThrowTerminatingError((New-DfwctlError -Message ("The guest of '" + $VM.Name + "' did not shut down within " + $TimeoutSeconds + " seconds; the virtual machine is " + [string]$now.State + '.') -Id 'DfwctlStopTimeout' -Category OperationTimeout -Target $VM))
 }
 
 function Get-DfwctlSystem {
@@ -257,6 +352,15 @@ function Resolve-DfwctlParameter {
         if ($found.Count -ne 1) { throw "the VM has no network adapter with this Id: $id" }
         return $found[0]
     }
+    if ($type -eq 'checkpoint') {
+        # The newest checkpoint of this exact name (-eq: no wildcard).
+        $vm = Hyper-V\Get-VM -Id ([guid][string]$Parameter.value.vm)
+        $name = ConvertFrom-DfwctlBase64 -Text $Parameter.value.name
+        $found = @(Hyper-V\Get-VMSnapshot -VM $vm | Where-Object { $_.Name -eq $name } |
+            Sort-Object CreationTime)
+        if ($found.Count -eq 0) { throw "the VM has no checkpoint named: $name" }
+        return $found[-1]
+    }
     throw "unknown parameter type: $type"
 }
 
@@ -282,6 +386,10 @@ function Invoke-DfwctlCall {
     try {
         $name = [string]$Call.cmdlet
         if (-not $Commands.ContainsKey($name)) { throw "dfwctl does not run this command: $name" }
+        $hyperV = $Commands[$name].StartsWith('Hyper-V\') -or $name -eq 'Stop-DfwctlVM'
+        if ($hyperV -or @($Call.parameters | Where-Object { $_.type -in @('vm', 'adapter', 'checkpoint') }).Count -gt 0) {
+            Import-DfwctlHyperV
+        }
         $splat = @{}
         foreach ($parameter in @($Call.parameters)) {
             if ($null -eq $parameter) { continue }

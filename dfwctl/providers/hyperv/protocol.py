@@ -9,7 +9,8 @@ JSON parser or quoting rule can touch them):
       "properties": []}]}
 
 Parameter types: string (base64 of UTF-8), strings (a list of those), int, bool (also for
-switch parameters), vm (a VM Id), adapter ({"vm": <VM Id>, "id": base64 adapter Id}).
+switch parameters), vm (a VM Id), adapter ({"vm": <VM Id>, "id": base64 adapter Id}),
+checkpoint ({"vm": <VM Id>, "name": base64 checkpoint name}: the newest of that exact name).
 
 A request may carry `"guest": {"vm": b64 name, "user": b64, "password": b64}`: the calls then
 run inside that VM of the host, through PowerShell Direct. When the VM cannot be entered, the
@@ -22,7 +23,9 @@ Reply, one JSON document on the last line of stdout:
                                 {"ok": false, "error": {"message": "...", "category": "...",
                                  "fullyQualifiedErrorId": "...", "reason": "..."}}]}
 
-or {"protocol": 1, "error": {...}} when the request itself could not be run. Enum values in
+or {"protocol": 1, "error": {...}} when the request itself could not be run (its
+fullyQualifiedErrorId is DfwctlLanguageMode when PowerShell runs in Constrained Language Mode,
+where invoke.ps1 cannot work and answers at once). Enum values in
 the output are names ("Running"), Guid/Version/DateTime values are strings, and an output
 that is a single object instead of a list is accepted as a list of one.
 """
@@ -36,6 +39,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from dfwctl.providers.hyperv.transport import (
     AdapterRef,
     Call,
+    CheckpointRef,
     GuestError,
     GuestLogin,
     HyperVError,
@@ -70,6 +74,9 @@ def encode_param(name: str, value: Any) -> Dict[str, Any]:
     if isinstance(value, AdapterRef):
         return {"name": name, "type": "adapter",
                 "value": {"vm": _guid(value.vm_id), "id": b64(value.id)}}
+    if isinstance(value, CheckpointRef):
+        return {"name": name, "type": "checkpoint",
+                "value": {"vm": _guid(value.vm_id), "name": b64(value.name)}}
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return {"name": name, "type": "strings", "value": [b64(v) for v in value]}
     raise TypeError(f"parameter -{name}: cannot send a {type(value).__name__}")
@@ -124,8 +131,25 @@ def last_json_line(text: str) -> Dict[str, Any]:
     raise TransportError("PowerShell did not answer with a dfwctl reply")
 
 
+LANGUAGE_MODE_ERROR = "DfwctlLanguageMode"
+
+
+def _language_mode(raw: Dict[str, Any]) -> TransportError:
+    mode = str(raw.get("reason") or "ConstrainedLanguage")
+    return TransportError(
+        f"PowerShell runs in {mode} mode, where dfwctl's invoke.ps1 cannot call .NET (an "
+        "AppLocker or Windows Defender Application Control policy puts scripts it does not "
+        "trust in that mode)",
+        "ask the administrator to allow invoke.ps1 (an AppLocker or WDAC rule that trusts "
+        "its folder or its signature), so it runs in FullLanguage mode; the policy applies to "
+        "remote sessions on that host too")
+
+
 def decode_reply(doc: Dict[str, Any], calls: Sequence[Call]) -> List[Reply]:
     if "error" in doc:
+        refusal = doc["error"] if isinstance(doc["error"], dict) else {}
+        if str(refusal.get("fullyQualifiedErrorId") or "") == LANGUAGE_MODE_ERROR:
+            raise _language_mode(refusal)
         error = _error(calls[0].cmdlet if calls else "invoke.ps1", doc["error"])
         guest = doc.get("guest")
         if isinstance(guest, dict):  # PowerShell Direct into the VM failed

@@ -6,16 +6,16 @@ from typing import Any, Dict, Iterator, Optional, Tuple
 
 from dfwctl.checker import Checker
 from dfwctl.errors import Diagnostic
+from dfwctl.providers.hyperv.model import NESTED_MEMORY_MINIMUM
 from dfwctl.schema_messages import quote
 from dfwctl.tree import mapping, sequence
-from dfwctl.values.sizes import GIB, MIB, format_size
+from dfwctl.values.sizes import MIB, format_size
 
 Path = Tuple[Any, ...]
 
 DOCKER_DESKTOP_VMS = ("mobylinuxvm", "dockerdesktopvm")
 HYPERV_MEMORY_ALIGNMENT = 2 * MIB
 HYPERV_MEMORY_MINIMUM = 32 * MIB
-NESTED_MEMORY_MINIMUM = 4 * GIB
 
 
 def rules(c: Checker) -> Iterator[Diagnostic]:
@@ -85,8 +85,10 @@ def vm_nested(c: Checker, path: Path, vm: Dict[Any, Any]) -> Iterator[Diagnostic
     if vm.get("nested_virtualization") is not True:
         return
     if isinstance(vm.get("dynamic_memory"), dict):
-        yield c.error(path + ("dynamic_memory",), "nested virtualization with dynamic "
-                         "memory: the VM would not boot; set dynamic_memory: false")
+        yield c.error(path + ("dynamic_memory",), (
+            "nested virtualization with dynamic memory: Microsoft's preview notes say the VM "
+            "does not start, its current documentation that its memory stays at the startup "
+            "amount while Hyper-V runs in it; set dynamic_memory: false"))
     startup = c.sizes.get(path + ("memory",))
     if startup is not None and startup < NESTED_MEMORY_MINIMUM:
         yield c.warning(path + ("memory",), (

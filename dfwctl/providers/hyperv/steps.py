@@ -1,16 +1,25 @@
 """The steps a VM change is carried out with: each one Hyper-V call (an Op), with the words the
-plan shows for it. diff chooses them (pure); perform runs them in order."""
+plan shows for it. diff chooses them (pure); perform runs them in order.
+
+A change's phases, in order: online (while the VM runs), cleanup (a checkpoint an earlier
+apply left), stop, checkpoint (once the VM is off), offline (the settings Hyper-V changes only
+then), start, after (the checkpoint removed, or kept). dfwctl's checkpoints are named
+"dfwctl <playbook>: ..." so a later gather finds them.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
 from dfwctl.plan import Step
-from dfwctl.providers.hyperv.model import AdapterSpec, display
-from dfwctl.providers.hyperv.transport import AdapterRef, VmRef
+from dfwctl.providers.hyperv.model import AdapterSpec, Shutdown, display
+from dfwctl.providers.hyperv.transport import AdapterRef, CheckpointRef, VmRef
 from dfwctl.values.sizes import format_size
 
-ONLINE, STOP, OFFLINE, START = "online", "stop", "offline", "start"
+ONLINE, CLEANUP, STOP, CHECKPOINT, OFFLINE, START, AFTER = (
+    "online", "cleanup", "stop", "checkpoint", "offline", "start", "after")
+CHECKPOINT_PREFIX = "dfwctl "
+STOP_COMMAND = "Stop-DfwctlVM"  # invoke.ps1's bounded guest shutdown
 
 
 @dataclass(frozen=True)
@@ -19,8 +28,9 @@ class Op(Step):
 
     cmdlet: str
     params: Tuple[Tuple[str, Any], ...]
-    phase: str  # online | stop | offline | start
+    phase: str  # one of the phases above
     vm: str = ""  # the VM's name, for messages; empty for host changes
+    restore: bool = False  # a checkpoint to restore if a later step fails
 
 
 def _op(cmdlet: str, params: Tuple[Tuple[str, Any], ...], text: str, phase: str) -> Op:
@@ -31,13 +41,60 @@ def _on(value: bool) -> str:
     return "on" if value else "off"
 
 
-def stop(vm: VmRef) -> Op:
-    return _op("Stop-VM", (("VM", vm), ("Force", True)),
-              "stop the VM: shut down the guest (Stop-VM -Force)", STOP)
+def temporary_checkpoint(playbook: str) -> str:
+    """The checkpoint a change takes and removes; one left behind means an apply stopped."""
+    return f"{CHECKPOINT_PREFIX}{playbook}: before apply (temporary)"
+
+
+def is_temporary(name: str) -> bool:
+    return name.startswith(CHECKPOINT_PREFIX) and name.endswith(": before apply (temporary)")
+
+
+def kept_checkpoint(playbook: str, fields: str) -> str:
+    return f"{CHECKPOINT_PREFIX}{playbook}: before {fields}"
+
+
+def restore_command(vm_id: str, name: str) -> str:
+    """The PowerShell line that restores a VM to a checkpoint and starts it."""
+    quoted = name.replace("'", "''")
+    return (f"$vm = Hyper-V\\Get-VM -Id '{vm_id}'; Hyper-V\\Get-VMSnapshot -VM $vm | "
+            f"Where-Object Name -eq '{quoted}' | Hyper-V\\Restore-VMSnapshot -Confirm:$false; "
+            "Hyper-V\\Start-VM -VM $vm")
+
+
+def stop(vm: VmRef, shutdown: Shutdown) -> Op:
+    """The guest is asked to shut down, and given `timeout` seconds; never a silent power cut."""
+    then = ("then turn the VM off (Stop-VM -TurnOff)" if shutdown.turn_off
+            else "then fail, never turning it off")
+    params: Tuple[Tuple[str, Any], ...] = (("VM", vm), ("TimeoutSeconds", shutdown.timeout))
+    if shutdown.turn_off:
+        params += (("TurnOff", True),)
+    return _op(STOP_COMMAND, params,
+               f"stop the VM: shut down the guest and wait up to {shutdown.timeout} s for it to "
+               f"turn off, {then} (InitiateShutdown)", STOP)
 
 
 def start(vm: VmRef) -> Op:
     return _op("Start-VM", (("VM", vm),), "start the VM (Start-VM)", START)
+
+
+def take_checkpoint(vm: VmRef, name: str, restore: bool, keep: bool) -> Op:
+    after = "kept after the change" if keep else "removed once the change is made"
+    then = "restored if a later step fails" if restore else "kept if a later step fails"
+    op = _op("Checkpoint-VM", (("VM", vm), ("SnapshotName", name)),
+             f'take checkpoint "{display(name)}" ({after}; {then}) (Checkpoint-VM)', CHECKPOINT)
+    return Op(op.text, op.cmdlet, op.params, op.phase, restore=restore)
+
+
+def remove_checkpoint(vm: VmRef, name: str, phase: str = AFTER) -> Op:
+    what = "the checkpoint" if phase == AFTER else "the checkpoint an unfinished apply left,"
+    return _op("Remove-VMSnapshot", (("VMSnapshot", CheckpointRef(vm.id, name)),),
+               f'remove {what} "{display(name)}" (Remove-VMSnapshot)', phase)
+
+
+def restore_checkpoint(vm: VmRef, name: str) -> Op:
+    return _op("Restore-VMSnapshot", (("VMSnapshot", CheckpointRef(vm.id, name)),),
+               f'restore checkpoint "{display(name)}" (Restore-VMSnapshot)', OFFLINE)
 
 
 def set_memory(vm: VmRef, phase: str, dynamic: Optional[bool], startup: Optional[int],
@@ -70,7 +127,7 @@ def set_processor(vm: VmRef, count: Optional[int], nested: Optional[bool]) -> Op
     if len(params) == 1:
         return None
     return _op("Set-VMProcessor", tuple(params), f"set {', '.join(words)} (Set-VMProcessor)",
-              OFFLINE)
+               OFFLINE)
 
 
 def adapter_ops(vm_id: str, want: AdapterSpec, have: AdapterSpec, running: bool) -> List[Op]:

@@ -32,7 +32,16 @@ class AdapterRef:
     id: str
 
 
-Value = Union[str, int, bool, Sequence[str], VmRef, AdapterRef]
+@dataclass(frozen=True)
+class CheckpointRef:
+    """A checkpoint of a VM by its exact name (the newest of that name), bound to a cmdlet's
+    -VMSnapshot parameter: a name is never read as a wildcard pattern."""
+
+    vm_id: str
+    name: str
+
+
+Value = Union[str, int, bool, Sequence[str], VmRef, AdapterRef, CheckpointRef]
 
 
 @dataclass(frozen=True)

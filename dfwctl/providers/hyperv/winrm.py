@@ -2,7 +2,9 @@
 with pypsrp: `pip install dfwctl[winrm]`). The request is bound to the script's -Request
 parameter, the reply comes back as its output: the same protocol as the local transport.
 
-`hyperv.host: winrm://user@host[:port]`; the password comes from DFWCTL_WINRM_PASSWORD.
+`hyperv.host: winrm://user@host[:port]`; the user may be a UPN (winrm://user@corp.com@host:
+the host is what follows the last @) or DOMAIN\\user; the password comes from
+DFWCTL_WINRM_PASSWORD.
 HTTPS on port 5986 with the certificate verified, unless told otherwise:
   DFWCTL_WINRM_AUTH              negotiate (default), ntlm, kerberos, credssp or basic
   DFWCTL_WINRM_CA_TRUST          a CA bundle (PEM) to verify the host's certificate with
@@ -16,7 +18,7 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type
 
 from dfwctl.errors import DfwctlError
-from dfwctl.providers.hyperv.local import SCRIPT
+from dfwctl.providers.hyperv.local import SCRIPT, round_trip_timeout
 from dfwctl.providers.hyperv.protocol import (
     decode_reply,
     encode_request,
@@ -29,7 +31,7 @@ if TYPE_CHECKING:  # pypsrp is an extra, imported when a winrm:// host is used
     from pypsrp.wsman import WSMan
 
 AUTHS = ("negotiate", "ntlm", "kerberos", "credssp", "basic")
-_URL = re.compile(r"winrm://(?P<user>[^@/\s]+)@(?P<host>[^@:/\s]+)(?::(?P<port>[0-9]{1,5}))?")
+_URL = re.compile(r"winrm://(?P<user>[^/\s]+)@(?P<host>[^@:/\s]+)(?::(?P<port>[0-9]{1,5}))?")
 
 
 def wsman_options(url: str, environ: Mapping[str, str] = os.environ) -> Dict[str, Any]:
@@ -77,7 +79,8 @@ class WinRMTransport:
         return WSMan, RunspacePool, PowerShell
 
     def exchange(self, calls: Sequence[Call], guest: Optional[GuestLogin] = None) -> List[Reply]:
-        options = wsman_options(self.url, self.environ)
+        options = dict(wsman_options(self.url, self.environ),
+                       read_timeout=int(round_trip_timeout(calls)))
         WSMan, RunspacePool, PowerShell = self._modules()
         script = SCRIPT.read_text(encoding="utf-8")
         try:

@@ -51,7 +51,10 @@ def test_the_seed_scenario_end_to_end(env):
     applied = dfwctl(env, "apply", "--auto-approve", SEED_PLAYBOOK)
     assert applied.code == 0, applied
     assert applied.out.endswith("Apply complete: 1 updated.\n")
-    assert "stop the VM: shut down the guest (Stop-VM -Force)" in applied.err
+    assert "stop the VM: shut down the guest and wait up to 300 s" in applied.err
+    assert 'take checkpoint "dfwctl nested-hyperv: before apply (temporary)"' in applied.err
+    win10 = json.loads(state.read_text())["vms"][0]
+    assert (win10["LastStop"], win10["Snapshots"]) == ("Shutdown", [])  # taken, then removed
 
     again = dfwctl(env, "plan", "--detailed-exitcode", SEED_PLAYBOOK)
     assert again.code == 0, again
@@ -66,7 +69,7 @@ def test_the_plan_as_json_carries_steps_and_restart(env):
     result = dfwctl(env, "plan", "-o", "json", SEED_PLAYBOOK)
     change = json.loads(result.out)["changes"][0]
     assert change["restart"] == "VM restart" and change["requires_restart"]
-    assert change["destructive"] and len(change["steps"]) == 5
+    assert change["destructive"] and len(change["steps"]) == 7
     assert {"name": "memory", "before": 2 * 1024**3, "after": 4 * 1024**3} .items() <= \
         change["fields"][2].items()
 
@@ -90,17 +93,55 @@ def test_errors_are_messages_not_tracebacks(env, tmp_path):
     assert "Traceback" not in result.err
 
 
-def test_hyperv_refusal_during_apply(env, tmp_path):
+def test_processors_above_the_host_are_refused_at_plan_time(env, tmp_path):
     state = seed_win10(env)
     dfwctl(env, "simulator", "host", state, "--set", "LogicalProcessors=2")
     playbook = tmp_path / "many.yml"
     playbook.write_text("version: 1\nname: t\nhyperv:\n  vms:\n    WIN10: {processors: 8}\n")
     result = dfwctl(env, "apply", "-y", playbook)
     assert result.code == 1
-    assert "Error: hyperv.vm.WIN10: Set-VMProcessor failed on VM 'WIN10': Failed to modify " \
-           "device 'Processor'." in result.out
-    assert "hint: the VM was started again" in result.out
+    assert "VM WIN10 would start with 8 processors, and hyperv:local has 2 logical processors" \
+        in result.err
     assert "Traceback" not in result.out + result.err
+    doctor = dfwctl(env, "doctor", playbook)
+    assert doctor.code == 1 and "[fail] VM WIN10: VM WIN10 would start with 8 processors" \
+        in doctor.out
+    assert json.loads(state.read_text())["vms"][0]["State"] == 2  # untouched, running
+
+
+def test_a_host_short_of_memory_since_the_saved_plan_is_refused_at_apply_time(env, tmp_path):
+    state = seed_win10(env)
+    dfwctl(env, "simulator", "host", state, "--set", "TotalPhysicalMemory=16GiB",
+           "--set", "HostMemoryInUse=4GiB")
+    playbook = tmp_path / "big.yml"
+    playbook.write_text("version: 1\nname: t\nhyperv:\n  vms:\n    WIN10:\n"
+                        "      memory: 8GiB\n      checkpoint: {restore_on_failure: true}\n")
+    saved = tmp_path / "plan.json"
+    assert dfwctl(env, "plan", "--out", saved, playbook).code == 0
+    # another VM starts before the apply reaches Start-VM: the apply re-reads the host and
+    # refuses; a host that changes later still gets its VM back (test_recovery.py)
+    result = dfwctl(env, "simulator", "seed", state, "--vm", "BIG", "--memory", "9GiB")
+    assert result.code == 0
+    refused = dfwctl(env, "apply", "-y", saved)
+    assert refused.code == 1 and "would start with 8GiB of memory" in refused.err
+
+
+def test_command_line_hyperv_options(env):
+    state = seed_win10(env)
+    plan = dfwctl(env, "plan", "--no-checkpoint", "--allow-turn-off", "--stop-timeout", "45",
+                  SEED_PLAYBOOK)
+    assert plan.code == 0, plan
+    assert "take checkpoint" not in plan.out
+    assert "wait up to 45 s for it to turn off, then turn the VM off (Stop-VM -TurnOff)" in plan.out
+    dfwctl(env, "simulator", "seed", state, "--vm", "WIN10", "--processors", "2",
+           "--dynamic-memory", "512MiB:8GiB", "--shutdown-hangs", "1")
+    failed = dfwctl(env, "apply", "-y", SEED_PLAYBOOK)
+    assert failed.code == 1
+    assert "did not shut down within 300 seconds" in failed.out
+    assert "hint: apply again to give the guest another 300 s" in failed.out
+    assert json.loads(state.read_text())["vms"][0]["State"] == 2  # running, never turned off
+    again = dfwctl(env, "apply", "-y", SEED_PLAYBOOK)
+    assert again.code == 0, again
 
 
 def test_enabling_hyperv_then_rebooting(env, tmp_path):
@@ -118,8 +159,15 @@ def test_doctor_passes_on_a_good_host(env):
     seed_win10(env)
     result = dfwctl(env, "doctor", SEED_PLAYBOOK)
     assert result.code == 0, result
-    assert "[pass] Hyper-V feature (Microsoft-Hyper-V): Enabled" in result.out
-    assert "[pass] VM WIN10: Running, configuration version 9.0" in result.out
+    for line in ("[pass] PowerShell: 5.1.19041.5607 (Desktop, 64-bit, FullLanguage)",
+                 "[pass] execution policy: Bypass (-ExecutionPolicy Bypass",
+                 "[pass] elevation: elevated (administrator) (HV-SIMULATOR\\chicken)",
+                 "[pass] host resources: 16 logical processors, 32GiB of memory (24GiB free)",
+                 "[pass] Hyper-V PowerShell module: version 2.0.0.0 (also listed: 1.1; dfwctl "
+                 "loads the highest)",
+                 "[pass] Hyper-V feature (Microsoft-Hyper-V): Enabled",
+                 "[pass] VM WIN10: Running, configuration version 9.0"):
+        assert line in result.out, result.out
 
 
 def test_doctor_fails_with_a_line_each(env):

@@ -10,44 +10,20 @@ from dfwctl.combine import combine
 from dfwctl.errors import PlanError
 from dfwctl.plan import Action, PlanOptions
 from dfwctl.providers.hyperv.diff import diff
-from dfwctl.providers.hyperv.model import AdapterSpec, HyperVActual, VmSpec, VmState
+from dfwctl.providers.hyperv.model import AdapterSpec, HyperVActual
 from dfwctl.report import render_plan
 from dfwctl.values.sizes import GIB, MIB
 from tests.fakes.hyperv import desired
-
-ID = "0d9c848c-9f58-4e91-8b8c-2b7f28b60772"
-ENDPOINT = "hyperv:local"
-ADAPTER = AdapterSpec("Network Adapter", "Default Switch", False, id="Microsoft:A\\B")
-
-
-def vm(power="Running", version="9.0", name="WIN10", vm_id=ID, **fields) -> VmState:
-    spec = VmSpec(name=name, state={"Running": "running", "Off": "off"}.get(power),
-                  processors=2, memory=2 * GIB, dynamic_memory=False, memory_minimum=512 * MIB,
-                  memory_maximum=8 * GIB, nested_virtualization=False,
-                  network_adapters=(ADAPTER,))
-    return VmState(vm_id, power, version, dataclasses.replace(spec, **fields))
-
-
-def actual(*vms, **kwargs) -> HyperVActual:
-    kwargs.setdefault("switches", ("Default Switch", "Lab"))
-    return HyperVActual(ENDPOINT, vms=vms or (vm(),), **kwargs)
-
-
-def plan_for(spec: dict, *vms, name="WIN10", **kwargs):
-    wanted = desired({name: spec})
-    return combine(wanted, [diff(wanted, actual(*vms, **kwargs))])
-
-
-def only(plan):
-    assert len(plan.changes) == 1
-    return plan.changes[0]
-
-
-def problems(spec: dict, *vms, **kwargs) -> str:
-    with pytest.raises(PlanError) as caught:
-        plan_for(spec, *vms, **kwargs)
-    return caught.value.message
-
+from tests.unit.hyperv.plans import (
+    ADAPTER,
+    ENDPOINT,
+    ID,
+    actual,
+    only,
+    plan_for,
+    problems,
+    vm,
+)
 
 # a diff for every field ------------------------------------------------------------------
 FIELDS = [
@@ -83,7 +59,8 @@ def test_every_field(spec, have, name, before, after, offline):
             or name == "dynamic_memory"] == [(name, before, after)]
     ops = [op.phase for op in change.steps]
     if offline:
-        assert ops[0] in ("stop", "online") and ops[-1] == "start" and "offline" in ops
+        assert ops[0] in ("stop", "online") and ops[-2:] == ["start", "after"]
+        assert ops.index("stop") < ops.index("checkpoint") < ops.index("offline")
         assert change.requires_restart and change.destructive and change.restart == "VM restart"
     else:
         assert ops == ["online"] * len(ops)
@@ -117,21 +94,30 @@ SEED = {"state": "running", "processors": 4, "memory": "4GiB", "dynamic_memory":
         "network_adapters": [{"switch": "Default Switch", "mac_address_spoofing": True}]}
 
 
-def test_the_seed_scenario_is_stop_set_start_plus_spoofing():
+def test_the_seed_scenario_is_stop_checkpoint_set_start_plus_spoofing():
     change = only(plan_for(SEED, vm(dynamic_memory=True)))
     assert [(op.cmdlet, op.phase) for op in change.steps] == [
-        ("Set-VMNetworkAdapter", "online"), ("Stop-VM", "stop"), ("Set-VMMemory", "offline"),
-        ("Set-VMProcessor", "offline"), ("Start-VM", "start")]
+        ("Set-VMNetworkAdapter", "online"), ("Stop-DfwctlVM", "stop"),
+        ("Checkpoint-VM", "checkpoint"), ("Set-VMMemory", "offline"),
+        ("Set-VMProcessor", "offline"), ("Start-VM", "start"), ("Remove-VMSnapshot", "after")]
     stop = dict(change.steps[1].params)
-    assert stop["Force"] is True and "TurnOff" not in stop  # a guest shutdown
-    memory = dict(change.steps[2].params)
+    assert stop["TimeoutSeconds"] == 300 and "TurnOff" not in stop  # a bounded guest shutdown
+    taken = dict(change.steps[2].params)
+    assert taken["SnapshotName"] == "dfwctl hv-test: before apply (temporary)"
+    removed = dict(change.steps[6].params)["VMSnapshot"]
+    assert (removed.vm_id, removed.name) == (ID, taken["SnapshotName"])
+    memory = dict(change.steps[3].params)
     assert memory["DynamicMemoryEnabled"] is False and memory["StartupBytes"] == 4 * GIB
-    processor = dict(change.steps[3].params)
+    processor = dict(change.steps[4].params)
     assert processor["Count"] == 4 and processor["ExposeVirtualizationExtensions"] is True
     text = render_plan(plan_for(SEED, vm(dynamic_memory=True)))
     assert '~ vm "WIN10"  [VM restart, destructive]' in text
-    assert "2. stop the VM: shut down the guest (Stop-VM -Force)" in text
-    assert "5. start the VM (Start-VM)" in text
+    assert ("2. stop the VM: shut down the guest and wait up to 300 s for it to turn off, then "
+            "fail, never turning it off (InitiateShutdown)") in text
+    assert ('3. take checkpoint "dfwctl hv-test: before apply (temporary)" (removed once the '
+            "change is made; kept if a later step fails) (Checkpoint-VM)") in text
+    assert "6. start the VM (Start-VM)" in text
+    assert '7. remove the checkpoint "dfwctl hv-test: before apply (temporary)"' in text
     assert "~ memory = 2GiB -> 4GiB" in text
 
 
@@ -155,13 +141,13 @@ def test_state(power, want, ops, destructive):
 
 def test_offline_changes_on_a_vm_to_turn_off_do_not_start_it():
     change = only(plan_for({"state": "off", "processors": 4}, vm()))
-    assert [op.phase for op in change.steps] == ["stop", "offline"]
+    assert [op.phase for op in change.steps] == ["stop", "checkpoint", "offline", "after"]
     assert change.destructive and not change.requires_restart
 
 
 def test_a_vm_that_is_off_is_set_then_started():
     change = only(plan_for({"processors": 4}, vm("Off")))
-    assert [op.phase for op in change.steps] == ["offline", "start"]
+    assert [op.phase for op in change.steps] == ["checkpoint", "offline", "start", "after"]
     assert not change.destructive
 
 

@@ -3,7 +3,13 @@ property names, enum numbers and refusals (see errors.py for which texts are ver
 
 `Host.run(cmdlet, params)` binds parameters as PowerShell does (case-insensitive names, type
 checks, unknown names refused), then acts on the state dict (state.py). A cmdlet checks
-everything before it changes anything, so a refused call leaves the state as it was.
+everything before it changes anything, so a refused call leaves the state as it was. Power
+(power.py) and checkpoints (checkpoints.py) have their own modules.
+
+A session neither elevated nor in Hyper-V Administrators sees no VM and no switch: Hyper-V's
+cmdlets answer it with empty lists, not an error, and a VM looked up by name or Id is not found
+[EMPTY: microsoft/devhome#2476, containers/libhvee#224]. A 32-bit PowerShell has no Hyper-V
+module; the Store's PowerShell 7 cannot run the DISM cmdlets (session.py has the sources).
 """
 from __future__ import annotations
 
@@ -13,16 +19,20 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from dfwctl.providers.hyperv.enums import ON_OFF_STATE, VM_STATE
 from dfwctl.providers.hyperv.model import nested_min_version, version_tuple
 from dfwctl.providers.hyperv.simulator import errors as E
-from dfwctl.providers.hyperv.simulator import guest
+from dfwctl.providers.hyperv.simulator.checkpoints import Checkpoints, SnapshotObject
 from dfwctl.providers.hyperv.simulator.memory import change_memory
+from dfwctl.providers.hyperv.simulator.power import Power
+from dfwctl.providers.hyperv.simulator.system import System
 from dfwctl.providers.hyperv.simulator.wildcard import has_wildcards, matches, unescape
 
-RUNNING, OFF, SAVED, PAUSED = VM_STATE["Running"], VM_STATE["Off"], VM_STATE["Saved"], VM_STATE["Paused"]
+OFF = VM_STATE["Off"]
 NESTED_MIN_BUILD = 14393  # ExposeVirtualizationExtensions exists from this host build on
-ALREADY = "The virtual machine is already in the specified state."
 HYPERV_CMDLETS = ("Get-VM", "Get-VMProcessor", "Get-VMMemory", "Get-VMNetworkAdapter",
                   "Get-VMSwitch", "Set-VM", "Set-VMProcessor", "Set-VMMemory",
-                  "Set-VMNetworkAdapter", "Connect-VMNetworkAdapter", "Start-VM", "Stop-VM")
+                  "Set-VMNetworkAdapter", "Connect-VMNetworkAdapter", "Start-VM", "Stop-VM",
+                  "Checkpoint-VM", "Get-VMSnapshot", "Restore-VMSnapshot", "Remove-VMSnapshot",
+                  "Stop-DfwctlVM")
+DISM_CMDLETS = ("Get-WindowsOptionalFeature", "Enable-WindowsOptionalFeature")
 
 
 @dataclass
@@ -59,6 +69,13 @@ SPECS: Dict[str, Dict[str, str]] = {
     "Start-VM": {"Name": "strings", "VM": "vms"},
     "Stop-VM": {"Name": "strings", "VM": "vms", "Force": "switch", "TurnOff": "switch",
                 "Save": "switch"},
+    "Stop-DfwctlVM": {"VM": "vms", "TimeoutSeconds": "long", "TurnOff": "switch"},
+    "Checkpoint-VM": {"Name": "strings", "VM": "vms", "SnapshotName": "string"},
+    "Get-VMSnapshot": {**_TARGET, "Name": "strings"},
+    "Restore-VMSnapshot": {"VMSnapshot": "snapshots", "Name": "strings", "VMName": "strings",
+                           "VM": "vms"},
+    "Remove-VMSnapshot": {"VMSnapshot": "snapshots", **_TARGET, "Name": "strings",
+                          "IncludeAllChildSnapshots": "switch"},
     "Get-WindowsOptionalFeature": {"Online": "switch", "FeatureName": "string"},
     "Enable-WindowsOptionalFeature": {"Online": "switch", "FeatureName": "strings",
                                       "All": "switch", "NoRestart": "switch"},
@@ -67,8 +84,8 @@ SPECS: Dict[str, Dict[str, str]] = {
     "Get-DfwctlSession": {},
 }
 ALIASES = {("Get-VM", "vmname"): "Name", ("Set-VM", "vmname"): "Name",
-           ("Start-VM", "vmname"): "Name", ("Stop-VM", "vmname"): "Name"}
-HYPERV_FEATURES = ("Microsoft-Hyper-V", "Microsoft-Hyper-V-All")
+           ("Start-VM", "vmname"): "Name", ("Stop-VM", "vmname"): "Name",
+           ("Checkpoint-VM", "vmname"): "Name"}
 
 Bound = Dict[str, Any]  # a cmdlet's parameters, bound by their canonical names
 Rows = List[Dict[str, Any]]  # the objects a cmdlet writes to its output
@@ -85,11 +102,13 @@ def _convert(cmdlet: str, name: str, kind: str, value: Any) -> Any:
         "guid": lambda v: isinstance(v, str),
         "vms": lambda v: isinstance(v, VmObject),
         "adapters": lambda v: isinstance(v, AdapterObject),
+        "snapshots": lambda v: isinstance(v, SnapshotObject),
         "onoff": lambda v: str(v).lower() in ("on", "off"),
     }[kind]
     if not ok(value):
         types = {"vms": "Microsoft.HyperV.PowerShell.VirtualMachine[]",
                  "adapters": "Microsoft.HyperV.PowerShell.VMNetworkAdapter[]",
+                 "snapshots": "Microsoft.HyperV.PowerShell.VMSnapshot[]",
                  "onoff": "Microsoft.HyperV.PowerShell.OnOffState", "long": "System.Int64",
                  "bool": "System.Boolean", "guid": "System.Guid"}
         hint = ("Unable to match the identifier name to a valid enumerator name. Specify one of "
@@ -116,7 +135,7 @@ def bind(cmdlet: str, params: Dict[str, Any], build: int) -> Dict[str, Any]:
     return bound
 
 
-class Host:
+class Host(Power, Checkpoints, System):
     """The simulated host, over a state dict (changed in place)."""
 
     def __init__(self, state: Dict[str, Any]):
@@ -127,24 +146,28 @@ class Host:
     # dispatch -----------------------------------------------------------------------------
     def run(self, cmdlet: str, params: Dict[str, Any]) -> List[Dict[str, Any]]:
         self.warnings = []
-        if cmdlet in HYPERV_CMDLETS:
+        if cmdlet in HYPERV_CMDLETS and cmdlet != "Stop-DfwctlVM":
             if not self.hyperv_module():
                 raise E.command_not_found(f"Hyper-V\\{cmdlet}")
-            if not (self.host["Elevated"] or self.host["HyperVAdministrator"]):
-                raise E.no_permission(cmdlet, self.host["ComputerName"])
+        if cmdlet in DISM_CMDLETS and self.store():
+            raise E.class_not_registered(cmdlet)
         bound = bind(cmdlet, params, int(self.host["BuildNumber"]))
         handler: Callable[[str, Bound], Optional[Rows]] = getattr(
             self, "do_" + cmdlet.replace("-", "_").lower())
         return handler(cmdlet, bound) or []
 
-    def hyperv_module(self) -> bool:
-        return self.host["HyperVFeature"] == "Enabled" and bool(self.host["HyperVModule"])
+    def permitted(self) -> bool:
+        return bool(self.host["Elevated"] or self.host["HyperVAdministrator"])
+
+    def vms(self) -> List[Dict[str, Any]]:
+        """The VMs this session sees: none when it may not manage Hyper-V [EMPTY]."""
+        return self.state["vms"] if self.permitted() else []
 
     # finding VMs --------------------------------------------------------------------------
     def by_names(self, cmdlet: str, names: List[str]) -> List[Dict[str, Any]]:
         found: List[Dict[str, Any]] = []
         for pattern in names:
-            hits = [vm for vm in self.state["vms"] if matches(pattern, vm["Name"])]
+            hits = [vm for vm in self.vms() if matches(pattern, vm["Name"])]
             if not hits and not has_wildcards(pattern):
                 raise E.vm_not_found(cmdlet, unescape(pattern))
             found.extend(vm for vm in hits if vm not in found)
@@ -169,7 +192,8 @@ class Host:
     # objects ------------------------------------------------------------------------------
     def vm_object(self, vm: Dict[str, Any]) -> Dict[str, Any]:
         keys = ("Name", "Id", "State", "Generation", "Version", "ProcessorCount",
-                "MemoryStartup", "MemoryMinimum", "MemoryMaximum", "DynamicMemoryEnabled", "Notes")
+                "MemoryStartup", "MemoryMinimum", "MemoryMaximum", "DynamicMemoryEnabled", "Notes",
+                "MemoryAssigned", "CheckpointType")
         return {**{k: vm[k] for k in keys}, "ComputerName": self.host["ComputerName"],
                 "Status": "Operating normally", "Heartbeat": vm.get("Heartbeat")}
 
@@ -181,11 +205,11 @@ class Host:
     # reads --------------------------------------------------------------------------------
     def do_get_vm(self, cmdlet: str, bound: Bound) -> Rows:
         if "Id" in bound:
-            vm = next((v for v in self.state["vms"] if v["Id"].lower() == bound["Id"].lower()), None)
+            vm = next((v for v in self.vms() if v["Id"].lower() == bound["Id"].lower()), None)
             if vm is None:
                 raise E.vm_id_not_found(cmdlet, bound["Id"])
             return [self.vm_object(vm)]
-        vms = self.by_names(cmdlet, bound["Name"]) if "Name" in bound else self.state["vms"]
+        vms = self.by_names(cmdlet, bound["Name"]) if "Name" in bound else self.vms()
         return [self.vm_object(vm) for vm in vms]
 
     def do_get_vmprocessor(self, cmdlet: str, bound: Bound) -> Rows:
@@ -202,7 +226,7 @@ class Host:
         return [self.adapter_object(vm, a) for vm, a in self.adapters(cmdlet, bound)]
 
     def do_get_vmswitch(self, cmdlet: str, bound: Bound) -> Rows:
-        switches = self.state["switches"]
+        switches = self.state["switches"] if self.permitted() else []
         found: Rows = []
         for pattern in bound.get("Name", ["*"]):
             hits = [s for s in switches if matches(pattern, s["Name"])]
@@ -240,11 +264,12 @@ class Host:
             raise E.wrong_state(cmdlet, vm, "Processor",
                                 f"'{vm['Name']}' must be turned off to change its processor "
                                 "settings.")
-        if count is not None and not 1 <= count <= self.host["LogicalProcessors"]:
+        # Any count of 1 or more is accepted, even above the host's logical processors: it is
+        # Start-VM that refuses those (power.py).
+        if count is not None and count < 1:
             raise E.modify_failed(cmdlet, vm, "Processor", "The number of virtual processors is "
                                   "not valid.", f"'{vm['Name']}' cannot have {count} virtual "
-                                  f"processors: the host has {self.host['LogicalProcessors']} "
-                                  "logical processors.", error_id="InvalidParameter")
+                                  "processors.", error_id="InvalidParameter")
         if expose and not vm["ExposeVirtualizationExtensions"]:
             needed = nested_min_version(self.host["Manufacturer"])
             if version_tuple(vm["Version"]) < needed:
@@ -288,86 +313,3 @@ class Host:
                                 "ConnectVMNetworkAdapter")
         for _, adapter in self.adapters(cmdlet, bound):
             adapter["SwitchName"] = name
-
-    # power --------------------------------------------------------------------------------
-    def do_start_vm(self, cmdlet: str, bound: Bound) -> None:
-        for vm in self.targets(cmdlet, bound):
-            if vm["State"] == RUNNING:
-                self.warnings.append(ALREADY)
-            elif vm["State"] in (OFF, SAVED):
-                if vm["ExposeVirtualizationExtensions"] and vm["DynamicMemoryEnabled"]:
-                    raise E.state_change_failed(cmdlet, vm, "start", "The virtual machine cannot "
-                                                "start with dynamic memory while it exposes "
-                                                "virtualization extensions.")
-                vm["State"] = RUNNING
-                guest.started(vm)
-            else:
-                raise E.state_change_failed(cmdlet, vm, "change state", E.WRONG_STATE)
-
-    def do_stop_vm(self, cmdlet: str, bound: Bound) -> None:
-        for vm in self.targets(cmdlet, bound):
-            state = vm["State"]
-            if state == OFF:
-                self.warnings.append(ALREADY)
-            elif state == SAVED and bound.get("TurnOff"):
-                vm["State"] = OFF  # the saved state is discarded
-            elif state in (RUNNING, PAUSED):
-                vm["State"] = SAVED if bound.get("Save") else OFF
-                guest.stopped(vm)
-            else:
-                raise E.state_change_failed(cmdlet, vm, "change state", E.WRONG_STATE)
-
-    # the host -----------------------------------------------------------------------------
-    def do_get_windowsoptionalfeature(self, cmdlet: str, bound: Bound) -> Rows:
-        if not self.host["Elevated"]:
-            raise E.needs_elevation(cmdlet)
-        name = bound.get("FeatureName", "")
-        if name not in HYPERV_FEATURES or "Home" in self.host["Caption"]:
-            return []
-        state = self.host["HyperVFeature"]
-        return [{"FeatureName": name, "State": state, "RestartNeeded": state == "EnablePending"}]
-
-    def do_enable_windowsoptionalfeature(self, cmdlet: str, bound: Bound) -> Rows:
-        if not self.host["Elevated"]:
-            raise E.needs_elevation(cmdlet)
-        for name in bound.get("FeatureName", []):
-            if name not in HYPERV_FEATURES or "Home" in self.host["Caption"]:
-                raise E.CmdletError(f"Feature name {name} is unknown.", "NotSpecified",
-                                    "Microsoft.Dism.Commands.EnableWindowsOptionalFeatureCommand",
-                                    "COMException")
-        if self.host["HyperVFeature"] != "Enabled":
-            self.host["HyperVFeature"] = "EnablePending"
-        return [{"Online": True, "RestartNeeded": self.host["HyperVFeature"] == "EnablePending"}]
-
-    def do_get_ciminstance(self, cmdlet: str, bound: Bound) -> Rows:
-        h = self.host
-        hypervisor = h["HyperVFeature"] == "Enabled" and h["VirtualizationFirmwareEnabled"]
-        # With a hypervisor running, Win32_Processor reports the extensions as unavailable.
-        firmware = h["VirtualizationFirmwareEnabled"] and not hypervisor
-        classes = {
-            "win32_operatingsystem": {"Caption": h["Caption"], "BuildNumber": h["BuildNumber"],
-                                      "Version": h["Version"], "OSArchitecture": "64-bit"},
-            "win32_processor": {"Manufacturer": h["Manufacturer"],
-                                "VirtualizationFirmwareEnabled": firmware,
-                                "SecondLevelAddressTranslationExtensions": firmware,
-                                "VMMonitorModeExtensions": firmware},
-            "win32_computersystem": {"Name": h["ComputerName"], "HypervisorPresent": hypervisor},
-        }
-        found = classes.get(bound.get("ClassName", "").lower())
-        if found is None:
-            raise E.CmdletError("Invalid class ", "MetadataError",
-                                "HRESULT 0x80041010,Microsoft.Management.Infrastructure.CimCmdlets."
-                                "GetCimInstanceCommand", "CimException")
-        return [found]
-
-    def do_get_module(self, cmdlet: str, bound: Bound) -> Rows:
-        wanted = bound.get("Name", ["*"])
-        if self.hyperv_module() and any(matches(p, "Hyper-V") for p in wanted):
-            return [{"Name": "Hyper-V", "Version": self.host["HyperVModule"]}]
-        return []
-
-    def do_get_dfwctlsession(self, cmdlet: str, bound: Bound) -> Rows:
-        h = self.host
-        return [{"PSVersion": h["PSVersion"], "PSEdition": h["PSEdition"], "OS": "Windows_NT",
-                 "ComputerName": h["ComputerName"], "Elevated": h["Elevated"],
-                 "HyperVAdministrator": h["HyperVAdministrator"]}]

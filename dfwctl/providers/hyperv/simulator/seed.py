@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 from dfwctl.errors import DfwctlError
-from dfwctl.providers.hyperv.enums import ON_OFF_STATE, VM_STATE, enum_name
+from dfwctl.providers.hyperv.enums import CHECKPOINT_TYPE, ON_OFF_STATE, VM_STATE, enum_name
 from dfwctl.providers.hyperv.simulator import guest
 from dfwctl.providers.hyperv.simulator.state import new_guid, new_mac, transaction
 from dfwctl.values.sizes import GIB, MIB
@@ -28,6 +28,9 @@ class VmSeed:
     notes: str = ""
     duplicate: bool = False  # add beside a VM of the same name instead of replacing it
     guest: Optional["GuestSeed"] = None  # what PowerShell Direct finds inside (None: nothing)
+    checkpoint_type: str = "Production"  # Disabled | Production | ProductionOnly | Standard
+    shutdown_hangs: int = 0  # shutdown requests its guest ignores (each one times out)
+    shutdown_service: bool = True  # False: a guest without integration services
 
 
 @dataclass(frozen=True)
@@ -47,14 +50,23 @@ def vm_record(seed: VmSeed) -> Dict[str, Any]:
     if state.startswith("Unknown"):
         raise DfwctlError(f"{seed.state!r} is not a Hyper-V VM state",
                           f"use one of: {', '.join(VM_STATE)}")
+    kind = enum_name(CHECKPOINT_TYPE, seed.checkpoint_type)
+    if kind.startswith("Unknown"):
+        raise DfwctlError(f"{seed.checkpoint_type!r} is not a Hyper-V checkpoint type",
+                          f"use one of: {', '.join(CHECKPOINT_TYPE)}")
     vm_id = new_guid()
     low, high = seed.dynamic_memory or (512 * MIB, 1024 * GIB)
+    running = VM_STATE[state] == VM_STATE["Running"]
     return {
         "Name": seed.name, "Id": vm_id, "State": VM_STATE[state],
         "Generation": seed.generation, "Version": seed.version,
         "ProcessorCount": seed.processors, "ExposeVirtualizationExtensions": seed.nested,
         "MemoryStartup": seed.memory, "MemoryMinimum": low, "MemoryMaximum": high,
         "DynamicMemoryEnabled": seed.dynamic_memory is not None, "Notes": seed.notes,
+        "MemoryAssigned": seed.memory if running else 0,
+        "CheckpointType": CHECKPOINT_TYPE[kind], "Snapshots": [],
+        "ShutdownService": seed.shutdown_service, "ShutdownHangs": seed.shutdown_hangs,
+        "LastStop": "",
         "NetworkAdapters": [{
             "Name": name, "Id": f"Microsoft:{vm_id.upper()}\\{new_guid().upper()}",
             "SwitchName": switch, "MacAddress": new_mac(index),

@@ -19,20 +19,45 @@ from dfwctl.errors import DfwctlError
 FORMAT = "dfwctl-hyperv-simulator/1"
 DEFAULT_SWITCH = "Default Switch"
 
+GIB = 1024 ** 3
 DEFAULT_HOST: Dict[str, Any] = {
     "ComputerName": "HV-SIMULATOR",
     "Caption": "Microsoft Windows 10 Enterprise",
     "BuildNumber": "19045",
     "Version": "10.0.19045",
     "HyperVFeature": "Enabled",  # Enabled | Disabled | EnablePending
-    "HyperVModule": "2.0.0.0",  # "" when the Hyper-V PowerShell module is not installed
+    # Hyper-V module versions listed, comma-separated ("" when the module is not installed):
+    # Windows 10 lists 2.0.0.0 and, for older hosts, 1.1.
+    "HyperVModule": "2.0.0.0,1.1",
     "Manufacturer": "GenuineIntel",
     "LogicalProcessors": 16,
+    "TotalPhysicalMemory": 32 * GIB,  # bytes
+    "HostMemoryInUse": 6 * GIB,  # bytes the host itself holds; VMs hold what they are assigned
+    # What Start-VM does with nested virtualization and dynamic memory both on: Fixed (current
+    # documentation: it starts, its memory does not move) | Refuse (2015 preview notes).
+    "NestedDynamicMemory": "Fixed",
     "VirtualizationFirmwareEnabled": True,  # VT-x/AMD-V on in the firmware
-    "PSVersion": "5.1.19041.5607",
-    "PSEdition": "Desktop",
+    "UserName": "HV-SIMULATOR\\chicken",
     "Elevated": True,
     "HyperVAdministrator": False,
+    # The PowerShell that runs invoke.ps1:
+    "PSVersion": "5.1.19041.5607",
+    "PSEdition": "Desktop",  # Desktop | Core
+    "PSHome": "C:\\Windows\\System32\\WindowsPowerShell\\v1.0",  # under WindowsApps: the Store's
+    "PSProcess64Bit": True,  # false: the 32-bit PowerShell (SysWOW64), which has no Hyper-V module
+    "LanguageMode": "FullLanguage",  # ConstrainedLanguage under AppLocker or WDAC
+    "MachinePolicy": "Undefined",  # execution policy set by Group Policy (overrides -ExecutionPolicy)
+    "UserPolicy": "Undefined",
+    "OEMCodePage": 437,  # what PowerShell writes to a redirected stderr in
+    "UICulture": "en-US",  # the language of PowerShell's own messages (en-US | de-DE)
+}
+# A VM's own facts beyond what Get-VM shows, with their defaults (older state files lack them).
+DEFAULT_VM: Dict[str, Any] = {
+    "CheckpointType": 3,  # Production
+    "Snapshots": [],
+    "ShutdownService": True,  # the guest's shutdown integration service answers
+    "ShutdownHangs": 0,  # shutdown requests the guest ignores (each one times out)
+    "LastStop": "",  # how it was last stopped: Shutdown | TurnOff | Forced (Stop-VM -Force)
 }
 
 _THREAD_LOCK = threading.Lock()
@@ -67,6 +92,9 @@ def read(path: Path) -> Dict[str, Any]:
         raise DfwctlError(f"{path}: not a dfwctl Hyper-V simulator state ({FORMAT})")
     for key, value in DEFAULT_HOST.items():
         doc.setdefault("host", {}).setdefault(key, value)
+    for vm in doc.get("vms") or []:
+        for key, value in DEFAULT_VM.items():
+            vm.setdefault(key, json.loads(json.dumps(value)))
     return doc
 
 

@@ -16,6 +16,7 @@ from typing import Any, Dict, Optional, Tuple
 from dfwctl.providers.hyperv.enums import ENUM_PROPERTIES, VM_HEARTBEAT, VM_STATE, enum_name
 from dfwctl.providers.hyperv.simulator import errors as E
 from dfwctl.providers.hyperv.simulator import guest
+from dfwctl.providers.hyperv.simulator.checkpoints import SnapshotObject
 from dfwctl.providers.hyperv.simulator.cmdlets import (
     SPECS,
     AdapterObject,
@@ -62,6 +63,14 @@ def _resolve(host: Optional[Host], parameter: Dict[str, Any]) -> Any:
         if len(found) != 1:
             raise _ScriptError(f"the VM has no network adapter with this Id: {adapter_id}")
         return AdapterObject(vm, found[0])
+    if kind == "checkpoint":  # the newest of that exact name (-eq: case ignored)
+        vm = _vm_by_id(host, str(value["vm"]))
+        name = _text(value["name"])
+        named = sorted((s for s in vm["Snapshots"] if s["Name"].casefold() == name.casefold()),
+                       key=lambda s: str(s["CreationTime"]))
+        if not named:
+            raise _ScriptError(f"the VM has no checkpoint named: {name}")
+        return SnapshotObject(vm, named[-1])
     raise _ScriptError(f"unknown parameter type: {kind}")
 
 
@@ -151,6 +160,18 @@ def _serve_guest(state: Dict[str, Any], doc: Dict[str, Any], state_path: Path) -
                                        if c is not None]}
 
 
+def language_mode_reply(mode: str) -> Dict[str, Any]:
+    """What invoke.ps1 answers, before reading its request, in a language mode other than
+    FullLanguage (Constrained Language Mode forbids the .NET calls it makes) [CLM:
+    learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_language_modes;
+    the error such a script meets otherwise: MethodInvocationNotSupportedInConstrainedLanguage,
+    e.g. xpipe-io/xpipe#454]."""
+    return {"protocol": 1, "error": {
+        "message": f"PowerShell runs in {mode} mode: invoke.ps1 needs FullLanguage.",
+        "category": "SecurityError", "fullyQualifiedErrorId": "DfwctlLanguageMode",
+        "reason": mode}}
+
+
 def serve(request: str, state_path: Path) -> Tuple[str, int]:
     """One request -> (the reply line, the exit code invoke.ps1 would give)."""
     try:
@@ -158,6 +179,9 @@ def serve(request: str, state_path: Path) -> Tuple[str, int]:
         if doc.get("protocol") != 1:
             raise _ScriptError(f"unsupported protocol version: {doc.get('protocol')}")
         with transaction(state_path) as state:
+            mode = str(state["host"].get("LanguageMode") or "FullLanguage")
+            if mode != "FullLanguage":
+                return json.dumps(language_mode_reply(mode), separators=(",", ":")), 1
             if doc.get("guest") is not None:
                 response: Dict[str, Any] = _serve_guest(state, doc, state_path)
             else:
