@@ -61,7 +61,7 @@ def test_the_seed_scenario_end_to_end(env):
     assert again.out == "No changes. Playbook nested-hyperv matches the machine.\n"
 
     shown = dfwctl(env, "simulator", "show", state)
-    assert "WIN10  Running  4     4GiB    yes" in shown.out
+    assert "WIN10  Running  4     4GiB    yes     9.0      0 " in shown.out  # checkpoint gone
 
 
 def test_the_plan_as_json_carries_steps_and_restart(env):
