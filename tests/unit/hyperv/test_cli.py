@@ -126,6 +126,16 @@ def test_a_host_short_of_memory_since_the_saved_plan_is_refused_at_apply_time(en
     assert refused.code == 1 and "would start with 8GiB of memory" in refused.err
 
 
+def test_a_saved_plan_keeps_its_hyperv_options(env, tmp_path):
+    state = seed_win10(env)
+    saved = tmp_path / "plan.json"
+    assert dfwctl(env, "plan", "--no-checkpoint", "--out", saved, SEED_PLAYBOOK).code == 0
+    applied = dfwctl(env, "apply", "-y", saved)
+    assert applied.code == 0, applied
+    assert "take checkpoint" not in applied.err and "Set-VMProcessor" in applied.err
+    assert json.loads(state.read_text())["vms"][0]["ProcessorCount"] == 4
+
+
 def test_command_line_hyperv_options(env):
     state = seed_win10(env)
     plan = dfwctl(env, "plan", "--no-checkpoint", "--allow-turn-off", "--stop-timeout", "45",

@@ -141,3 +141,13 @@ def test_session_rows_parse_with_harmless_defaults():
     assert found.hyperv_modules == ("2.0.0.0",) and found.group_policy == "AllSigned"
     assert found.permitted and not found.store and not found.wow64
     assert session.parse({"PSEdition": "Core", "PSHome": STORE}).store
+
+
+def test_a_round_trip_waits_for_the_shutdowns_it_asks_for():
+    from dfwctl.providers.hyperv.local import round_trip_timeout
+    from dfwctl.providers.hyperv.transport import Call, VmRef
+
+    stop = Call.of("Stop-DfwctlVM", {"VM": VmRef("0d9c848c-9f58-4e91-8b8c-2b7f28b60772"),
+                                     "TimeoutSeconds": 600})
+    assert round_trip_timeout([stop, stop], base=900) == 2100
+    assert round_trip_timeout([Call.of("Get-VM")], base=900) == 900
