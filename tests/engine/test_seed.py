@@ -4,9 +4,12 @@ creates the containers on its engine (the real test engine, standing in for WIN1
 next plan is empty. And a lab of two VMs, where one that cannot be read stops only itself."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -33,7 +36,20 @@ def _clean(api, owner):
 
 
 @pytest.fixture
-def seed_env(tmp_path, docker_api):
+def seed_lock():
+    """The seed's names are fixed (playbook seed, volume alpine-cache), and the test engine is
+    shared by every checkout on this machine: one seed test at a time, or one run's clean-up
+    removes what another is applying (and Docker makes an unowned alpine-cache volume)."""
+    with open(Path(tempfile.gettempdir()) / "dfwctl-seed-test.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@pytest.fixture
+def seed_env(seed_lock, tmp_path, docker_api):
     """A simulated PC as the seed starts: WIN10 off, 2 processors, dynamic memory, MAC
     spoofing off, Docker Desktop 4.35 inside with nothing shared."""
     _clean(docker_api, "seed")
