@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
-from dfwctl import parsecache, redact, schemacache
+from dfwctl import parsecache, redact, schemacache, targets
 from dfwctl.combine import combine
-from dfwctl.desired import Desired, build
+from dfwctl.desired import Desired, addresses, build
 from dfwctl.errors import DfwctlError, Diagnostic, PlaybookError, UnreachableError
 from dfwctl.interpolate import Interpolation, interpolate, load_environment
 from dfwctl.load import Document, load
@@ -120,9 +120,19 @@ def read_parts(desired: Desired, providers: Sequence[Provider],
 
 
 def make_plan(desired: Desired, providers: Sequence[Provider], options: PlanOptions) -> Plan:
-    """Gather and diff with every provider (in layer order), then one plan (read_parts)."""
-    return combine(desired, *read_parts(desired, providers,
-                                        lambda provider: provider.plan(desired, options)))
+    """Gather and diff with every provider (in layer order), then one plan (read_parts);
+    with --target, only what the targets name and what it depends on."""
+    known = addresses(desired)
+    targets.check_replace(options.replace, known)
+
+    def read(provider: Provider) -> PlanPart:
+        mine = targets.for_machine(options.replace, provider.machine)
+        return provider.plan(desired, dataclasses.replace(options, replace=tuple(sorted(mine))))
+
+    plan = combine(desired, *read_parts(desired, providers, read))
+    targets.check_targets(options.targets,
+                          known + tuple(c.address for c in plan.changes) + plan.orphans)
+    return dataclasses.replace(targets.restrict(plan, options.targets), replace=options.replace)
 
 
 def read_status(desired: Desired, providers: Sequence[Provider]) -> Status:

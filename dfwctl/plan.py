@@ -41,6 +41,8 @@ class PlanOptions:
     prune: bool = False  # delete owned containers and networks no longer in the playbook
     prune_volumes: bool = False  # ... and owned volumes (their data is lost)
     destroy: bool = False  # delete everything the playbook owns
+    targets: Tuple[str, ...] = ()  # --target: only these addresses and what they depend on
+    replace: Tuple[str, ...] = ()  # --replace: make these again even without a diff
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ class Plan:
     desired_digest: str = ""  # of the desired state (secrets hashed)
     deferred: Tuple[Deferred, ...] = ()  # parts planned once these changes are made
     unreadable: Tuple[Unreadable, ...] = ()  # parts (and their machines) that failed to read
+    targets: Tuple[str, ...] = ()  # --target: the plan holds only these and their needs
+    replace: Tuple[str, ...] = ()  # --replace: made again even without a diff
 
     @property
     def has_changes(self) -> bool:

@@ -17,7 +17,7 @@ from dfwctl.mask import is_sensitive
 from dfwctl.plan import Action, Change, Plan
 from dfwctl.report import SENSITIVE
 
-FORMAT_VERSION = "1.1"
+FORMAT_VERSION = "1.2"  # docs/plan-json.md: what each version added
 SAVED_KIND = "dfwctl-saved-plan"
 
 
@@ -49,6 +49,7 @@ def change_json(change: Change) -> Dict[str, Any]:
             for d in change.diffs
         ],
         "depends_on": list(change.depends_on),
+        "after": list(change.after),
         "destructive": change.destructive,
         "requires_restart": change.requires_restart,
         "restart": change.restart,
@@ -63,6 +64,8 @@ def plan_json(plan: Plan) -> Dict[str, Any]:
         "dfwctl_version": __version__,
         "playbook": plan.playbook,
         "endpoint": plan.endpoint,
+        "targets": list(plan.targets),
+        "replace": list(plan.replace),
         "changes": [change_json(c) for c in plan.changes if c.action is not Action.NOOP],
         "deferred": [{"provider": d.provider, "machine": d.machine, "reason": d.reason,
                       "waits_for": list(d.waits_for)} for d in plan.deferred],

@@ -76,10 +76,32 @@ def validate(playbooks: Tuple[str, ...]) -> None:
         raise SystemExit(ExitStatus.ERROR)
 
 
-def _plan_options(prune: bool, prune_volumes: bool, destroy: bool = False) -> PlanOptions:
+def _plan_options(prune: bool, prune_volumes: bool, destroy: bool = False,
+                  targets: Sequence[str] = (), replace: Sequence[str] = ()) -> PlanOptions:
     from dfwctl.plan import PlanOptions
 
-    return PlanOptions(prune=prune or prune_volumes, prune_volumes=prune_volumes, destroy=destroy)
+    return PlanOptions(prune=prune or prune_volumes, prune_volumes=prune_volumes, destroy=destroy,
+                       targets=tuple(targets), replace=tuple(replace))
+
+
+def _saved_options(options: PlanOptions) -> Dict[str, Any]:
+    """What a saved plan records of its options, for `apply FILE`."""
+    return {"prune": options.prune, "prune_volumes": options.prune_volumes,
+            "targets": list(options.targets), "replace": list(options.replace)}
+
+
+def _target_option(fn: F) -> F:
+    return click.option("--target", "targets", multiple=True, metavar="ADDRESS", type=ADDRESS,
+                        help="Only this address (docker.container.web; a group such as "
+                             "docker.container; win10:... on a machine) and what it depends "
+                             "on. Repeat for several.")(fn)
+
+
+def _replace_option(fn: F) -> F:
+    return click.option("--replace", "replace", multiple=True, metavar="ADDRESS", type=ADDRESS,
+                        help="Make this container, image or network again even when nothing "
+                             "changed (an image is pulled again). Repeat for "
+                             "several.")(fn)
 
 
 def _prune_options(fn: F) -> F:
@@ -100,15 +122,18 @@ def _prune_options(fn: F) -> F:
               help="Exit 0 when there are no changes, 2 when there are, 1 on error.")
 @_prune_options
 @_machine_option
+@_target_option
+@_replace_option
 @vm_options
 def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode: bool, prune: bool,
-         prune_volumes: bool, machines: Tuple[str, ...], **vm: Any) -> None:
+         prune_volumes: bool, machines: Tuple[str, ...], targets: Tuple[str, ...],
+         replace: Tuple[str, ...], **vm: Any) -> None:
     """Read the machine, diff it against PLAYBOOK and print what would change and why."""
     from dfwctl.pipeline import load_playbook, make_plan
 
     loaded = load_playbook(Path(playbook), use_cache=True)
     _echo_warnings(loaded)
-    options = _plan_options(prune, prune_volumes)
+    options = _plan_options(prune, prune_volumes, targets=targets, replace=replace)
     the_plan = make_plan(loaded.desired, _providers(loaded.desired, machines=machines, **vm),
                          options)
     if output == "json" or out_file:
@@ -120,8 +145,7 @@ def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode:
 
         echo(render_plan(the_plan, palette()))
     if out_file:
-        planjson.save(the_plan, Path(out_file), Path(playbook),
-                      {"prune": options.prune, "prune_volumes": options.prune_volumes, **vm})
+        planjson.save(the_plan, Path(out_file), Path(playbook), {**_saved_options(options), **vm})
         click.echo(f"Saved the plan to {out_file}; apply it with: dfwctl apply {out_file}",
                    err=True)
     if the_plan.unreadable:
@@ -252,14 +276,16 @@ def _apply_options(fn: F) -> F:
 @click.argument("target", type=click.Path(dir_okay=False))
 @_apply_options
 @_prune_options
+@_target_option
+@_replace_option
 @click.option("--wait", is_flag=True,
               help="After applying, wait until every container is healthy (running, when it "
                    "has no healthcheck; completed, for state: exited), within --wait-timeout.")
 @vm_options
 def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float,
           exit_wait: Optional[float], output: str, no_restart: bool, wait_timeout: float,
-          machines: Tuple[str, ...], prune: bool, prune_volumes: bool, wait: bool,
-          **vm: Any) -> None:
+          machines: Tuple[str, ...], prune: bool, prune_volumes: bool, targets: Tuple[str, ...],
+          replace: Tuple[str, ...], wait: bool, **vm: Any) -> None:
     """Make the machine match TARGET: a playbook, or a plan saved by `plan --out`."""
     from dfwctl import planjson
     from dfwctl.pipeline import load_playbook, make_plan
@@ -267,22 +293,40 @@ def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float
     saved = planjson.load_saved(Path(target)) if planjson.is_saved_plan(Path(target)) else None
     playbook_path = Path(saved["playbook_path"]) if saved else Path(target)
     if saved:
+        if targets or replace:
+            raise DfwctlError("a saved plan keeps the --target and --replace it was made with",
+                              "give them to `dfwctl plan --out`, or apply the playbook")
         prune = saved["options"].get("prune", False)
         prune_volumes = saved["options"].get("prune_volumes", False)
         vm = {k: saved["options"].get(k) if vm[k] in (None, False) else vm[k] for k in VM_OPTIONS}
+        targets = tuple(saved["options"].get("targets", ()))
+        replace = tuple(saved["options"].get("replace", ()))
     loaded = load_playbook(playbook_path, use_cache=True)
     _echo_warnings(loaded)
     providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout, **vm)
-    options = _plan_options(prune, prune_volumes)
+    options = _plan_options(prune, prune_volumes, targets=targets, replace=replace)
     with _lock(loaded.desired, providers, "apply", lock_timeout):
         the_plan = make_plan(loaded.desired, providers, options)
         if saved:
             _check_saved(saved, the_plan, target)
-        _run_apply(the_plan, lambda: make_plan(loaded.desired, providers, options), providers,
+        later = _after_first_round(options, the_plan)
+        _run_apply(the_plan, lambda: make_plan(loaded.desired, providers, later), providers,
                    auto_approve=auto_approve, parallelism=parallelism, output=output,
                    wait_timeout=wait_timeout,
                    first_approved=bool(saved),  # a saved plan was reviewed when it was made
                    settle=loaded.desired if wait else None)
+
+
+def _after_first_round(options: PlanOptions, first: Plan) -> PlanOptions:
+    """The options of the plans after the first round: what the first one replaces is not
+    replaced again (a --replace of a part that waited for its machine still is)."""
+    import dataclasses
+
+    from dfwctl.targets import matches
+
+    done = [r for r in options.replace if any(matches(r, c.address) for c in first.changes)]
+    return dataclasses.replace(options, replace=tuple(r for r in options.replace
+                                                      if r not in done))
 
 
 def _check_saved(saved: Dict[str, Any], the_plan: Plan, target: str) -> None:
@@ -299,15 +343,16 @@ def _check_saved(saved: Dict[str, Any], the_plan: Plan, target: str) -> None:
 @click.argument("playbook", type=click.Path(dir_okay=False))
 @click.option("--volumes", is_flag=True, help="Also remove the playbook's named volumes (data is lost).")
 @_apply_options
+@_target_option
 def destroy(playbook: str, volumes: bool, auto_approve: bool, parallelism: int,
             lock_timeout: float, exit_wait: Optional[float], output: str, no_restart: bool,
-            wait_timeout: float, machines: Tuple[str, ...]) -> None:
+            wait_timeout: float, machines: Tuple[str, ...], targets: Tuple[str, ...]) -> None:
     """Remove everything PLAYBOOK owns (named volumes only with --volumes)."""
     from dfwctl.pipeline import load_playbook, make_plan
 
     loaded = load_playbook(Path(playbook), use_cache=True)
     providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout)
-    options = _plan_options(False, volumes, destroy=True)
+    options = _plan_options(False, volumes, destroy=True, targets=targets)
     with _lock(loaded.desired, providers, "destroy", lock_timeout):
         the_plan = make_plan(loaded.desired, providers, options)
         _run_apply(the_plan, lambda: make_plan(loaded.desired, providers, options), providers,

@@ -153,7 +153,7 @@ def test_json_plan_is_versioned_and_lists_fields(project):
     result = project.run("plan", "--output", "json", project.path)
     assert result.code == 0, result
     doc = json.loads(result.out)
-    assert doc["format_version"] == "1.1"
+    assert doc["format_version"] == "1.2"
     assert doc["summary"] == {"create": 5, "update": 0, "replace": 0, "delete": 0}
     app = next(c for c in doc["changes"] if c["name"] == project.cname("app"))
     assert app["action"] == "create" and app["provider"] == "docker"

@@ -77,6 +77,7 @@ class _Differ:
         self.warnings: List[str] = []
         self.errors: List[str] = []
         self.taken = frozenset(actual.containers) | frozenset(c.name for c in actual.leftovers)
+        self.replace = frozenset(options.replace)  # addresses to make again (--replace)
 
     def add(self, change: Change) -> None:
         if change.action is not Action.NOOP:
@@ -102,6 +103,15 @@ class _Differ:
                                  reasons=("not in the engine: pull it",),
                                  steps=steps.pull(spec.reference), fold_steps=True))
             return
+        if address("image", spec.reference) in self.replace:
+            if spec.pull == "never":
+                self.errors.append(f"image {spec.reference} cannot be pulled again (--replace): "
+                                   "its containers say pull: never")
+                return
+            self.add(self.change("image", spec.reference, Action.UPDATE,
+                                 reasons=(REQUESTED,), steps=steps.pull(spec.reference),
+                                 fold_steps=True))
+            return
         if spec.pull == "always":
             remote = self.actual.remote_digests.get(spec.reference)
             digests = {d.rsplit("@", 1)[-1] for d in local.repo_digests}
@@ -126,8 +136,10 @@ class _Differ:
                                  steps=steps.create_network(spec, self.labels(spec)),
                                  fold_steps=True))
             return
+        requested = address("network", spec.name) in self.replace
         self.add(self.change("network", spec.name, Action.REPLACE, diffs=diffs,
-                             reasons=("network settings cannot change in place",),
+                             reasons=(REQUESTED if requested else
+                                      "network settings cannot change in place",),
                              destructive=True,
                              steps=(steps.remove_network(state.id, spec.name)
                                     + steps.create_network(spec, self.labels(spec)))))
@@ -177,6 +189,8 @@ class _Differ:
         if state.spec is None:
             return ()  # the record is unreadable: made again from the playbook
         diffs = field_diffs(state.spec, spec, self.mask)
+        if not diffs and address(kind, spec.name) in self.replace:
+            return ()
         return diffs or None
 
     # containers ---------------------------------------------------------------------------
@@ -254,6 +268,9 @@ class _Differ:
         network_reason = self._replaced_networks(spec)
         reasons += [r for r in (image_reason, network_reason) if r]
         forced = state.spec is None or any(d.forces_replacement for d in diffs)
+        if address("container", spec.name) in self.replace:
+            reasons.append(REQUESTED)
+            forced = True
         if forced or network_reason or (image_reason and not image_unknown):
             return Verdict(Action.REPLACE, diffs, tuple(reasons))
         drift = state_change(spec, state)
@@ -285,6 +302,8 @@ class _Differ:
         """Why the container's image is not the one the playbook's tag gives, and whether
         that is only known after the pull (the tag is gone from the engine)."""
         pull = self.changes.get(address("image", spec.image))
+        if pull is not None and pull.action is Action.UPDATE and REQUESTED in pull.reasons:
+            return f"image {spec.image} is pulled again (--replace)", True
         if pull is not None and pull.action is Action.UPDATE:
             return f"image {spec.image} will be updated by the pull", False
         if state.spec is not None and state.spec.image != spec.image:
@@ -359,6 +378,8 @@ class _Differ:
                              destructive=True, steps=steps.remove_volume(state.name),
                              fold_steps=True))
 
+
+REQUESTED = "its replacement was requested (--replace)"
 
 # The condition of a replace that waits for a pull (`Change.condition`); its first step
 # compares the pulled image with the container's.

@@ -109,8 +109,11 @@ def gather(engine: Engine, desired: Desired) -> Actual:
     networks = {n.name: n for n in map(_network, engine.call("list networks", api.networks))}
     listed = engine.call("list volumes", api.volumes) or {}
     volumes = {v.name: v for v in map(_volume, listed.get("Volumes") or ())}
-    images = _images(engine.call("list images", api.images))
     docker = desired.docker
+    # Only the images the playbook uses: the plan needs no others, and a saved plan must not
+    # go stale because someone pulled an unrelated image.
+    images = {ref: image for ref, image in _images(engine.call("list images", api.images)).items()
+              if ref in docker.images}
     remote = {ref: _remote_digest(engine, ref)
               for ref, spec in docker.images.items() if spec.pull == "always"}
     missing = [n for n in docker.containers if n not in containers]

@@ -16,7 +16,7 @@ from dfwctl.desired import Desired
 from dfwctl.errors import PlanError
 from dfwctl.plan import Action
 from dfwctl.providers.docker import steps as S
-from dfwctl.providers.docker.gather import gather
+from dfwctl.providers.docker.gather import _images, gather
 from dfwctl.providers.docker.model import Actual, EngineInfo
 from tests.builders import diff, playbook, with_containers
 from tests.unit.docker.fakeapi import ENDPOINT, SCENARIOS, Call, FakeAPI, FakeEngine, load
@@ -140,14 +140,17 @@ def test_networks_carry_their_subnets_as_the_engine_lists_them():
 
 
 def test_images_are_indexed_by_every_tag_and_repo_digest():
-    fake, _, actual = read("converged")
+    fake, desired, actual = read("converged")
     expected = {}
     for image in fake.corpus.first("images"):
         for ref in image["RepoTags"] + image["RepoDigests"]:
             expected[ref] = (image["Id"], tuple(image["RepoDigests"]))
-    assert {r: (s.id, s.repo_digests) for r, s in actual.images.items()} == expected
-    assert actual.images["busybox:latest"].reference == "busybox:latest"
-    assert actual.images["dfwctl-test/busybox:v2"].id != actual.images["busybox:latest"].id
+    every = _images(fake.corpus.first("images"))
+    assert {r: (s.id, s.repo_digests) for r, s in every.items()} == expected
+    assert every["dfwctl-test/busybox:v2"].id != every["busybox:latest"].id
+    assert set(actual.images) == set(desired.docker.images)
+    assert "dfwctl-test/busybox:v2" not in actual.images
+    assert actual.images["busybox:latest"] == every["busybox:latest"]
 
 
 def test_converged_plans_nothing():
@@ -225,3 +228,12 @@ def test_the_fake_filters_containers_as_the_engine_did(index):
     call = [c for c in load("responses").calls if c["method"] == "containers"][index]
     answer = FakeAPI("norecord").containers(*call["args"], **call["kwargs"])
     assert [c["Id"] for c in answer] == [c["Id"] for c in call["response"]]
+
+
+def test_an_unrelated_image_changes_nothing_a_plan_depends_on():
+    """A saved plan must not go stale because someone pulled or tagged another image."""
+    fake, desired, before = read("converged")
+    fake._point("unrelated/tool:1.0", "sha256:" + "e" * 64)
+    after = gather(FakeEngine(fake), desired)
+    assert "unrelated/tool:1.0" not in after.images
+    assert after.fingerprint() == before.fingerprint()
