@@ -217,7 +217,9 @@ def _missing_keys(error: ValidationError, path: Tuple[Any, ...]) -> List[Problem
     unknown = [k for k in instance if k not in known]
     found = []
     for name in required:
-        if name in instance or any(closest(k, known) == name for k in unknown):
+        # (a subschema that only requires, as `else: {required: [image]}`, lists no properties:
+        # then any key close to the missing one is taken for it)
+        if name in instance or any(closest(k, known or [name]) == name for k in unknown):
             continue  # a misspelt key already says so
         found.append(Problem(path, f"missing required key {quote(name)}", key=bool(path)))
     return found
@@ -361,8 +363,9 @@ def describe_schema(schema: Any) -> str:
     kinds = [kinds] if isinstance(kinds, str) else kinds
     if kinds == ["array"]:
         return _describe_list(schema.get("items"))
-    if kinds == ["object"] and schema.get("required"):
-        return "a mapping with " + " and ".join(schema["required"])
+    required = schema.get("required") or (schema.get("else") or {}).get("required")
+    if kinds == ["object"] and required:
+        return "a mapping with " + " and ".join(required)
     if len(kinds) > 1:  # "a string, a number, true/false or nothing"
         return _join_or(_TYPES.get(k, k).replace("true or false", "true/false") for k in kinds)
     return _join_or(_TYPES.get(k, k) for k in kinds) or "a value"

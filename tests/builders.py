@@ -15,8 +15,10 @@ from dfwctl.desired import Desired, build
 from dfwctl.plan import Plan, PlanOptions
 from dfwctl.providers.docker import diff as docker_diff
 from dfwctl.providers.docker import record
+from dfwctl.providers.docker.buildspec import BuildSpec, Inputs, inputs_record
 from dfwctl.providers.docker.model import (
     Actual,
+    BuildState,
     ContainerSpec,
     ContainerState,
     EngineInfo,
@@ -129,8 +131,23 @@ def converged(desired: Desired, status: str = "running",
         for name, spec in docker.volumes.items()
     }
     images = {ref: image_state(ref) for ref in docker.images}
+    builds = {}
+    for ref, spec in docker.images.items():
+        if spec.build is not None:
+            builds[ref] = BuildState(inputs_now(spec.build, desired))
+            images[ref] = dataclasses.replace(images[ref], repo_digests=(),
+                                              built=inputs_record(builds[ref].inputs))
     return Actual(engine=ENGINE, containers=containers, networks=networks, volumes=volumes,
-                  images=images)
+                  images=images, builds=builds)
+
+
+def inputs_now(build: BuildSpec, desired: Desired, context: str = "",
+               dockerfile: str = "") -> Inputs:
+    """The inputs gather would read for `build`: a context and a Dockerfile named by the
+    test (the same unless it says otherwise)."""
+    return Inputs("sha256:" + _hex("context " + (context or build.context)), build.dockerfile,
+                  "sha256:" + _hex("dockerfile " + dockerfile), tuple(
+                      (k, desired.mask(v)) for k, v in build.args), build.target, build.labels)
 
 
 def empty() -> Actual:

@@ -100,7 +100,7 @@ def _target_option(fn: F) -> F:
 def _replace_option(fn: F) -> F:
     return click.option("--replace", "replace", multiple=True, metavar="ADDRESS", type=ADDRESS,
                         help="Make this container, image or network again even when nothing "
-                             "changed (an image is pulled again). Repeat for "
+                             "changed (an image is pulled or built again). Repeat for "
                              "several.")(fn)
 
 

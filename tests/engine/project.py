@@ -6,6 +6,8 @@ import textwrap
 import uuid
 from pathlib import Path
 
+import docker.errors
+
 from tests.run import Result, run_dfwctl
 
 OWNER_LABEL = "io.dfwctl.playbook"
@@ -51,6 +53,19 @@ class Project:
             self.api.remove_network(n["Id"])
         for v in (self.api.volumes(filters=owned) or {}).get("Volumes") or []:
             self.api.remove_volume(v["Name"], force=True)
+        for image in self.api.images(all=True, filters=owned):  # built by the playbook
+            try:
+                self.api.remove_image(image["Id"], force=True)
+            except docker.errors.NotFound:
+                pass  # went with another one it was a parent of
+
+
+def sleeper(name: str, *more: str) -> str:
+    """The YAML of a container that sleeps (busybox, stopped at once), with `more` lines, for
+    a playbook's containers section (indented as Project.write expects)."""
+    lines = [f"{name}:", "  image: busybox:latest", "  command: [sleep, '3600']",
+             "  stop_signal: SIGKILL", *(f"  {line}" for line in more)]
+    return "".join(f"\n          {line}" for line in lines)
 
 
 def image_variant(docker_api, container_id: str) -> str:

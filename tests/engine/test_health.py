@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.engine.project import sleeper
+
 pytestmark = pytest.mark.engine
 
 SECOND = 1_000_000_000
@@ -97,6 +99,8 @@ def test_apply_waits_for_a_healthy_dependency(project, docker_api):
 
 def test_an_unhealthy_dependency_stops_only_its_dependants(project, docker_api):
     n = project.name
+    rest = (sleeper(f"{n}-app", "depends_on:", f"  {n}-db: {{condition: healthy}}")
+            + sleeper(f"{n}-web", f"depends_on: [{n}-app]") + sleeper(f"{n}-side"))
     project.write(f"""
         containers:
           {n}-db:
@@ -107,21 +111,7 @@ def test_an_unhealthy_dependency_stops_only_its_dependants(project, docker_api):
               test: [CMD-SHELL, 'echo cannot reach the database on port 5432; exit 1']
               interval: 500ms
               retries: 2
-          {n}-app:
-            image: busybox:latest
-            command: [sleep, '3600']
-            stop_signal: SIGKILL
-            depends_on:
-              {n}-db: {{condition: healthy}}
-          {n}-web:
-            image: busybox:latest
-            command: [sleep, '3600']
-            stop_signal: SIGKILL
-            depends_on: [{n}-app]
-          {n}-side:
-            image: busybox:latest
-            command: [sleep, '3600']
-            stop_signal: SIGKILL
+{rest}
         """)
     result = project.run("apply", "-y", project.path)
     assert result.code == 1, result

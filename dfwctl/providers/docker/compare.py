@@ -72,3 +72,11 @@ def removing_limit(diff: FieldDiff) -> FieldDiff:
     if diff.name in ("memory", "cpus") and diff.after is None:
         return FieldDiff(diff.name, diff.before, diff.after, forces_replacement=True)
     return diff
+
+
+def short_digest(digest: Optional[str]) -> Optional[str]:
+    """sha256:0123456789ab (twelve hex digits), as docker shows image ids."""
+    if not digest:
+        return digest
+    algo, _, hexpart = digest.partition(":")
+    return f"{algo}:{hexpart[:12]}" if hexpart else digest[:12]

@@ -17,10 +17,13 @@ from dfwctl.mask import Masker
 from dfwctl.plan import Action, Change, FieldDiff, PlanOptions, PlanPart
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker import steps
+from dfwctl.providers.docker.build import changed_text, input_diffs
+from dfwctl.providers.docker.buildspec import BuildSpec, parse_inputs
 from dfwctl.providers.docker.compare import (
     creation_diffs,
     field_diffs,
     removing_limit,
+    short_digest,
     state_change,
 )
 from dfwctl.providers.docker.dependencies import with_dependencies
@@ -91,6 +94,9 @@ class _Differ:
 
     # images -------------------------------------------------------------------------------
     def image(self, spec: ImageSpec) -> None:
+        if spec.build is not None:
+            self.built_image(spec, spec.build)
+            return
         local = self.actual.images.get(spec.reference)
         if local is None:
             if spec.pull == "never":
@@ -118,10 +124,48 @@ class _Differ:
             if remote and remote not in digests:
                 self.add(self.change(
                     "image", spec.reference, Action.UPDATE,
-                    diffs=(FieldDiff("digest", _short(sorted(digests)[0]) if digests else None,
-                                     _short(remote)),),
+                    diffs=(FieldDiff("digest", short_digest(sorted(digests)[0]) if digests else None,
+                                     short_digest(remote)),),
                     reasons=("the registry has a newer image (pull: always)",),
                     steps=steps.pull(spec.reference), fold_steps=True))
+
+    def built_image(self, spec: ImageSpec, build: BuildSpec) -> None:
+        """An image built from a context: built when missing, built again when one of its
+        inputs changed (the record on the image says), or when asked (--replace)."""
+        ref = spec.reference
+        state = self.actual.builds[ref]  # gather reads every context the playbook builds
+        local = self.actual.images.get(ref)
+        requested = address("image", ref) in self.replace
+        make = steps.build(ref, build, state.inputs.args, self.desired.name,
+                           fresh=requested and local is not None)
+        if local is None:
+            made = field_diffs(BuildSpec(context=""), build, self.mask)
+            self.add(self.change("image", ref, Action.CREATE, reasons=("not in the engine: "
+                                                                       "build it",),
+                                 diffs=tuple(FieldDiff(f"build.{d.name}", None, d.after)
+                                             for d in made), steps=make, fold_steps=True))
+            return
+        recorded = parse_inputs(local.built)
+        diffs: Tuple[FieldDiff, ...] = ()
+        if requested:
+            reasons: Tuple[str, ...] = (REQUESTED,)
+        elif recorded is None:
+            reasons = ("it was not built by dfwctl from this build (it has no record of its "
+                       "inputs): build it",)
+        else:
+            diffs = input_diffs(recorded, state.inputs, self.mask)
+            if not diffs:
+                return
+            others = [d.name for d in diffs if d.name != "build.context"]
+            reasons = tuple(([changed_text(state)] if len(others) < len(diffs) else []) +
+                            ([f"{', '.join(others)} changed"] if others else []))
+        self.add(self.change("image", ref, Action.UPDATE, diffs=diffs, reasons=reasons,
+                             steps=make, fold_steps=not requested))
+
+    def _built(self, reference: str) -> bool:
+        """Whether this plan builds the image."""
+        change = self.changes.get(address("image", reference))
+        return change is not None and any(isinstance(s, steps.Build) for s in change.steps)
 
     # networks and volumes ----------------------------------------------------------------
     def network(self, spec: NetworkSpec) -> None:
@@ -252,8 +296,11 @@ class _Differ:
             replacing = steps.replace_container(spec, state, temp, self.labels(spec))
             condition = ""
             if verdict.conditional:
-                condition = IF_IMAGE_CHANGES.format(image=_short(state.image_id))
-                replacing = (steps.if_image_changed(spec, state, condition, in_place),) + replacing
+                made = "built" if self._built(spec.image) else "pulled"
+                condition = IF_IMAGE_CHANGES.format(made=made,
+                                                    image=short_digest(state.image_id))
+                replacing = (steps.if_image_changed(spec, state, condition, in_place, made),
+                             ) + replacing
             self.add(self.change("container", spec.name, Action.REPLACE, diffs=verdict.diffs,
                                  reasons=verdict.reasons, destructive=True, steps=replacing,
                                  condition=condition))
@@ -302,6 +349,14 @@ class _Differ:
         """Why the container's image is not the one the playbook's tag gives, and whether
         that is only known after the pull (the tag is gone from the engine)."""
         pull = self.changes.get(address("image", spec.image))
+        if self._built(spec.image):
+            if state.spec is not None and state.spec.image != spec.image:
+                return None, False  # the image field changed: that diff explains the replace
+            assert pull is not None, "_built() found the change"
+            if pull.action is Action.CREATE:  # the same inputs may give the same image again
+                return f"image {spec.image} is not in the engine any more and will be built", True
+            # Its record of inputs changes, so a new build is another image: as a moved tag.
+            return f"image {spec.image} will be built again", False
         if pull is not None and pull.action is Action.UPDATE and REQUESTED in pull.reasons:
             return f"image {spec.image} is pulled again (--replace)", True
         if pull is not None and pull.action is Action.UPDATE:
@@ -313,8 +368,8 @@ class _Differ:
                     True)
         local = self.actual.images.get(spec.image)
         if local is not None and local.id != state.image_id:
-            return (f"image {spec.image} now points to {_short(local.id)} "
-                    f"(the container runs {_short(state.image_id)})", False)
+            return (f"image {spec.image} now points to {short_digest(local.id)} "
+                    f"(the container runs {short_digest(state.image_id)})", False)
         return None, False
 
     def _replaced_networks(self, spec: ContainerSpec) -> Optional[str]:
@@ -383,14 +438,7 @@ REQUESTED = "its replacement was requested (--replace)"
 
 # The condition of a replace that waits for a pull (`Change.condition`); its first step
 # compares the pulled image with the container's.
-IF_IMAGE_CHANGES = "only if the pulled image is not the one the container runs ({image})"
-
-
-def _short(digest: Optional[str]) -> Optional[str]:
-    if not digest:
-        return digest
-    algo, _, hexpart = digest.partition(":")
-    return f"{algo}:{hexpart[:12]}" if hexpart else digest[:12]
+IF_IMAGE_CHANGES = "only if the {made} image is not the one the container runs ({image})"
 
 
 def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None) -> PlanPart:

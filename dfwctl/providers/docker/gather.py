@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 from dfwctl.desired import Desired
 from dfwctl.logs import get_logger
 from dfwctl.providers.docker import labels as L
+from dfwctl.providers.docker.build import BUILT, read_state
 from dfwctl.providers.docker.engine import Engine
 from dfwctl.providers.docker.live import live_updatable
 from dfwctl.providers.docker.model import (
@@ -74,9 +75,10 @@ def _images(raw: Iterable[Mapping[str, Any]]) -> Dict[str, ImageState]:
     images: Dict[str, ImageState] = {}
     for image in raw:
         digests = tuple(image.get("RepoDigests") or ())
+        built = (image.get("Labels") or {}).get(BUILT)
         for ref in (image.get("RepoTags") or []) + list(digests):
             if not ref.startswith("<none>"):
-                images[ref] = ImageState(ref, image["Id"], digests)
+                images[ref] = ImageState(ref, image["Id"], digests, built)
     return images
 
 
@@ -116,6 +118,8 @@ def gather(engine: Engine, desired: Desired) -> Actual:
               if ref in docker.images}
     remote = {ref: _remote_digest(engine, ref)
               for ref, spec in docker.images.items() if spec.pull == "always"}
+    builds = {ref: read_state(spec.build, images.get(ref), desired.mask)
+              for ref, spec in docker.images.items() if spec.build is not None}
     missing = [n for n in docker.containers if n not in containers]
     containers = _with_live_limits(engine, docker, containers)
     return Actual(
@@ -127,6 +131,7 @@ def gather(engine: Engine, desired: Desired) -> Actual:
         remote_digests=remote,
         foreign_containers=tuple(_foreign(engine, missing)),
         leftovers=leftovers,
+        builds=builds,
     )
 
 

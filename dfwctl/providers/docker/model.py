@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from dfwctl.providers.docker.buildspec import BuildSpec, Inputs, build_spec, image_of
 from dfwctl.providers.docker.health import STARTED, Health, condition_name, healthcheck_of
 from dfwctl.providers.docker.options import option_fields
 from dfwctl.values.durations import NS_PER_SECOND, parse_duration
@@ -95,6 +96,8 @@ class ContainerSpec:
     pull: str = field(default="missing", compare=False)
     depends_on: Tuple[Dependency, ...] = field(default=(), compare=False)
     wait_timeout: Optional[float] = field(default=None, compare=False)  # seconds
+    # The image is built from this (its inputs are compared on the image, not here).
+    build: Optional[BuildSpec] = field(default=None, compare=False)
 
     @property
     def needs(self) -> Tuple[str, ...]:
@@ -147,6 +150,7 @@ VOLUME_FIELDS: Tuple[str, ...] = tuple(
 class ImageSpec:
     reference: str  # normalised, e.g. busybox:latest
     pull: str = "missing"  # missing | always | never
+    build: Optional[BuildSpec] = None  # built from a context, never pulled
 
 
 @dataclass(frozen=True)
@@ -226,7 +230,8 @@ def dependencies(value: Any) -> Tuple[Dependency, ...]:
     return tuple(Dependency(str(name)) for name in value or ())
 
 
-def container_spec(name: str, raw: Mapping[str, Any], base: Path) -> ContainerSpec:
+def container_spec(name: str, raw: Mapping[str, Any], base: Path,
+                   owner: str = "") -> ContainerSpec:
     ports = sorted({p.spec() for value in raw.get("ports", []) for p in parse_ports(value)})
     memory = raw.get("memory")
     cpus = raw.get("cpus")
@@ -234,7 +239,7 @@ def container_spec(name: str, raw: Mapping[str, Any], base: Path) -> ContainerSp
     isolation = raw.get("isolation")
     return ContainerSpec(
         name=name,
-        image=image_reference(raw["image"]),
+        image=image_reference(image_of(raw, owner, name)),
         command=_argv(raw.get("command")),
         entrypoint=_argv(raw.get("entrypoint")),
         env=_env(raw.get("env")),
@@ -256,6 +261,7 @@ def container_spec(name: str, raw: Mapping[str, Any], base: Path) -> ContainerSp
         depends_on=dependencies(raw.get("depends_on")),
         wait_timeout=(parse_duration(raw["wait_timeout"]) / NS_PER_SECOND
                       if raw.get("wait_timeout") is not None else None),
+        build=build_spec(raw.get("build"), base),
         **option_fields(raw, base),
     )
 
@@ -288,11 +294,16 @@ _PULL_STRENGTH = {"never": 0, "missing": 1, "always": 2}
 
 
 def images_of(containers: Mapping[str, ContainerSpec]) -> Dict[str, ImageSpec]:
-    """One image resource per reference; the most eager pull policy of its users wins."""
+    """One image resource per reference; the most eager pull policy of its users wins, and an
+    image a container builds is built (validation makes sure its builds agree)."""
     images: Dict[str, ImageSpec] = {}
     for spec in containers.values():
         known = images.get(spec.image)
-        if known is None or _PULL_STRENGTH[spec.pull] > _PULL_STRENGTH[known.pull]:
+        if known is not None and known.build is not None:
+            continue
+        if spec.build is not None:
+            images[spec.image] = ImageSpec(spec.image, "never", spec.build)
+        elif known is None or _PULL_STRENGTH[spec.pull] > _PULL_STRENGTH[known.pull]:
             images[spec.image] = ImageSpec(spec.image, spec.pull)
     return images
 
@@ -301,7 +312,7 @@ def docker_desired(raw: Mapping[str, Any], base: Path) -> DockerDesired:
     """The Docker part of a validated playbook tree (plain dicts). `base` resolves relative
     bind mounts."""
     containers = {
-        name: container_spec(name, spec or {}, base)
+        name: container_spec(name, spec or {}, base, str(raw.get("name") or ""))
         for name, spec in (raw.get("containers") or {}).items()
     }
     return DockerDesired(
@@ -357,6 +368,16 @@ class ImageState:
     reference: str
     id: str
     repo_digests: Tuple[str, ...] = ()
+    built: Optional[str] = None  # the record of the inputs dfwctl built it from (its label)
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """A build context as it is now: the inputs a build would have, and the paths changed
+    since the image was built (None when that is not known here)."""
+
+    inputs: Inputs
+    changed: Optional[Tuple[str, ...]] = None
 
 
 @dataclass(frozen=True)
@@ -369,6 +390,7 @@ class Actual:
     remote_digests: Mapping[str, Optional[str]] = field(default_factory=dict)  # pull: always
     foreign_containers: Tuple[str, ...] = ()  # names the playbook wants, used by others
     leftovers: Tuple[ContainerState, ...] = ()  # replacements an interrupted apply left behind
+    builds: Mapping[str, BuildState] = field(default_factory=dict)  # contexts, by image
 
     def fingerprint(self, owner: str = "", wanted: Optional[DockerDesired] = None) -> str:
         """A digest of everything a plan of playbook `owner` (which wants `wanted`) depends
@@ -385,7 +407,8 @@ class Actual:
             sorted(self.containers.items()),
             sorted((n, s) for n, s in self.networks.items() if mine(n, s, wanted.networks)),
             sorted((n, s) for n, s in self.volumes.items() if mine(n, s, wanted.volumes)),
-            sorted((r, s.id) for r, s in self.images.items() if r in wanted.images),
+            sorted((r, s.id, s.built) for r, s in self.images.items() if r in wanted.images),
+            sorted((r, b.inputs) for r, b in self.builds.items()),
             sorted(self.remote_digests.items(), key=lambda item: item[0]),
             sorted(self.foreign_containers),
             sorted(c.id for c in self.leftovers),

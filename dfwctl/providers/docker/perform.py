@@ -14,6 +14,7 @@ from dfwctl.logs import get_logger
 from dfwctl.plan import Failure, Guard, Step
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker import steps as S
+from dfwctl.providers.docker.build import run_build
 from dfwctl.providers.docker.create import (
     SourceMap,
     create_arguments,
@@ -43,6 +44,7 @@ class DockerPerformer:
         self.waits = waits or WaitBounds()
         self._runs: Dict[type, Callable[[Any, Progress], None]] = {
             S.Pull: self.pull,
+            S.Build: self.build,
             S.CreateNetwork: self.create_network,
             S.DisconnectNetwork: self.disconnect_network,
             S.RemoveNetwork: self.remove_network,
@@ -76,7 +78,7 @@ class DockerPerformer:
             raise DfwctlError(f"the Docker provider cannot decide {guard.text!r}")
         pulled = self.call(f"inspect image {guard.image}", self.api.inspect_image, guard.image)
         if pulled.get("Id") == guard.image_id:
-            progress("kept: the pulled image is the one it runs")
+            progress(f"kept: the {guard.made} image is the one it runs")
             return False
         return True
 
@@ -132,6 +134,9 @@ class DockerPerformer:
             if line and line != last:
                 progress(line)
                 last = line
+
+    def build(self, step: S.Build, progress: Progress) -> None:
+        run_build(self.api, self.call, step, self.waits.timeout, self._events, progress)
 
     @staticmethod
     def _events(stream: Iterable[Mapping[str, Any]], what: str) -> Iterator[Mapping[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set
 from dfwctl.checker import Checker, Path
 from dfwctl.errors import Diagnostic
 from dfwctl.load import format_path
-from dfwctl.providers.docker import health_rules
+from dfwctl.providers.docker import build_rules, health_rules
 from dfwctl.providers.docker.model import BUILTIN_NETWORKS
 from dfwctl.providers.docker.option_rules import STOP_TIMEOUT, option_rules
 from dfwctl.schema_messages import quote
@@ -39,7 +39,7 @@ def rules(c: Checker) -> Iterator[Diagnostic]:
                              for name in mapping(c.data, "containers")
                              for key in ("memory", "shm_size"))
     for rule in (network_rule, label_rule, container_rule, port_rule, address_rule,
-                 health_rules.rules, dependency_rule, number_rule, nul_rule):
+                 health_rules.rules, build_rules.rules, dependency_rule, number_rule, nul_rule):
         yield from rule(c)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 from dfwctl.plan import Guard, Step
+from dfwctl.providers.docker.buildspec import BuildSpec
 from dfwctl.providers.docker.model import (
     ContainerSpec,
     ContainerState,
@@ -24,6 +25,17 @@ DEFAULT_STOP_TIMEOUT = 10  # seconds, the engine's own default
 @dataclass(frozen=True)
 class Pull(Step):
     reference: str
+
+
+@dataclass(frozen=True)
+class Build(Step):
+    """Build `reference` from its context (read again when it runs)."""
+
+    reference: str
+    spec: BuildSpec = field(repr=False)
+    args_recorded: Pairs = field(repr=False)  # the args as the image's record holds them
+    owner: str = ""  # the playbook, in the image's owner label
+    fresh: bool = False  # without the engine's cache (--replace)
 
 
 @dataclass(frozen=True)
@@ -154,11 +166,21 @@ class IfImageChanged(Guard):
 
     image: str = ""
     image_id: str = ""  # the image the container runs
+    made: str = "pulled"  # how the new image comes: pulled | built
 
 
 # Sequences ------------------------------------------------------------------------------------
 def pull(reference: str) -> Tuple[Step, ...]:
     return (Pull(f"pull {reference}", reference),)
+
+
+def build(reference: str, spec: BuildSpec, args_recorded: Pairs, owner: str,
+          fresh: bool = False) -> Tuple[Step, ...]:
+    where = spec.context + ("" if spec.dockerfile == "Dockerfile" else
+                            f" with {spec.dockerfile}")
+    return (Build(f"build image {reference} from {where}" +
+                  (" without the build cache" if fresh else ""),
+                  reference, spec, args_recorded, owner, fresh),)
 
 
 def create_network(spec: NetworkSpec, labels: Pairs) -> Tuple[Step, ...]:
@@ -237,6 +259,6 @@ def update_container(spec: ContainerSpec, state: ContainerState,
 
 
 def if_image_changed(spec: ContainerSpec, state: ContainerState, condition: str,
-                     otherwise: Tuple[Step, ...]) -> IfImageChanged:
-    return IfImageChanged(f"compare the pulled image: replace the container {condition}",
-                          otherwise, spec.image, state.image_id)
+                     otherwise: Tuple[Step, ...], made: str = "pulled") -> IfImageChanged:
+    return IfImageChanged(f"compare the {made} image: replace the container {condition}",
+                          otherwise, spec.image, state.image_id, made)

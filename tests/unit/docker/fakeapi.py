@@ -22,6 +22,7 @@ import functools
 import hashlib
 import json
 import re
+import tarfile
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -189,6 +190,7 @@ class FakeAPI:
         self.registry: Dict[str, str] = dict(registry or {})
         self.exit_codes: Dict[str, int] = {}
         self.logs_text: Dict[str, bytes] = {}
+        self.sent_contexts: List[Dict[str, bytes]] = []  # what each build was sent, by path
         self.calls: List[Call] = []
         self._hooks: List[_Hook] = []
         self._made: Counter = Counter()  # ids handed out, by kind
@@ -265,7 +267,9 @@ class FakeAPI:
 
     # bookkeeping ----------------------------------------------------------------------------
     def _enter(self, method: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
-        self.calls.append(Call(method, args, copy.deepcopy(kwargs)))
+        kept = {k: v if hasattr(v, "read") else copy.deepcopy(v)  # a file is kept as it is
+                for k, v in kwargs.items()}
+        self.calls.append(Call(method, args, kept))
         self._current = (method, args)
         for hook in self._hooks:
             if hook.method == method:
@@ -702,6 +706,33 @@ class FakeAPI:
         was = f"{recorded['args'][0]}:{recorded['kwargs']['tag']}"
         events = [json.loads(json.dumps(e).replace(was, reference)) for e in recorded["response"]]
         return self._stream(events, stream, decode)
+
+    @_engine_call
+    def build(self, path=None, tag=None, quiet=False, fileobj=None, nocache=False, rm=False,
+              timeout=None, custom_context=False, encoding=None, pull=False, forcerm=False,
+              dockerfile=None, container_limits=None, decode=False, buildargs=None, gzip=False,
+              shmsize=None, labels=None, cache_from=None, target=None, network_mode=None,
+              squash=None, extra_hosts=None, platform=None, isolation=None,
+              use_config_proxy=True):
+        """Reads the context tar (which must hold the Dockerfile) and replays the engine's
+        recorded output (corpus/build.json): the failed build when the Dockerfile has a RUN
+        ending in `false`, else the one that succeeded, after which the tag names an image
+        whose id follows from what was sent, with the labels asked for."""
+        with tarfile.open(fileobj=fileobj) as context:
+            sent = {m.name: (context.extractfile(m).read() if m.isfile() else b"")
+                    for m in context.getmembers()}
+        self.sent_contexts.append(sent)
+        recorded = json.loads((CORPUS / "build.json").read_text(encoding="utf-8"))
+        text = sent[dockerfile or "Dockerfile"].decode()
+        if re.search(r"^RUN .*false\s*$", text, re.M):
+            return iter(recorded["failed"])
+        seed = json.dumps([sorted(sent.items(), key=lambda kv: kv[0]), labels, buildargs,
+                           target], default=lambda b: b.decode("latin-1"))
+        image_id = "sha256:" + hashlib.sha256(seed.encode()).hexdigest()
+        self._point(tag, image_id)
+        image = next(i for i in self._images if i["Id"] == image_id)
+        image["Labels"] = dict(labels or {})
+        return iter(recorded["succeeded"])
 
     @staticmethod
     def _stream(events: List[Dict[str, Any]], stream: bool,

@@ -496,7 +496,7 @@ def test_the_fake_has_each_sdk_method_dfwctl_calls_with_its_signature(method):
 def test_dfwctl_calls_the_methods_the_fake_was_written_for():
     """A new engine call in dfwctl must be added to the fake (and this list)."""
     assert _engine_calls() == [
-        "connect_container_to_network", "containers", "create_container",
+        "build", "connect_container_to_network", "containers", "create_container",
         "create_endpoint_config", "create_host_config", "create_network",
         "create_networking_config", "create_volume", "disconnect_container_from_network",
         "images", "info", "inspect_container", "inspect_distribution", "inspect_image",
