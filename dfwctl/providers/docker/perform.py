@@ -136,7 +136,7 @@ class DockerPerformer:
                 last = line
 
     def build(self, step: S.Build, progress: Progress) -> None:
-        run_build(self.api, self.call, step, self.waits.timeout, self._events, progress)
+        run_build(self.api, self.call, step, self.waits.bound(), self._events, progress)
 
     @staticmethod
     def _events(stream: Iterable[Mapping[str, Any]], what: str) -> Iterator[Mapping[str, Any]]:
@@ -232,11 +232,12 @@ class DockerPerformer:
 
     def wait_exit(self, step: S.WaitExit, progress: Progress) -> None:
         """Wait for the one run of a `state: exited` container, in short engine waits: the
-        bound holds (--exit-wait, else --wait-timeout; never past --timeout), progress is
-        shown, and a stop request ends the wait (the container runs on)."""
+        bound holds (its wait_timeout, else --exit-wait, else --wait-timeout; never past
+        --timeout), progress is shown, and a stop request ends the wait (the container runs
+        on)."""
         waits = self.waits
-        if self.exit_wait is None:
-            limit, option = waits.bound(), waits.option()
+        if self.exit_wait is None or step.timeout is not None:
+            limit, option = waits.bound(step.timeout), waits.option(step.timeout)
         else:
             capped, by_deadline = timeouts.cap(self.exit_wait)
             limit, option = capped or 0.0, "--timeout" if by_deadline else "--exit-wait"

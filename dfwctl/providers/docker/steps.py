@@ -120,6 +120,7 @@ class WaitExit(Step):
 
     container: str
     name: str
+    timeout: Optional[float] = None  # the container's own wait_timeout
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,7 @@ def run(spec: ContainerSpec, container: str) -> Tuple[Step, ...]:
     found: List[Step] = [StartContainer(f"start container {spec.name}", container, spec.name)]
     if spec.state == "exited":
         found.append(WaitExit(f"wait for container {spec.name} to run to completion",
-                              container, spec.name))
+                              container, spec.name, spec.wait_timeout))
     return tuple(found)
 
 
