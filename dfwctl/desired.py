@@ -11,6 +11,7 @@ from typing import Any, FrozenSet, List, Mapping, Optional, Tuple
 
 from dfwctl.machines.model import Machines, machines_of, prefix
 from dfwctl.mask import Masker, mask_value, masker
+from dfwctl.profiles import without
 from dfwctl.providers.desktop.model import SETTINGS, DesktopSpec
 from dfwctl.providers.docker.model import DockerDesired, docker_desired
 from dfwctl.providers.docker.model import address as docker_address
@@ -54,17 +55,20 @@ def _plain(value: Any, mask: Masker) -> Any:
         return {str(k): _plain(v, mask) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v, mask) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v, mask) for v in value)
     return mask_value(value, mask)
 
 
-def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozenset()) -> Desired:
+def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozenset(),
+          inactive: FrozenSet[str] = frozenset()) -> Desired:
     """A validated playbook tree -> Desired. `base` is the playbook's folder: relative paths
-    resolve against it."""
-    raw = plain(data)
+    resolve against it; `inactive` are the containers no selected profile turns on."""
+    raw = without(plain(data), inactive)
     hyperv, desktop = raw.get("hyperv"), raw.get("docker_desktop")
     return Desired(
         name=raw["name"],
-        docker=docker_desired(raw, base),
+        docker=dataclasses.replace(docker_desired(raw, base), inactive=inactive),
         hyperv=hyperv_desired(hyperv) if hyperv is not None else None,
         desktop=DesktopSpec.from_section(desktop),
         machines=machines_of(raw),

@@ -122,6 +122,7 @@ class Document:
     text: Optional[str] = None  # kept on the fast path, to parse again with positions
     # the fast tree as JSON, for the parse cache once the playbook proved valid
     parsed_json: Optional[str] = field(default=None, repr=False, compare=False)
+    sources: Optional["Sources"] = field(default=None, repr=False, compare=False)  # layers
 
     @property
     def has_positions(self) -> bool:
@@ -141,30 +142,63 @@ class Document:
     def position(self, path: Sequence[PathPart], key: bool = False) -> Tuple[int, int]:
         """1-based (line, column) of the node at `path`, or of its key when `key` is true.
         Walks as deep as the path exists; a missing tail reports its nearest parent."""
+        return self.locate(path, key)[1:]
+
+    def locate(self, path: Sequence[PathPart], key: bool = False) -> Tuple[str, int, int]:
+        """(file, line, column) of the node at `path`: in a layered playbook, the file that
+        holds the value (see Sources), else this playbook."""
         if not self.has_positions:
-            return 1, 1
+            return self.display_name, 1, 1
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
         node = self.data
+        sources = self.sources
+        where = sources.file_of(node, None, self.display_name) if sources else self.display_name
         line, col = 1, 1
         for part in path:
             if isinstance(node, CommentedMap) and part in node:
-                pos = node.lc.key(part) if key and part == path[-1] else node.lc.value(part)
-                line, col = pos[0] + 1, pos[1] + 1
-                node = node[part]
+                data = (node.lc.data or {}).get(part)  # keys a `<<` merge brought have no position
+                if data is not None:
+                    pos = data[:2] if key and part == path[-1] else data[2:4]
+                    line, col = pos[0] + 1, pos[1] + 1
+                if sources is not None:
+                    where = sources.file_of(node, part, where)
             elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-                pos = node.lc.item(part)
-                line, col = pos[0] + 1, pos[1] + 1
-                node = node[part]
+                item = (node.lc.data or {}).get(part)
+                if item is not None:
+                    line, col = item[0] + 1, item[1] + 1
+                if sources is not None:
+                    where = sources.file_of(node, part, where)
             else:
                 break
-        return line, col
+            node = node[part]
+        return where, line, col
 
     def diagnostic(
         self, path: Sequence[PathPart], message: str, severity: str = "error", key: bool = False
     ) -> Diagnostic:
-        line, col = self.position(path, key=key)
-        return Diagnostic(self.display_name, line, col, format_path(path), message, severity)
+        where, line, col = self.locate(path, key=key)
+        return Diagnostic(where, line, col, format_path(path), message, severity)
+
+
+@dataclass
+class Sources:
+    """Where the parts of a layered playbook (include:, the override file) come from: the
+    file of each mapping and list, and of each key or item a merge took from another file.
+    Keyed by the identity of the containers, which the composed tree keeps alive."""
+
+    files: Tuple[Path, ...] = ()  # every file read, in the order merged
+    containers: Dict[int, str] = field(default_factory=dict)  # id(container) -> file
+    entries: Dict[Tuple[int, PathPart], str] = field(default_factory=dict)
+    # every container noted above, held so that no id is reused while these tables live
+    held: List[Any] = field(default_factory=list, repr=False)
+
+    def file_of(self, container: Any, part: Optional[PathPart], default: str) -> str:
+        if part is not None:
+            found = self.entries.get((id(container), part))
+            if found is not None:
+                return found
+        return self.containers.get(id(container), default)
 
 
 def _duplicate_keys(node: "Node", name: str, out: List[Diagnostic], path: DocPath = ()) -> None:

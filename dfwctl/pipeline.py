@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
-from dfwctl import parsecache, redact, schemacache, targets
+from dfwctl import parsecache, profiles, redact, schemacache, targets
 from dfwctl.combine import combine
 from dfwctl.desired import Desired, addresses, build
 from dfwctl.errors import DfwctlError, Diagnostic, PlaybookError, UnreachableError
 from dfwctl.interpolate import Interpolation, interpolate, load_environment
-from dfwctl.load import Document, load
+from dfwctl.layers import compose
+from dfwctl.load import Document
 from dfwctl.machines.deferral import deferral
 from dfwctl.plan import Deferred, Plan, PlanOptions, PlanPart, Unreadable
 from dfwctl.providers.base import Provider
@@ -26,6 +27,12 @@ class Playbook:
     document: Document
     desired: Desired
     warnings: Tuple[Diagnostic, ...]
+
+    @property
+    def files(self) -> Tuple[Path, ...]:
+        """Every file the playbook was read from: itself, its includes, its override file."""
+        sources = self.document.sources
+        return sources.files if sources is not None else (self.document.path,)
 
 
 def check_document(document: Document, environ: Mapping[str, str], use_cache: bool = False
@@ -56,11 +63,22 @@ def check_document(document: Document, environ: Mapping[str, str], use_cache: bo
 
 
 def load_playbook(path: Path, environ: Optional[Mapping[str, str]] = None,
-                  use_cache: bool = False) -> Playbook:
+                  use_cache: bool = False, selected: Sequence[str] = ()) -> Playbook:
+    """A playbook with its layers (include:, the override file beside it), checked, as
+    Desired; `selected` are the profiles turned on (see profiles.py)."""
     document, interpolation, warnings = check_document(
-        load(path, cache=use_cache), os.environ if environ is None else environ, use_cache)
+        compose(path, cache=use_cache), os.environ if environ is None else environ, use_cache)
+    refused = profiles.check(document, selected)
+    if refused:
+        if not document.has_positions:
+            document = document.round_trip()
+            interpolate(document, load_environment(document, os.environ if environ is None
+                                                   else environ))
+            refused = profiles.check(document, selected)
+        raise PlaybookError(refused)
     redact.register(interpolation.secrets)
-    desired = build(document.data, document.directory, interpolation.secrets)
+    desired = build(document.data, document.directory, interpolation.secrets,
+                    profiles.inactive(document.data, selected))
     return Playbook(document, desired, warnings)
 
 

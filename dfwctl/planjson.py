@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Sequence
 
 from dfwctl import __version__
 from dfwctl.errors import DfwctlError
@@ -85,11 +85,14 @@ def dumps(plan: Plan) -> str:
     return json.dumps(plan_json(plan), indent=2, ensure_ascii=False) + "\n"
 
 
-def save(plan: Plan, path: Path, playbook_path: Path, options: Dict[str, Any]) -> None:
-    """Write atomically: a plan file is either whole or absent."""
+def save(plan: Plan, path: Path, playbook_path: Path, options: Dict[str, Any],
+         files: Sequence[Path] = ()) -> None:
+    """Write atomically: a plan file is either whole or absent. `files` are the playbook's
+    layers (its includes and override file), which apply checks are the same."""
     doc = {
         "kind": SAVED_KIND,
         "playbook_path": str(playbook_path.resolve()),
+        "playbook_files": [str(f.resolve()) for f in files],
         "options": options,
         "plan": plan_json(plan),
     }

@@ -180,13 +180,16 @@ def _unknown_keys(error: ValidationError, path: Tuple[Any, ...]) -> List[Problem
     schema: Any = error.schema
     instance: Any = error.instance
     known = list(schema.get("properties", {}))
+    # the top level also takes x-NAME, extension fields for YAML anchors
+    extension = "^x-" in schema.get("patternProperties", {})
     found = []
     for key in instance:
         if key in known:
             continue
         hint = _suggestion(str(key), known)
-        if not hint and len(known) <= MAX_LISTED_KEYS:
-            hint = "; expected one of: " + ", ".join(known)
+        if not hint and len(known) <= MAX_LISTED_KEYS + extension:
+            hint = "; expected one of: " + ", ".join(known) + \
+                (", or x-NAME for YAML anchors" if extension else "")
         elif not hint:
             hint = ": remove it or fix its spelling"
         found.append(Problem(path + (key,), f"unknown key {quote(key)}{hint}", key=True))

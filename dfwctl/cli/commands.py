@@ -1,6 +1,7 @@
 """validate, plan, apply, destroy and status."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
@@ -42,6 +43,15 @@ def _providers(desired: Desired, exit_wait: Optional[float] = None,
                                               waits=waits, **vm), only=machines)
 
 
+def _profile_option(fn: F) -> F:
+    return click.option(
+        "--profile", "selected", multiple=True, metavar="NAME", envvar="DFWCTL_PROFILES",
+        callback=lambda _ctx, _param, value: tuple(
+            p.strip() for v in value for p in v.split(",") if p.strip()),
+        help="Turn on the containers of this profile (repeat for several; * for all). "
+             "DFWCTL_PROFILES takes a comma-separated list.")(fn)
+
+
 def _machine_option(fn: F) -> F:
     return click.option("--machine", "machines", multiple=True, metavar="NAME",
                         help="Only the parts on this machine (repeat for several).")(fn)
@@ -71,9 +81,19 @@ def validate(playbooks: Tuple[str, ...]) -> None:
             failed += 1
             continue
         _echo_warnings(playbook)
-        click.echo(f"{path}: valid")
+        layers = [_shown(f) for f in playbook.files[1:]]
+        click.echo(f"{path}: valid" + (f" (with {', '.join(layers)})" if layers else ""))
     if failed:
         raise SystemExit(ExitStatus.ERROR)
+
+
+def _shown(path: Path) -> str:
+    """A file as messages name it: from the current folder when it is below it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive, on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _plan_options(prune: bool, prune_volumes: bool, destroy: bool = False,
@@ -124,14 +144,15 @@ def _prune_options(fn: F) -> F:
 @_machine_option
 @_target_option
 @_replace_option
+@_profile_option
 @vm_options
 def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode: bool, prune: bool,
          prune_volumes: bool, machines: Tuple[str, ...], targets: Tuple[str, ...],
-         replace: Tuple[str, ...], **vm: Any) -> None:
+         replace: Tuple[str, ...], selected: Tuple[str, ...], **vm: Any) -> None:
     """Read the machine, diff it against PLAYBOOK and print what would change and why."""
     from dfwctl.pipeline import load_playbook, make_plan
 
-    loaded = load_playbook(Path(playbook), use_cache=True)
+    loaded = load_playbook(Path(playbook), use_cache=True, selected=selected)
     _echo_warnings(loaded)
     options = _plan_options(prune, prune_volumes, targets=targets, replace=replace)
     the_plan = make_plan(loaded.desired, _providers(loaded.desired, machines=machines, **vm),
@@ -145,7 +166,9 @@ def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode:
 
         echo(render_plan(the_plan, palette()))
     if out_file:
-        planjson.save(the_plan, Path(out_file), Path(playbook), {**_saved_options(options), **vm})
+        planjson.save(the_plan, Path(out_file), Path(playbook),
+                      {**_saved_options(options), **vm, "profiles": list(selected)},
+                      loaded.files)
         click.echo(f"Saved the plan to {out_file}; apply it with: dfwctl apply {out_file}",
                    err=True)
     if the_plan.unreadable:
@@ -269,6 +292,7 @@ def _apply_options(fn: F) -> F:
                            "(depends_on conditions, --wait), unless the container sets "
                            "wait_timeout.")(fn)
     fn = _machine_option(fn)
+    fn = _profile_option(fn)
     return fn
 
 
@@ -284,8 +308,9 @@ def _apply_options(fn: F) -> F:
 @vm_options
 def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float,
           exit_wait: Optional[float], output: str, no_restart: bool, wait_timeout: float,
-          machines: Tuple[str, ...], prune: bool, prune_volumes: bool, targets: Tuple[str, ...],
-          replace: Tuple[str, ...], wait: bool, **vm: Any) -> None:
+          machines: Tuple[str, ...], selected: Tuple[str, ...], prune: bool,
+          prune_volumes: bool, targets: Tuple[str, ...], replace: Tuple[str, ...], wait: bool,
+          **vm: Any) -> None:
     """Make the machine match TARGET: a playbook, or a plan saved by `plan --out`."""
     from dfwctl import planjson
     from dfwctl.pipeline import load_playbook, make_plan
@@ -301,14 +326,15 @@ def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float
         vm = {k: saved["options"].get(k) if vm[k] in (None, False) else vm[k] for k in VM_OPTIONS}
         targets = tuple(saved["options"].get("targets", ()))
         replace = tuple(saved["options"].get("replace", ()))
-    loaded = load_playbook(playbook_path, use_cache=True)
+        selected = tuple(saved["options"].get("profiles", ()))
+    loaded = load_playbook(playbook_path, use_cache=True, selected=selected)
     _echo_warnings(loaded)
     providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout, **vm)
     options = _plan_options(prune, prune_volumes, targets=targets, replace=replace)
     with _lock(loaded.desired, providers, "apply", lock_timeout):
         the_plan = make_plan(loaded.desired, providers, options)
         if saved:
-            _check_saved(saved, the_plan, target)
+            _check_saved(saved, the_plan, target, loaded.files)
         later = _after_first_round(options, the_plan)
         _run_apply(the_plan, lambda: make_plan(loaded.desired, providers, later), providers,
                    auto_approve=auto_approve, parallelism=parallelism, output=output,
@@ -329,7 +355,13 @@ def _after_first_round(options: PlanOptions, first: Plan) -> PlanOptions:
                                                       if r not in done))
 
 
-def _check_saved(saved: Dict[str, Any], the_plan: Plan, target: str) -> None:
+def _check_saved(saved: Dict[str, Any], the_plan: Plan, target: str,
+                 files: Sequence[Path]) -> None:
+    layers = saved.get("playbook_files")
+    if layers is not None and layers != [str(f.resolve()) for f in files]:
+        raise DfwctlError(f"saved plan {target} is stale: the playbook is read from other "
+                          "files now (an include or its override file was added or removed)",
+                          "run `dfwctl plan --out` again")
     recorded = saved["plan"]
     if recorded.get("desired_digest") != the_plan.desired_digest:
         raise DfwctlError(f"saved plan {target} is stale: the playbook (or its variables) "
@@ -346,11 +378,13 @@ def _check_saved(saved: Dict[str, Any], the_plan: Plan, target: str) -> None:
 @_target_option
 def destroy(playbook: str, volumes: bool, auto_approve: bool, parallelism: int,
             lock_timeout: float, exit_wait: Optional[float], output: str, no_restart: bool,
-            wait_timeout: float, machines: Tuple[str, ...], targets: Tuple[str, ...]) -> None:
-    """Remove everything PLAYBOOK owns (named volumes only with --volumes)."""
+            wait_timeout: float, machines: Tuple[str, ...], selected: Tuple[str, ...],
+            targets: Tuple[str, ...]) -> None:
+    """Remove everything PLAYBOOK owns (named volumes only with --volumes), the containers
+    of every profile too: --profile only checks the selection as plan and apply do."""
     from dfwctl.pipeline import load_playbook, make_plan
 
-    loaded = load_playbook(Path(playbook), use_cache=True)
+    loaded = load_playbook(Path(playbook), use_cache=True, selected=selected)
     providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout)
     options = _plan_options(False, volumes, destroy=True, targets=targets)
     with _lock(loaded.desired, providers, "destroy", lock_timeout):
@@ -366,8 +400,9 @@ def destroy(playbook: str, volumes: bool, auto_approve: bool, parallelism: int,
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Format on stdout.")
 @_machine_option
+@_profile_option
 def status(playbook: str, addresses: Tuple[str, ...], output: str,
-           machines: Tuple[str, ...]) -> None:
+           machines: Tuple[str, ...], selected: Tuple[str, ...]) -> None:
     """Show what PLAYBOOK owns on each machine and layer, and in what state: containers
     (running, exited with their code, healthy or not), VMs, Docker Desktop's settings in
     force; what differs from the playbook (drift), and orphans. It reads what a plan reads,
@@ -377,7 +412,7 @@ def status(playbook: str, addresses: Tuple[str, ...], output: str,
     from dfwctl.desired import addresses as all_addresses
     from dfwctl.pipeline import load_playbook, read_status
 
-    loaded = load_playbook(Path(playbook), use_cache=True)
+    loaded = load_playbook(Path(playbook), use_cache=True, selected=selected)
     _echo_warnings(loaded)
     found = read_status(loaded.desired, _providers(loaded.desired, machines=machines))
     known = set(all_addresses(loaded.desired)) | {i.address for p in found.parts for i in p.items}

@@ -457,7 +457,7 @@ def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None
             differ.volume(volume)
         for container in docker.containers.values():
             differ.container(container)
-        differ.orphans_of(frozenset(docker.containers), frozenset(docker.networks),
+        differ.orphans_of(frozenset(docker.containers) | docker.inactive, frozenset(docker.networks),
                           frozenset(docker.volumes))
     differ.leftovers_of()
     if differ.errors:

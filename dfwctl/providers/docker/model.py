@@ -10,7 +10,7 @@ import hashlib
 import shlex
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from dfwctl.providers.docker.buildspec import BuildSpec, Inputs, build_spec, image_of
 from dfwctl.providers.docker.health import STARTED, Health, condition_name, healthcheck_of
@@ -163,6 +163,8 @@ class DockerDesired:
     volumes: Mapping[str, VolumeSpec] = field(default_factory=dict)
     images: Mapping[str, ImageSpec] = field(default_factory=dict)
     present: bool = False  # the playbook has a networks, volumes or containers section
+    # containers of profiles not selected: left as they are, never orphans
+    inactive: FrozenSet[str] = frozenset()
 
 
 def address(kind: str, name: str) -> str:
