@@ -14,7 +14,8 @@ from dfwctl.plan import Action
 RESET = "\033[0m"
 BOLD, RED, GREEN, YELLOW, CYAN = "1", "31", "32", "33", "36"
 
-_ACTION = {Action.CREATE: GREEN, Action.UPDATE: YELLOW, Action.REPLACE: RED, Action.DELETE: RED}
+_ACTION = {Action.CREATE: GREEN, Action.UPDATE: YELLOW, Action.REPLACE: RED, Action.DELETE: RED,
+           Action.ADOPT: CYAN}
 
 
 @dataclass(frozen=True)

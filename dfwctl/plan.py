@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any, FrozenSet, Optional, Tuple
 
 from dfwctl.errors import DfwctlError
 
@@ -18,6 +18,7 @@ class Action(enum.Enum):
     UPDATE = "update"
     REPLACE = "replace"
     DELETE = "delete"
+    ADOPT = "adopt"  # take something made elsewhere under the playbook's ownership, as it is
     NOOP = "no-op"
 
     @property
@@ -30,6 +31,7 @@ _SYMBOLS = {
     Action.UPDATE: "~",
     Action.REPLACE: "-/+",
     Action.DELETE: "-",
+    Action.ADOPT: "<=",
     Action.NOOP: " ",
 }
 
@@ -43,6 +45,15 @@ class PlanOptions:
     destroy: bool = False  # delete everything the playbook owns
     targets: Tuple[str, ...] = ()  # --target: only these addresses and what they depend on
     replace: Tuple[str, ...] = ()  # --replace: make these again even without a diff
+    # take what the playbook names and others made under its ownership, instead of stopping
+    # on the name: everything (apply --adopt), or these addresses (dfwctl adopt)
+    adopt_all: bool = False
+    adopt: FrozenSet[str] = frozenset()
+    # (address, the name the engine has it under) for a container to rename as it is adopted
+    adopt_names: Tuple[Tuple[str, str], ...] = ()
+
+    def adopts(self, address: str) -> bool:
+        return self.adopt_all or address in self.adopt
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dfwctl.mask import is_sensitive
 from dfwctl.plan import Action, Change, Plan
 from dfwctl.report import SENSITIVE
 
-FORMAT_VERSION = "1.2"  # docs/plan-json.md: what each version added
+FORMAT_VERSION = "1.3"  # docs/plan-json.md: what each version added
 SAVED_KIND = "dfwctl-saved-plan"
 
 

@@ -22,6 +22,7 @@ _HEADLINE = {
     Action.UPDATE: "will be updated in place",
     Action.REPLACE: "must be replaced",
     Action.DELETE: "will be destroyed",
+    Action.ADOPT: "will be adopted",
 }
 
 
@@ -91,7 +92,8 @@ def _counts(changes: Sequence[Change]) -> str:
     def count(action: Action) -> int:
         return sum(1 for c in changes if c.action is action)
 
-    return (f"{count(Action.CREATE)} to create, {count(Action.UPDATE)} to update, "
+    adopt = f"{count(Action.ADOPT)} to adopt, " if count(Action.ADOPT) else ""
+    return (f"{adopt}{count(Action.CREATE)} to create, {count(Action.UPDATE)} to update, "
             f"{count(Action.REPLACE)} to replace, {count(Action.DELETE)} to destroy")
 
 
@@ -176,7 +178,7 @@ def _tail(plan: Plan, p: Palette) -> Iterable[str]:
 
 # What each action did, in the words of the plan's summary line ("to create" -> "created").
 _DONE_WORD = {Action.CREATE: "created", Action.UPDATE: "updated", Action.REPLACE: "replaced",
-              Action.DELETE: "destroyed"}
+              Action.DELETE: "destroyed", Action.ADOPT: "adopted"}
 
 
 def _result_counts(outcomes: Sequence[Outcome]) -> str:

@@ -101,15 +101,19 @@ def image_state(reference: str, generation: int = 0) -> ImageState:
 def network_state(spec: Any, desired: Optional[Desired],
                   owner: Optional[str] = None) -> NetworkState:
     """An owned network recorded from `desired`, or (desired None) one made elsewhere."""
-    if desired is None:
-        return NetworkState(_hex("network " + spec.name)[:64], spec.name, owner, None)
+    if desired is None:  # made elsewhere: it is what `spec` says
+        return NetworkState(_hex("network " + spec.name)[:64], spec.name, owner, None,
+                            seen=spec)
     return NetworkState(_hex("network " + spec.name)[:64], spec.name, desired.name,
                         recorded(spec, desired))
 
 
+FIXED_CREATED = "2024-01-01T00:00:00Z"
+
+
 def volume_state(spec: Any, desired: Optional[Desired], owner: Optional[str] = None) -> VolumeState:
-    if desired is None:
-        return VolumeState(spec.name, owner, None)
+    if desired is None:  # made elsewhere: it is what `spec` says
+        return VolumeState(spec.name, owner, None, seen=spec, created=FIXED_CREATED)
     return VolumeState(spec.name, desired.name, recorded(spec, desired))
 
 

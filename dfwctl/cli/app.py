@@ -46,7 +46,7 @@ class Context:
 # the everyday commands does not pay for them.
 _LAZY_COMMANDS = {"doctor": "dfwctl.cli.hyperv", "simulator": "dfwctl.cli.hyperv",
                   "desktop": "dfwctl.cli.desktop", "schema": "dfwctl.cli.schema",
-                  "completion": "dfwctl.cli.complete"}
+                  "completion": "dfwctl.cli.complete", "export": "dfwctl.cli.export"}
 
 
 class _Group(click.Group):

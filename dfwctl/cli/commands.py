@@ -97,17 +97,27 @@ def _shown(path: Path) -> str:
 
 
 def _plan_options(prune: bool, prune_volumes: bool, destroy: bool = False,
-                  targets: Sequence[str] = (), replace: Sequence[str] = ()) -> PlanOptions:
+                  targets: Sequence[str] = (), replace: Sequence[str] = (),
+                  adopt: bool = False) -> PlanOptions:
     from dfwctl.plan import PlanOptions
 
     return PlanOptions(prune=prune or prune_volumes, prune_volumes=prune_volumes, destroy=destroy,
-                       targets=tuple(targets), replace=tuple(replace))
+                       targets=tuple(targets), replace=tuple(replace), adopt_all=adopt)
 
 
 def _saved_options(options: PlanOptions) -> Dict[str, Any]:
     """What a saved plan records of its options, for `apply FILE`."""
     return {"prune": options.prune, "prune_volumes": options.prune_volumes,
-            "targets": list(options.targets), "replace": list(options.replace)}
+            "targets": list(options.targets), "replace": list(options.replace),
+            "adopt": options.adopt_all}
+
+
+def _adopt_option(fn: F) -> F:
+    return click.option(
+        "--adopt", is_flag=True,
+        help="Take the containers, networks and volumes the playbook names that were made "
+             "elsewhere under its ownership (the plan shows each adoption) instead of "
+             "stopping on their names.")(fn)
 
 
 def _target_option(fn: F) -> F:
@@ -144,17 +154,18 @@ def _prune_options(fn: F) -> F:
 @_machine_option
 @_target_option
 @_replace_option
+@_adopt_option
 @_profile_option
 @vm_options
 def plan(playbook: str, output: str, out_file: Optional[str], detailed_exitcode: bool, prune: bool,
          prune_volumes: bool, machines: Tuple[str, ...], targets: Tuple[str, ...],
-         replace: Tuple[str, ...], selected: Tuple[str, ...], **vm: Any) -> None:
+         replace: Tuple[str, ...], adopt: bool, selected: Tuple[str, ...], **vm: Any) -> None:
     """Read the machine, diff it against PLAYBOOK and print what would change and why."""
     from dfwctl.pipeline import load_playbook, make_plan
 
     loaded = load_playbook(Path(playbook), use_cache=True, selected=selected)
     _echo_warnings(loaded)
-    options = _plan_options(prune, prune_volumes, targets=targets, replace=replace)
+    options = _plan_options(prune, prune_volumes, targets=targets, replace=replace, adopt=adopt)
     the_plan = make_plan(loaded.desired, _providers(loaded.desired, machines=machines, **vm),
                          options)
     if output == "json" or out_file:
@@ -302,6 +313,7 @@ def _apply_options(fn: F) -> F:
 @_prune_options
 @_target_option
 @_replace_option
+@_adopt_option
 @click.option("--wait", is_flag=True,
               help="After applying, wait until every container is healthy (running, when it "
                    "has no healthcheck; completed, for state: exited), within --wait-timeout.")
@@ -309,8 +321,8 @@ def _apply_options(fn: F) -> F:
 def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float,
           exit_wait: Optional[float], output: str, no_restart: bool, wait_timeout: float,
           machines: Tuple[str, ...], selected: Tuple[str, ...], prune: bool,
-          prune_volumes: bool, targets: Tuple[str, ...], replace: Tuple[str, ...], wait: bool,
-          **vm: Any) -> None:
+          prune_volumes: bool, targets: Tuple[str, ...], replace: Tuple[str, ...], adopt: bool,
+          wait: bool, **vm: Any) -> None:
     """Make the machine match TARGET: a playbook, or a plan saved by `plan --out`."""
     from dfwctl import planjson
     from dfwctl.pipeline import load_playbook, make_plan
@@ -327,10 +339,11 @@ def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float
         targets = tuple(saved["options"].get("targets", ()))
         replace = tuple(saved["options"].get("replace", ()))
         selected = tuple(saved["options"].get("profiles", ()))
+        adopt = bool(saved["options"].get("adopt", False))
     loaded = load_playbook(playbook_path, use_cache=True, selected=selected)
     _echo_warnings(loaded)
     providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout, **vm)
-    options = _plan_options(prune, prune_volumes, targets=targets, replace=replace)
+    options = _plan_options(prune, prune_volumes, targets=targets, replace=replace, adopt=adopt)
     with _lock(loaded.desired, providers, "apply", lock_timeout):
         the_plan = make_plan(loaded.desired, providers, options)
         if saved:
@@ -392,6 +405,44 @@ def destroy(playbook: str, volumes: bool, auto_approve: bool, parallelism: int,
         _run_apply(the_plan, lambda: make_plan(loaded.desired, providers, options), providers,
                    auto_approve=auto_approve, parallelism=parallelism, output=output,
                    wait_timeout=wait_timeout, command="Destroy")
+
+
+@cli.command(context_settings=HELP)
+@click.argument("playbook", type=click.Path(dir_okay=False))
+@click.argument("address", type=ADDRESS)
+@click.argument("name", required=False)
+@_apply_options
+def adopt(playbook: str, address: str, name: Optional[str], auto_approve: bool, parallelism: int,
+          lock_timeout: float, exit_wait: Optional[float], output: str, no_restart: bool,
+          wait_timeout: float, machines: Tuple[str, ...], selected: Tuple[str, ...]) -> None:
+    """Put what another tool made under PLAYBOOK's ownership: ADDRESS (docker.container.web,
+    docker.network.backend, docker.volume.data) names what the playbook declares, NAME the
+    container the engine has, when it is not the playbook's name (it is renamed). One that
+    matches the playbook is adopted as it is; one that differs is changed to match (updated
+    in place or replaced, as apply would), and the plan says so. Nothing else is changed."""
+    from dfwctl.pipeline import load_playbook, make_plan
+    from dfwctl.plan import PlanOptions
+
+    loaded = load_playbook(Path(playbook), use_cache=True, selected=selected)
+    _echo_warnings(loaded)
+    kind, _, wanted = address.rpartition(".")
+    if name is not None and name != wanted and kind.endswith(("network", "volume")):
+        raise click.BadParameter(f"a {kind.rpartition('.')[2]} cannot be renamed: give it "
+                                 f"the name {name} in the playbook", param_hint="NAME")
+    renames = ((address, name),) if name is not None and name != wanted else ()
+    providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout)
+    # the adoption, and only what it needs (as --target plans it)
+    options = PlanOptions(adopt=frozenset({address}), adopt_names=renames, targets=(address,))
+    with _lock(loaded.desired, providers, "apply", lock_timeout):
+        the_plan = make_plan(loaded.desired, providers, options)
+        change = the_plan.find(address)
+        if change is None or not any(r.startswith("made elsewhere") for r in change.reasons):
+            raise DfwctlError(f"{address}: nothing to adopt: the engine has nothing made "
+                              "elsewhere under that name (the playbook owns it already, or "
+                              "it does not exist)", "see `dfwctl status PLAYBOOK`")
+        _run_apply(the_plan, lambda: make_plan(loaded.desired, providers, options), providers,
+                   auto_approve=auto_approve, parallelism=parallelism, output=output,
+                   wait_timeout=wait_timeout, command="Adopt")
 
 
 @cli.command(context_settings=HELP)

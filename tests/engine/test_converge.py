@@ -140,8 +140,8 @@ def test_objects_of_others_are_never_touched(project, docker_api):
             """)
         result = project.run("plan", project.path)
         assert result.code == 1, result
-        assert (f"container name '{n}-taken' is taken by a container that playbook {n} "
-                "does not own") in result.err
+        assert (f"container {n}-taken already exists, made elsewhere, and differs from the "
+                "playbook") in result.err
         assert "Traceback" not in result.err
         assert docker_api.inspect_container(foreign["Id"])["Id"] == foreign["Id"]
     finally:
@@ -153,8 +153,8 @@ def test_json_plan_is_versioned_and_lists_fields(project):
     result = project.run("plan", "--output", "json", project.path)
     assert result.code == 0, result
     doc = json.loads(result.out)
-    assert doc["format_version"] == "1.2"
-    assert doc["summary"] == {"create": 5, "update": 0, "replace": 0, "delete": 0}
+    assert doc["format_version"] == "1.3"
+    assert doc["summary"] == {"create": 5, "update": 0, "replace": 0, "delete": 0, "adopt": 0}
     app = next(c for c in doc["changes"] if c["name"] == project.cname("app"))
     assert app["action"] == "create" and app["provider"] == "docker"
     assert app["steps"] == [f"create container {app['name']}", f"start container {app['name']}"]

@@ -6,6 +6,7 @@ secrets are hashed; field values are masked once, when the whole plan is finishe
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import ipaddress
 from dataclasses import dataclass
@@ -14,9 +15,9 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 from dfwctl.desired import Desired
 from dfwctl.errors import PlanError
 from dfwctl.mask import Masker
-from dfwctl.plan import Action, Change, FieldDiff, PlanOptions, PlanPart
+from dfwctl.plan import Action, Change, FieldDiff, PlanOptions, PlanPart, Step
 from dfwctl.providers.docker import labels as L
-from dfwctl.providers.docker import steps
+from dfwctl.providers.docker import record, steps
 from dfwctl.providers.docker.build import changed_text, input_diffs
 from dfwctl.providers.docker.buildspec import BuildSpec, parse_inputs
 from dfwctl.providers.docker.compare import (
@@ -223,12 +224,13 @@ class _Differ:
             return None
         if state is None:
             return ()
+        if state.owner is None:
+            return self.elsewhere(kind, spec, state)
         if state.owner != self.desired.name:
-            owner = f"playbook {state.owner}" if state.owner else "no playbook (made elsewhere)"
             self.errors.append(
-                f"{kind} {spec.name} already exists and belongs to {owner}; dfwctl never "
-                f"changes what it does not own: declare it with `external: true`, or remove it"
-            )
+                f"{kind} {spec.name} already exists and belongs to playbook {state.owner}; "
+                "dfwctl never changes what it does not own: declare it with `external: true`, "
+                "or remove it")
             return None
         if state.spec is None:
             return ()  # the record is unreadable: made again from the playbook
@@ -254,11 +256,7 @@ class _Differ:
         self.specs[addr] = spec
         if state is None:
             if spec.name in self.actual.foreign_containers:
-                self.errors.append(
-                    f"container name {spec.name!r} is taken by a container that playbook "
-                    f"{self.desired.name} does not own; rename one of them, or remove the "
-                    f"other one (docker rm -f {spec.name})"
-                )
+                self.elsewhere_container(spec)
                 return
             self.add(self.change("container", spec.name, Action.CREATE,
                                  diffs=creation_diffs(spec, self.mask),
@@ -267,6 +265,105 @@ class _Differ:
                                  fold_steps=True))
             return
         self.existing(spec, state)
+
+    # made elsewhere ----------------------------------------------------------------------
+    def ownership(self, kind: str, spec: Any, identity: str) -> Tuple[Step, ...]:
+        """The step that records the playbook's ownership of `spec`'s object."""
+        text = record.dumps(record.to_record(spec, self.mask))
+        return steps.record_adoption(self.desired.name, kind, spec.name, identity, text)
+
+    def unowned(self, kind: str, name: str, differences: List[str]) -> None:
+        """An object made elsewhere under a name the playbook gives, not adopted: left as it
+        is when it matches, an error when it does not (`differences`: how, in words)."""
+        adopt = (f"`dfwctl adopt PLAYBOOK {address(kind, name)}` (or apply --adopt) puts it "
+                 "under the playbook's ownership")
+        if not differences:
+            self.warnings.append(f"{kind} {name} was made elsewhere and matches the playbook: "
+                                 f"nothing is planned for it and the playbook does not own it; "
+                                 f"{adopt}")
+            return
+        self.errors.append(f"{kind} {name} already exists, made elsewhere, and differs from "
+                           f"the playbook ({'; '.join(differences)}); dfwctl never changes "
+                           "what it does not "
+                           f"own: {adopt} and makes it match, or remove it, or rename one of "
+                           "them")
+
+    def elsewhere(self, kind: str, spec: Any, state: Any) -> Optional[Tuple[FieldDiff, ...]]:
+        """A network or volume made elsewhere (see _shared)."""
+        seen = state.seen if state.seen is not None else type(spec)(name=spec.name)
+        if kind == "network" and spec.subnet is None:  # the engine picked its addresses
+            seen = dataclasses.replace(seen, subnet=None, gateway=None)
+        elif kind == "network" and spec.gateway is None:
+            seen = dataclasses.replace(seen, gateway=None)
+        diffs = field_diffs(seen, spec, self.mask)
+        addr = address(kind, spec.name)
+        if not self.options.adopts(addr):
+            self.unowned(kind, spec.name, _changed(diffs))
+            return None
+        identity = state.id if kind == "network" else state.created
+        why = "made elsewhere: adopted, the playbook owns it from now on"
+        if not diffs:
+            self.add(self.change(kind, spec.name, Action.ADOPT, reasons=(why,),
+                                 steps=self.ownership(kind, spec, identity), fold_steps=True))
+            return None
+        if kind == "volume":  # adopted as it is: its data is never dropped to make it match
+            self.add(self.change(kind, spec.name, Action.ADOPT, reasons=(why,),
+                                 steps=self.ownership(kind, seen, identity), fold_steps=True))
+            changed = ", ".join(d.name for d in diffs)
+            self.warnings.append(
+                f"volume {spec.name}: {changed} differ from the playbook, but replacing a "
+                "volume deletes its data; it is adopted as it is (apply --prune-volumes "
+                "replaces it once adopted)")
+            return None
+        self.add(self.change(kind, spec.name, Action.REPLACE, diffs=diffs,
+                             reasons=(why + "; network settings cannot change in place",),
+                             destructive=True,
+                             steps=(steps.remove_network(state.id, spec.name)
+                                    + steps.create_network(spec, self.labels(spec)))))
+        return None
+
+    def elsewhere_container(self, spec: ContainerSpec) -> None:
+        """A container made elsewhere under the name the playbook gives: adopted (as it is,
+        updated in place, or replaced by the playbook's own), or left alone."""
+        addr = address("container", spec.name)
+        found = self.actual.foreign.get(spec.name)
+        owner = self.actual.claimed.get(spec.name)
+        if owner is not None:
+            self.errors.append(
+                f"container name {spec.name!r} is taken by a container of playbook {owner}; "
+                "dfwctl never changes what another playbook owns: rename one of them")
+            return
+        if found is None or found.spec is None:
+            self.errors.append(
+                f"container name {spec.name!r} is taken by a container that playbook "
+                f"{self.desired.name} does not own and that could not be read; rename one "
+                f"of them, or remove the other one (docker rm -f {spec.name})")
+            return
+        # its run state is compared as an owned container's is (state_change)
+        state = dataclasses.replace(found, spec=dataclasses.replace(found.spec, state=spec.state))
+        if not self.options.adopts(addr):
+            verdict = self.verdict(spec, state)
+            self.unowned("container", spec.name, [] if verdict.action is Action.NOOP else
+                         _changed(verdict.diffs) or list(verdict.reasons))
+            return
+        self.existing(spec, state)
+        why = "made elsewhere: adopted, the playbook owns it from now on"
+        change = self.changes.get(addr)
+        adopting = self.ownership("container", spec, state.id)
+        if state.name != spec.name:  # adopted under another name: it takes the playbook's
+            why += f" (it is named {state.name} now)"
+            adopting = (steps.RenameContainer(f"rename container {state.name} to {spec.name}",
+                                              state.id, spec.name),) + adopting
+        if change is None:
+            self.add(self.change("container", spec.name, Action.ADOPT, reasons=(why,),
+                                 steps=adopting, fold_steps=True))
+        elif change.action is Action.UPDATE:
+            self.changes[addr] = dataclasses.replace(
+                change, reasons=(why,) + change.reasons, steps=adopting + change.steps)
+        else:  # the replacement is the playbook's own, with its labels
+            self.changes[addr] = dataclasses.replace(
+                change, reasons=("made elsewhere: adopted by replacing it with the playbook's "
+                                 "container",) + change.reasons)
 
     def _addresses_fit(self, spec: ContainerSpec) -> bool:
         """A fixed address on an external network must be in its subnets (validate checks
@@ -436,6 +533,12 @@ class _Differ:
 
 REQUESTED = "its replacement was requested (--replace)"
 
+
+def _changed(diffs: Tuple[FieldDiff, ...]) -> List[str]:
+    names = list(dict.fromkeys(d.name for d in diffs))
+    return [f"{', '.join(names)} differ"] if names else []
+
+
 # The condition of a replace that waits for a pull (`Change.condition`); its first step
 # compares the pulled image with the container's.
 IF_IMAGE_CHANGES = "only if the {made} image is not the one the container runs ({image})"
@@ -448,6 +551,11 @@ def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None
     docker = desired.docker
     if options.destroy:  # everything the playbook owns goes, volumes only when asked
         differ.orphans_of(frozenset(), frozenset(), frozenset())
+        if options.prune_volumes:  # nothing adopted is left to hold on to
+            for name in actual.adoption_records:
+                differ.add(differ.change("volume", name, Action.DELETE,
+                                         reasons=("the record of what the playbook adopted",),
+                                         steps=steps.remove_volume(name), fold_steps=True))
     else:
         for image in docker.images.values():
             differ.image(image)

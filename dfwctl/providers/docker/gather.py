@@ -1,15 +1,19 @@
 """Read the engine into an Actual snapshot with a constant number of API calls:
 version, containers (by owner label), networks, volumes, images. Per-object calls happen
 only where a change is possible: the registry digest of `pull: always` images, a name
-clash check for containers to be created, and a live read of the limits of containers
-whose record says they were updated in place."""
+clash check for containers to be created (and, when a name is taken by a container made
+elsewhere, its inspect, to read it back), a live read of the limits of containers whose
+record says they were updated in place, and one list of the containers the playbook
+adopted, when it has any (their records come with the volume list: adoption.py)."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from dfwctl.desired import Desired
+from dfwctl.errors import NotFoundError
 from dfwctl.logs import get_logger
+from dfwctl.providers.docker import adoption
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker.build import BUILT, read_state
 from dfwctl.providers.docker.engine import Engine
@@ -25,6 +29,12 @@ from dfwctl.providers.docker.model import (
     NetworkState,
     VolumeSpec,
     VolumeState,
+)
+from dfwctl.providers.docker.readback import (
+    EngineDefaults,
+    container_readback,
+    network_readback,
+    volume_readback,
 )
 
 log = get_logger(__name__)
@@ -56,19 +66,34 @@ def _container(raw: Mapping[str, Any]) -> ContainerState:
     )
 
 
-def _network(raw: Mapping[str, Any]) -> NetworkState:
-    labels = raw.get("Labels") or {}
+def _adopted(kind: str, name: str, identity: str, labels: Mapping[str, str],
+             records: adoption.Records, owner: str) -> Optional[Dict[str, str]]:
+    """The labels an object made elsewhere would carry if dfwctl had made it for `owner`,
+    when the playbook adopted it (None otherwise)."""
+    if labels.get(L.OWNER):
+        return None
+    entry = records.find(kind, name, identity)
+    return None if entry is None else {L.OWNER: owner, L.SPEC: entry.record}
+
+
+def _network(raw: Mapping[str, Any], records: adoption.Records, owner: str) -> NetworkState:
     name = raw["Name"]
+    labels = raw.get("Labels") or {}
+    labels = _adopted("network", name, raw["Id"], labels, records, owner) or labels
     pools = (raw.get("IPAM") or {}).get("Config") or ()
     return NetworkState(raw["Id"], name, labels.get(L.OWNER),
                         L.recorded_spec(NetworkSpec, name, labels),
-                        tuple(p["Subnet"] for p in pools if p.get("Subnet")))
+                        tuple(p["Subnet"] for p in pools if p.get("Subnet")),
+                        seen=network_readback(raw))
 
 
-def _volume(raw: Mapping[str, Any]) -> VolumeState:
-    labels = raw.get("Labels") or {}
+def _volume(raw: Mapping[str, Any], records: adoption.Records, owner: str) -> VolumeState:
     name = raw["Name"]
-    return VolumeState(name, labels.get(L.OWNER), L.recorded_spec(VolumeSpec, name, labels))
+    created = str(raw.get("CreatedAt") or "")
+    labels = raw.get("Labels") or {}
+    labels = _adopted("volume", name, created, labels, records, owner) or labels
+    return VolumeState(name, labels.get(L.OWNER), L.recorded_spec(VolumeSpec, name, labels),
+                       seen=volume_readback(raw), created=created)
 
 
 def _images(raw: Iterable[Mapping[str, Any]]) -> Dict[str, ImageState]:
@@ -101,16 +126,70 @@ def _foreign(engine: Engine, names: List[str]) -> List[str]:
     return sorted(found & set(names))
 
 
-def gather(engine: Engine, desired: Desired) -> Actual:
+def _adopted_containers(engine: Engine, records: adoption.Records, owner: str
+                        ) -> Dict[str, ContainerState]:
+    """The containers the playbook adopted that are still the ones it adopted (one list
+    call, only when there are any)."""
+    ids = sorted(e.identity for e in records.entries.values() if e.kind == "container")
+    if not ids:
+        return {}
+    found = {}
+    for raw in engine.call("list adopted containers", engine.api.containers, all=True,
+                           filters={"id": ids}):
+        name = (raw.get("Names") or ["/?"])[0].lstrip("/")
+        labels = _adopted("container", name, raw["Id"], raw.get("Labels") or {}, records, owner)
+        if labels is not None and not _is_leftover(raw):
+            found[name] = _container({**raw, "Labels": labels})
+    return found
+
+
+def _read_back(engine: Engine, names: Mapping[str, str]
+               ) -> Tuple[Dict[str, ContainerState], Dict[str, str]]:
+    """Containers under names the playbook wants that it does not own (`names`: the
+    playbook's name -> the engine's): those made elsewhere as what they are, and the owners
+    of those other playbooks own (inspect calls only for such a clash)."""
+    api = engine.api
+    defaults = EngineDefaults(log_driver=str(
+        engine.call("read the engine's settings", api.info).get("LoggingDriver") or "json-file"))
+    found: Dict[str, ContainerState] = {}
+    claimed: Dict[str, str] = {}
+    for wanted, name in names.items():
+        try:
+            info = engine.call(f"inspect container {name}", api.inspect_container, name)
+            owner = ((info.get("Config") or {}).get("Labels") or {}).get(L.OWNER)
+            if owner:
+                claimed[wanted] = owner
+                continue
+            image = engine.call(f"inspect the image of {name}", api.inspect_image, info["Image"])
+        except NotFoundError:
+            continue  # gone meanwhile, or its image is: the plan says the name is taken
+        state = info.get("State") or {}
+        found[wanted] = ContainerState(
+            id=info["Id"], name=name, status=state.get("Status") or "unknown",
+            image_id=info.get("Image") or "",
+            exit_code=state.get("ExitCode") if state.get("Status") == "exited" else None,
+            spec=container_readback(info, image, defaults).spec)
+    return found, claimed
+
+
+def gather(engine: Engine, desired: Desired, renames: Optional[Mapping[str, str]] = None
+           ) -> Actual:
+    """What the engine has of the playbook. `renames`: containers being adopted under
+    another name (the playbook's name -> the name they have)."""
+    renames = renames or {}
     api = engine.api
     info = engine.info
     raw = engine.call("list containers", api.containers, all=True,
                       filters=L.owner_filter(desired.name))
     leftovers = tuple(_container(c) for c in raw if _is_leftover(c))
     containers = {c.name: c for c in (_container(r) for r in raw if not _is_leftover(r))}
-    networks = {n.name: n for n in map(_network, engine.call("list networks", api.networks))}
+    raw_networks = engine.call("list networks", api.networks)
     listed = engine.call("list volumes", api.volumes) or {}
-    volumes = {v.name: v for v in map(_volume, listed.get("Volumes") or ())}
+    raw_volumes = listed.get("Volumes") or ()
+    records = adoption.read(raw_volumes, desired.name)
+    networks = {n.name: n for n in (_network(r, records, desired.name) for r in raw_networks)}
+    volumes = {v.name: v for v in (_volume(r, records, desired.name) for r in raw_volumes
+                                   if not adoption.is_record(r))}
     docker = desired.docker
     # Only the images the playbook uses: the plan needs no others, and a saved plan must not
     # go stale because someone pulled an unrelated image.
@@ -120,8 +199,13 @@ def gather(engine: Engine, desired: Desired) -> Actual:
               for ref, spec in docker.images.items() if spec.pull == "always"}
     builds = {ref: read_state(spec.build, images.get(ref), desired.mask)
               for ref, spec in docker.images.items() if spec.build is not None}
+    containers = {**_adopted_containers(engine, records, desired.name), **containers}
     missing = [n for n in docker.containers if n not in containers]
     containers = _with_live_limits(engine, docker, containers)
+    foreign = _foreign(engine, [n for n in missing if n not in renames])
+    found = _foreign(engine, [renames[n] for n in missing if n in renames])
+    read = {**{n: n for n in foreign}, **{n: renames[n] for n in missing if renames.get(n) in found}}
+    others, claimed = _read_back(engine, read) if read else ({}, {})
     return Actual(
         engine=info,
         containers=containers,
@@ -129,8 +213,11 @@ def gather(engine: Engine, desired: Desired) -> Actual:
         volumes=volumes,
         images=images,
         remote_digests=remote,
-        foreign_containers=tuple(_foreign(engine, missing)),
+        foreign_containers=tuple(sorted(read)),
+        foreign=others,
+        claimed=claimed,
         leftovers=leftovers,
+        adoption_records=records.volumes,
         builds=builds,
     )
 

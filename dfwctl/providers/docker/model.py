@@ -356,6 +356,7 @@ class NetworkState:
     owner: Optional[str]  # the playbook that owns it, None when made elsewhere
     spec: Optional[NetworkSpec] = None
     subnets: Tuple[str, ...] = ()  # its address pools, as the engine lists them
+    seen: Optional[NetworkSpec] = None  # what it is, read back (for one made elsewhere)
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,8 @@ class VolumeState:
     name: str
     owner: Optional[str]
     spec: Optional[VolumeSpec] = None
+    seen: Optional[VolumeSpec] = None  # what it is, read back (for one made elsewhere)
+    created: str = ""  # when the engine made it: who adopts it holds on to that
 
 
 @dataclass(frozen=True)
@@ -391,6 +394,10 @@ class Actual:
     images: Mapping[str, ImageState] = field(default_factory=dict)  # tagged, by reference
     remote_digests: Mapping[str, Optional[str]] = field(default_factory=dict)  # pull: always
     foreign_containers: Tuple[str, ...] = ()  # names the playbook wants, used by others
+    # those of them made elsewhere, read back (their spec is what they are), by name
+    foreign: Mapping[str, ContainerState] = field(default_factory=dict)
+    claimed: Mapping[str, str] = field(default_factory=dict)  # of them, other playbooks' (owner)
+    adoption_records: Tuple[str, ...] = ()  # the volumes that hold this playbook's adoptions
     leftovers: Tuple[ContainerState, ...] = ()  # replacements an interrupted apply left behind
     builds: Mapping[str, BuildState] = field(default_factory=dict)  # contexts, by image
 
@@ -413,6 +420,8 @@ class Actual:
             sorted((r, b.inputs) for r, b in self.builds.items()),
             sorted(self.remote_digests.items(), key=lambda item: item[0]),
             sorted(self.foreign_containers),
+            sorted(self.foreign.items()),
+            sorted(self.claimed.items()),
             sorted(c.id for c in self.leftovers),
         )
         return hashlib.sha256(repr(relevant).encode()).hexdigest()

@@ -12,6 +12,7 @@ from dfwctl import interrupt, timeouts
 from dfwctl.errors import DfwctlError, EngineError, NotFoundError
 from dfwctl.logs import get_logger
 from dfwctl.plan import Failure, Guard, Step
+from dfwctl.providers.docker import adoption
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker import steps as S
 from dfwctl.providers.docker.build import run_build
@@ -61,10 +62,16 @@ class DockerPerformer:
             S.WaitFor: self.wait_for,
             S.RestartContainer: self.restart_container,
             S.UpdateContainer: self.update_container,
+            S.RecordAdoption: self.record_adoption,
         }
 
     def call(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return self.engine.call(what, fn, *args, **kwargs)
+
+    def record_adoption(self, step: S.RecordAdoption, progress: Progress) -> None:
+        name = adoption.write(self.engine, step.owner, adoption.Adopted(
+            step.kind, step.name, step.identity, step.record))
+        progress(f"recorded in volume {name}")
 
     # the interface apply uses --------------------------------------------------------------
     def run(self, step: Step, progress: Progress) -> None:

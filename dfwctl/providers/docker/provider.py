@@ -35,7 +35,9 @@ class DockerProvider:
         from dfwctl.providers.docker.diff import diff
         from dfwctl.providers.docker.gather import gather
 
-        return diff(desired, gather(self.engine, desired), options)
+        renames = {a.split(":")[-1].rpartition(".")[2]: name for a, name in options.adopt_names
+                   if a.split(":")[-1].startswith("docker.container.")}
+        return diff(desired, gather(self.engine, desired, renames), options)
 
     def status(self, desired: Desired) -> StatusPart:
         from dfwctl.providers.docker.diff import diff

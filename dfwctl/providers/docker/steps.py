@@ -115,6 +115,17 @@ class StartContainer(Step):
 
 
 @dataclass(frozen=True)
+class RecordAdoption(Step):
+    """Add an object made elsewhere to the playbook's adoption record (adoption.py)."""
+
+    owner: str
+    kind: str
+    name: str
+    identity: str  # container or network id, a volume's creation time
+    record: str = field(repr=False)  # the spec record it is compared with from now on
+
+
+@dataclass(frozen=True)
 class WaitExit(Step):
     """Wait for a `state: exited` container's one run; it must end with code 0."""
 
@@ -204,6 +215,12 @@ def remove_volume(name: str) -> Tuple[Step, ...]:
 def replace_volume(spec: VolumeSpec, labels: Pairs) -> Tuple[Step, ...]:
     return ((RemoveVolumeUsers(f"remove the containers that use volume {spec.name}", spec.name),)
             + remove_volume(spec.name) + create_volume(spec, labels))
+
+
+def record_adoption(owner: str, kind: str, name: str, identity: str,
+                    record: str) -> Tuple[Step, ...]:
+    return (RecordAdoption(f"record that playbook {owner} owns {kind} {name}", owner, kind,
+                           name, identity, record),)
 
 
 def run(spec: ContainerSpec, container: str) -> Tuple[Step, ...]:

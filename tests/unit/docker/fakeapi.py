@@ -386,7 +386,7 @@ class FakeAPI:
 
     def _matches(self, c: Mapping[str, Any], key: str, value: str) -> bool:
         """The engine's container filters that dfwctl uses: label, name (a regular expression
-        on the name with its slash), volume (a named volume it mounts)."""
+        on the name with its slash), volume (a named volume it mounts), id."""
         if key == "label":
             label, has_value, text = value.partition("=")
             labels = c.get("Labels") or {}
@@ -395,6 +395,8 @@ class FakeAPI:
             return any(re.search(value, n) for n in c.get("Names") or ())
         if key == "volume":
             return any(m.get("Name") == value for m in c.get("Mounts") or ())
+        if key == "id":  # the engine matches the start of the id
+            return str(c.get("Id", "")).startswith(value)
         raise NotImplementedError(f"the fake does not filter containers by {key}")
 
     @_engine_call
@@ -408,9 +410,14 @@ class FakeAPI:
 
     @_engine_call
     def volumes(self, filters=None):
-        if filters:
-            raise NotImplementedError("the fake lists all volumes only")
-        return {"Volumes": copy.deepcopy(self._volumes), "Warnings": None}
+        if set(filters or {}) - {"label"}:
+            raise NotImplementedError("the fake filters volumes by label only")
+        found = self._volumes
+        if filters:  # the engine's label filter: key=value, or a key present
+            label, has_value, text = filters["label"].partition("=")
+            found = [v for v in found if label in (v.get("Labels") or {}) and
+                     (not has_value or v["Labels"][label] == text)]
+        return {"Volumes": copy.deepcopy(found), "Warnings": None}
 
     @_engine_call
     def images(self, name=None, quiet=False, all=False, filters=None):
@@ -679,6 +686,13 @@ class FakeAPI:
         if found is None:  # an existing one is answered as it is, as the engine does
             found = self._volume_doc(name, driver, driver_opts, labels)
             self._volumes.append(found)
+        return copy.deepcopy(found)
+
+    @_engine_call
+    def inspect_volume(self, name):
+        found = self._find_volume(name)
+        if found is None:  # the engine's words for both: "get NAME: no such volume"
+            raise self._refuse("remove volume: no such volume", volume=name)
         return copy.deepcopy(found)
 
     @_engine_call

@@ -96,7 +96,8 @@ def test_a_name_taken_by_someone_else_is_foreign_and_stops_the_plan():
     actual = gather(FakeEngine(fake), desired)
     assert actual.foreign_containers == ("corpus-new",)
     assert "corpus-new" not in actual.containers
-    with pytest.raises(PlanError, match="'corpus-new' is taken by a container"):
+    with pytest.raises(PlanError, match="container corpus-new already exists, made elsewhere, "
+                                        r"and differs from the playbook \(command, "):
         diff(desired, actual)
 
 

@@ -171,7 +171,7 @@ def test_the_plan_json_names_targets_and_replace():
     plan = dataclasses.replace(restrict(PLAN, ["docker.container.db"]),
                                replace=("docker.container.db",))
     doc = planjson.plan_json(plan)
-    assert doc["format_version"] == "1.2"
+    assert doc["format_version"] == "1.3"
     assert (doc["targets"], doc["replace"]) == (["docker.container.db"], ["docker.container.db"])
     app = planjson.plan_json(PLAN)["changes"][3]
     assert app["after"] == ["docker.container.cache"]
