@@ -1,6 +1,7 @@
 """Variables in playbook values: ${VAR}, ${VAR:-default} (default when unset or empty),
 ${VAR-default} (default when unset), ${VAR:?message} / ${VAR?message} (error when unset),
-$VAR, and $$ for a literal $. Keys are never interpolated.
+${VAR:+other} / ${VAR+other} (other when set and not empty / when set, else nothing), $VAR,
+and $$ for a literal $. Keys are never interpolated.
 
 The environment is a .env file beside the playbook, overridden by the process environment.
 Values of variables named in the playbook's top-level `secrets:` are collected so that
@@ -16,7 +17,7 @@ from dfwctl.errors import DfwctlError, Diagnostic
 from dfwctl.load import Document
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_REFERENCE = re.compile(r"(?s)(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>.*))?")
+_REFERENCE = re.compile(r"(?s)(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>.*))?")
 FORMS = "write ${NAME}, ${NAME:-default}, or $$ for a literal $"
 
 
@@ -37,6 +38,8 @@ class Expansion:
     errors: List[str] = field(default_factory=list)
     used: List[str] = field(default_factory=list)
     values: List[Tuple[str, str]] = field(default_factory=list)
+    blank: List[str] = field(default_factory=list)  # unset names taken as "" (unset_blank)
+    unset_blank: bool = False
 
 
 def read_env_file(path: Union[str, Path]) -> Dict[str, str]:
@@ -84,10 +87,11 @@ def load_environment(doc: Document, environ: Mapping[str, str]) -> Dict[str, str
     return {**read_env_file(doc.directory / ".env"), **environ}
 
 
-def expand(text: str, environ: Mapping[str, str]) -> Expansion:
+def expand(text: str, environ: Mapping[str, str], unset_blank: bool = False) -> Expansion:
     """Substitute every variable of one string. An unset variable without default keeps its
-    reference text and adds an error message."""
-    result = Expansion("")
+    reference text and adds an error message; with `unset_blank` (docker compose's way) it is
+    an empty string, and its name is listed in `blank`."""
+    result = Expansion("", unset_blank=unset_blank)
     out: List[str] = []
     i = 0
     while i < len(text):
@@ -149,17 +153,20 @@ def _lookup(name: str, op: Optional[str], arg: Optional[str], environ: Mapping[s
     result.used.append(name)
     value = environ.get(name)
     missing = value is None or (value == "" and op is not None and op.startswith(":"))
-    if value is not None and not missing:  # `missing` covers None; mypy needs it said
-        result.values.append((name, value))
+    if value is not None and not missing and op not in ("+", ":+"):
+        result.values.append((name, value))  # `missing` covers None; mypy needs it said
         return value
+    if op in ("+", ":+"):
+        assert arg is not None, "_REFERENCE matches an arg with every op"
+        return _nested(arg, environ, result) if not missing else ""
     if op in ("-", ":-"):
         assert arg is not None, "_REFERENCE matches an arg with every op"
-        default = expand(arg, environ)
-        result.errors.extend(default.errors)
-        result.used.extend(default.used)
-        result.values.extend(default.values)
-        result.values.append((name, default.text))
-        return default.text
+        default = _nested(arg, environ, result)
+        result.values.append((name, default))
+        return default
+    if op is None and result.unset_blank:
+        result.blank.append(name)
+        return ""
     if op in ("?", ":?") and arg:
         result.errors.append(f"variable ${{{name}}} is not set: {arg}")
     elif op is None:
@@ -171,6 +178,16 @@ def _lookup(name: str, op: Optional[str], arg: Optional[str], environ: Mapping[s
         result.errors.append(f"variable ${{{name}}} is not set: export it or add it to .env "
                              "beside the playbook")
     return written
+
+
+def _nested(arg: str, environ: Mapping[str, str], result: Expansion) -> str:
+    """A default or alternative value: variables in it are substituted too."""
+    inner = expand(arg, environ, result.unset_blank)
+    result.errors.extend(inner.errors)
+    result.used.extend(inner.used)
+    result.values.extend(inner.values)
+    result.blank.extend(inner.blank)
+    return inner.text
 
 
 def interpolate(doc: Document, environ: Mapping[str, str]) -> Interpolation:

@@ -46,7 +46,8 @@ class Context:
 # the everyday commands does not pay for them.
 _LAZY_COMMANDS = {"doctor": "dfwctl.cli.hyperv", "simulator": "dfwctl.cli.hyperv",
                   "desktop": "dfwctl.cli.desktop", "schema": "dfwctl.cli.schema",
-                  "completion": "dfwctl.cli.complete", "export": "dfwctl.cli.export"}
+                  "completion": "dfwctl.cli.complete", "export": "dfwctl.cli.export",
+                  "import": "dfwctl.cli.imports"}
 
 
 class _Group(click.Group):

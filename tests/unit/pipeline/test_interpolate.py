@@ -38,6 +38,12 @@ def _doc(text: str, directory: Path = Path(".")):
     ("${A:-}", {}, ""),
     ("${A:-${B}/x}", {"B": "b"}, "b/x"),
     ("${A:-a:b-c}", {}, "a:b-c"),
+    ("${A:+x}", {"A": "v"}, "x"),
+    ("${A:+x}", {"A": ""}, ""),
+    ("${A:+x}", {}, ""),
+    ("${A+x}", {"A": ""}, "x"),
+    ("${A+x}", {}, ""),
+    ("${A:+${B}}", {"A": "v", "B": "b"}, "b"),
     ("$$", {}, "$"),
     ("$$A", {"A": "1"}, "$A"),
     ("$${A}", {"A": "1"}, "${A}"),
@@ -166,3 +172,13 @@ def test_env_file_feeds_interpolation(tmp_path):
     doc = _doc("version: 1\nname: x\ncontainers:\n  a: {image: 'alpine:${TAG}'}\n", tmp_path)
     interpolate(doc, load_environment(doc, {}))
     assert doc.data["containers"]["a"]["image"] == "alpine:3.20"
+
+
+def test_unset_blank_takes_an_unset_variable_as_empty_and_names_it():
+    result = expand("a${X}b${Y:-y}", {}, unset_blank=True)
+    assert (result.text, result.errors, result.blank) == ("ab" + "y", [], ["X"])
+
+
+def test_unset_blank_still_refuses_a_required_variable():
+    result = expand("${X:?say X}", {}, unset_blank=True)
+    assert result.errors == ["variable ${X} is not set: say X"]
