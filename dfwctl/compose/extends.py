@@ -57,7 +57,7 @@ def _resolved(services: Dict[str, Any], name: str, path: Path, reader: Reader,
     own = {k: v for k, v in service.items() if k != "extends"}
     for k in own:
         origins.copy(service, k, own, k)
-    merged = merge.merge_value(_copy(base, origins), own, ("services", name), origins)
+    merged = merge.merge_value(merge.plain(base, origins), own, ("services", name), origins)
     done[name] = merged
     return merged
 
@@ -86,20 +86,3 @@ def _base(siblings: Dict[str, Any], spec: Dict[str, Any], name: str, path: Path,
         return None
     base = _resolved(siblings, wanted, path, reader, done, chain)
     return base if isinstance(base, dict) else None
-
-
-def _copy(value: Any, origins: Any) -> Any:
-    """A deep copy with positions, so a base used by several services is merged into none."""
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            out[k] = _copy(v, origins)
-            origins.copy(value, k, out, k)
-        return out
-    if isinstance(value, list):
-        items = []
-        for i, v in enumerate(value):
-            items.append(_copy(v, origins))
-            origins.copy(value, i, items, i)
-        return items
-    return value

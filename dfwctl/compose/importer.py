@@ -25,7 +25,8 @@ def import_compose(options: ReadOptions, out_dir: Path) -> Imported:
     project = read_project(options)
     playbook, ctx = translate(project, out_dir.resolve())
     warnings: List[Diagnostic] = project.origins.warnings
-    header = write.header(project.files, project.profiles, ctx.dropped, len(warnings))
+    files = [ctx.relative(str(f.resolve())) for f in project.files]
+    header = write.header(files, project.profiles, ctx.dropped, len(warnings))
     text = write.to_yaml(playbook, ctx.notes, header)
     return Imported(project.name, text, tuple(warnings), len(ctx.containers),
                     tuple(ctx.dropped))

@@ -38,7 +38,8 @@ def _tag(node: Any) -> Optional[str]:
 
 
 def plain(node: Any, origins: Origins) -> Any:
-    """ruamel's tree as new dicts and lists, positions copied; tags kept as Tagged."""
+    """ruamel's tree (or a merged one) as new dicts and lists, positions copied; tags kept as
+    Tagged."""
     tag = _tag(node)
     if tag is not None:
         inner = getattr(node, "value", node) if type(node).__name__ == "TaggedScalar" else node

@@ -5,7 +5,6 @@ importer made (`${NAME}` for a variable compose takes from the environment) stay
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
 from dfwctl.compose.context import Raw
@@ -83,7 +82,7 @@ def _convert(value: Any, converted: Dict[int, Any]) -> Any:
     return value
 
 
-def header(files: Sequence[Path], profiles: Sequence[str], dropped: Sequence[str],
+def header(files: Sequence[str], profiles: Sequence[str], dropped: Sequence[str],
            warnings: int) -> List[str]:
     lines = ["Written by `dfwctl import compose` from " + ", ".join(str(f) for f in files) + "."]
     if profiles:
