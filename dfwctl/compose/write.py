@@ -90,7 +90,7 @@ def header(files: Sequence[str], profiles: Sequence[str], dropped: Sequence[str]
     if dropped:
         lines.append("Services of profiles not selected (left out): " + ", ".join(dropped) + ".")
     if warnings:
-        lines.append(f"{warnings} compose setting{'s' if warnings != 1 else ''} had no "
-                     "equivalent here: the import listed each (file:line: key).")
+        lines.append(f"{warnings} warning{'s' if warnings != 1 else ''} (left out or copied): "
+                     "the import listed each (file:line: key).")
     lines.append("Check it with: dfwctl validate, then dfwctl plan.")
     return lines

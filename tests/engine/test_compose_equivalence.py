@@ -25,7 +25,7 @@ OWN_LABELS = ("com.docker.compose.", "io.dfwctl.")
 # own, as other tests share the engine).
 CASES = {
     "shop": {"profiles": ["cache"], "env": {"BACK_SUBNET": "{subnet}", "CACHE_DB": "2"},
-             "services": ["web", "db", "cache"]},
+             "services": ["web", "db", "cache"], "built": ["web"]},
     "jobs": {"profiles": [], "env": {"QUEUE": "orders"},
              "services": ["migrate", "worker", "metrics"]},
 }
@@ -48,9 +48,10 @@ def subnet(name: str) -> str:
     return f"10.{100 + number % 100}.{(number >> 8) % 250}.0/24"
 
 
-def projection(info: Dict[str, Any]) -> Dict[str, Any]:
+def projection(info: Dict[str, Any], built: bool = False) -> Dict[str, Any]:
     """What the two tools must agree on, from one container's inspect (an empty list and none
-    are the same setting)."""
+    are the same setting). A built image is compared by its name: each tool builds its own
+    (compose with BuildKit, dfwctl with the engine's builder), with labels of its own."""
     config, host = info["Config"], info["HostConfig"]
     networks = {}
     for net, settings in (info["NetworkSettings"]["Networks"] or {}).items():
@@ -60,7 +61,7 @@ def projection(info: Dict[str, Any]) -> Dict[str, Any]:
     mounts = sorted((m["Type"], m.get("Name") or m.get("Source", ""), m["Destination"], m["RW"])
                     for m in info["Mounts"])
     return {
-        "image": info["Image"],
+        "image": tagged(config["Image"]) if built else info["Image"],
         "command": config.get("Cmd"),
         "entrypoint": config.get("Entrypoint"),
         "env": sorted(config.get("Env") or []),
@@ -88,6 +89,11 @@ def projection(info: Dict[str, Any]) -> Dict[str, Any]:
         "sysctls": host.get("Sysctls") or None,
         "state": info["State"]["Status"],
     }
+
+
+def tagged(image: str) -> str:
+    """An image name with its tag (the engine's default, latest, when none is written)."""
+    return image if ":" in image.rsplit("/", 1)[-1] else f"{image}:latest"
 
 
 def cpus(host: Dict[str, Any]) -> float:
@@ -172,9 +178,14 @@ def test_compose_up_and_apply_of_the_import_make_the_same_containers(case, run_c
     assert sorted(by_dfwctl) == sorted(f"{run.name}-{s}" for s in CASES[case]["services"])
 
     for service in CASES[case]["services"]:
-        theirs = projection(by_compose[f"{run.name}-{service}-1"])
-        ours = projection(by_dfwctl[f"{run.name}-{service}"])
+        built = service in CASES[case].get("built", ())
+        theirs = projection(by_compose[f"{run.name}-{service}-1"], built)
+        ours = projection(by_dfwctl[f"{run.name}-{service}"], built)
         assert ours == theirs, f"{service}: dfwctl {ours}\ncompose {theirs}"
+        if built:
+            greeting = docker_api.exec_start(docker_api.exec_create(
+                by_dfwctl[f"{run.name}-{service}"]["Id"], ["cat", "/greeting"]))
+            assert greeting.decode().strip() == "hello"  # the build arg of the compose file
 
     again = run.dfwctl("plan", "--detailed-exitcode", run.playbook)
     assert again.code == 0, again
