@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
 import click
 
 from dfwctl.cli.app import HELP, cli
-from dfwctl.errors import DfwctlError, ExitStatus
+from dfwctl.errors import DfwctlError
+
+if TYPE_CHECKING:
+    from dfwctl.compose.importer import Imported
 
 
 @cli.group("import", context_settings=HELP)
@@ -56,7 +59,7 @@ def compose(files: Tuple[str, ...], output: str, force: bool, project_name: Opti
     imported = import_compose(options, out_dir)
     for warning in imported.warnings:
         click.echo(str(warning), err=True)
-    _validate(imported.text, out_dir, None if to_stdout else target)
+    _validate(imported, out_dir, None if to_stdout else target)
     if to_stdout:
         sys.stdout.write(imported.text)
     count = len(imported.warnings)
@@ -67,24 +70,25 @@ def compose(files: Tuple[str, ...], output: str, force: bool, project_name: Opti
                   if imported.dropped else ""), err=True)
 
 
-def _validate(text: str, out_dir: Path, target: Optional[Path]) -> None:
+def _validate(imported: "Imported", out_dir: Path, target: Optional[Path]) -> None:
     """Write the playbook (to `target`, or a scratch file beside where it would go) and
-    validate it as `dfwctl validate` does; a playbook that does not validate is not kept."""
+    validate it as `dfwctl validate` does; a playbook that does not validate is not kept, and
+    its problems are shown at the compose keys their values came from."""
     import tempfile
 
+    from dfwctl.compose.origins import ComposeError
     from dfwctl.errors import PlaybookError
     from dfwctl.pipeline import load_playbook
 
     fd, scratch = tempfile.mkstemp(prefix=".dfwctl-import-", suffix=".yml", dir=out_dir)
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+        handle.write(imported.text)
     try:
         load_playbook(Path(scratch))
     except PlaybookError as exc:
         os.unlink(scratch)
-        raise DfwctlError(f"the written playbook does not validate:\n{exc}", hint="please "
-                          "report this with the compose file; the playbook was not written") \
-            from None
+        raise ComposeError([imported.locate(d) for d in exc.diagnostics],
+                           "the playbook would refuse these values") from None
     except BaseException:
         os.unlink(scratch)
         raise
@@ -94,4 +98,4 @@ def _validate(text: str, out_dir: Path, target: Optional[Path]) -> None:
         os.replace(scratch, target)
 
 
-__all__ = ["import_group", "ExitStatus"]
+__all__ = ["import_group"]

@@ -9,7 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Protocol, Tuple
 
-from dfwctl.compose.origins import Origins
+from dfwctl.compose.origins import Origins, Where
+from dfwctl.errors import Diagnostic
 
 ENGINE_NETWORKS = ("bridge", "host", "none", "nat")
 
@@ -43,6 +44,25 @@ class Context:
     # (mapping written, key, comment): comments on translated values
     notes: List[Tuple[Any, Any, str]] = field(default_factory=list)
     dropped: List[str] = field(default_factory=list)  # services no selected profile enables
+    # where each written playbook key came from: (section, name, key) -> its compose key
+    sources: Dict[Tuple[str, str, str], Where] = field(default_factory=dict)
+
+    def source(self, written: Tuple[str, str, str], where: Optional[Where]) -> None:
+        if where is not None:
+            self.sources[written] = where
+
+    def locate(self, diagnostic: Diagnostic) -> Diagnostic:
+        """A problem of the written playbook at the compose key its value came from."""
+        for (section, name, key), where in sorted(self.sources.items(),
+                                                  key=lambda item: -len(item[0][1])):
+            head = f"{section}.{name}"
+            if diagnostic.path == head or diagnostic.path.startswith((head + ".", head + "[")):
+                rest = diagnostic.path[len(head) + 1:]
+                if key and not (rest == key or rest.startswith((key + ".", key + "["))):
+                    continue
+                return Diagnostic(where.file, where.line, where.col, diagnostic.path,
+                                  diagnostic.message, diagnostic.severity)
+        return diagnostic
 
     def note(self, mapping: Any, key: Any, text: str) -> None:
         self.notes.append((mapping, key, text))
@@ -89,4 +109,5 @@ class Translating(Protocol):
 
     def path(self, *more: Any) -> Tuple[Any, ...]: ...
 
-    def warn(self, key: str, message: str, holder: Any = None, at: Any = None) -> None: ...
+    def warn(self, key: str, message: str, holder: Any = None, at: Any = None,
+             inner: Tuple[Any, ...] = ()) -> None: ...

@@ -4,6 +4,7 @@ the process environment over them. An unset variable without a default is an emp
 a warning; ${VAR:?message} is an error; $$ is a literal $. Values are interpolated, keys never."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
@@ -22,11 +23,30 @@ def environment(project_dir: Path, env_files: Sequence[Path],
             if not path.is_file():
                 raise DfwctlError(f"{path}: no such env file", hint="pass an existing file to "
                                   "--env-file, or leave it out to read .env")
-            values.update(read_env_file(path))
+            values.update(env_file(path, {**values, **environ}))
     else:
-        values.update(read_env_file(project_dir / ".env"))
+        values.update(env_file(project_dir / ".env", environ))
     values.update(environ)
     return values
+
+
+_SINGLE_QUOTED = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*'")
+
+
+def env_file(path: Path, environ: Mapping[str, str]) -> Dict[str, str]:
+    """An env file's variables as docker compose reads them: ${VAR} in a value that is not in
+    single quotes is substituted from the variables above it, then `environ`."""
+    values = read_env_file(path)
+    if not values:
+        return values
+    literal = {m.group(1) for m in map(_SINGLE_QUOTED.match,
+                                       path.read_text(encoding="utf-8-sig").splitlines()) if m}
+    known: Dict[str, str] = {}
+    for name, value in values.items():
+        if name not in literal and "$" in value:
+            value = expand(value, {**environ, **known}, unset_blank=True).text
+        known[name] = value
+    return known
 
 
 def interpolate(data: Any, environ: Mapping[str, str], origins: Origins) -> None:

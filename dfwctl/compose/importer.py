@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Tuple
+from typing import Callable, List, Tuple
 
 from dfwctl.compose import write
 from dfwctl.compose.read import ReadOptions, read_project
@@ -19,6 +19,8 @@ class Imported:
     warnings: Tuple[Diagnostic, ...]
     services: int
     dropped: Tuple[str, ...]
+    # a problem of the written playbook, at the compose key its value came from
+    locate: Callable[[Diagnostic], Diagnostic]
 
 
 def import_compose(options: ReadOptions, out_dir: Path) -> Imported:
@@ -29,4 +31,4 @@ def import_compose(options: ReadOptions, out_dir: Path) -> Imported:
     header = write.header(files, project.profiles, ctx.dropped, len(warnings))
     text = write.to_yaml(playbook, ctx.notes, header)
     return Imported(project.name, text, tuple(warnings), len(ctx.containers),
-                    tuple(ctx.dropped))
+                    tuple(ctx.dropped), ctx.locate)

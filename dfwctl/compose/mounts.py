@@ -119,8 +119,10 @@ def env_files(value: Any, out: Out, s: Translating) -> None:
 def _inline_env_files(value: Any, out: Out, s: Translating) -> None:
     """Until the playbook has env_file: the files' variables copied under env (environment
     wins over them, a later file over an earlier one, as in compose)."""
+    from pathlib import Path
+
+    from dfwctl.compose.environment import env_file
     from dfwctl.errors import DfwctlError
-    from dfwctl.interpolate import read_env_file
 
     written = s.service.get("environment") or {}
     env = out.setdefault("env", {})
@@ -133,7 +135,7 @@ def _inline_env_files(value: Any, out: Out, s: Translating) -> None:
                                     f"{path}: no such env file")
             continue
         try:
-            variables = read_env_file(path)
+            variables = env_file(Path(path), s.ctx.environ)
         except DfwctlError as exc:
             s.ctx.origins.error(value, index, s.path("env_file", index), str(exc))
             continue

@@ -23,11 +23,11 @@ class ComposeError(DfwctlError):
     """The compose files cannot be read as docker compose would: every problem with its file,
     line and column."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic]):
+    def __init__(self, diagnostics: Sequence[Diagnostic], what: str = "in the compose files"):
         self.diagnostics = sort_diagnostics(diagnostics)
         count = sum(1 for d in self.diagnostics if d.is_error)
         super().__init__("\n".join(str(d) for d in self.diagnostics)
-                         + f"\n{count} error{'s' if count != 1 else ''} in the compose files")
+                         + f"\n{count} error{'s' if count != 1 else ''}: {what}")
 
 
 def _key_where(node: Any, key: Any, file: str) -> Optional[Where]:

@@ -11,10 +11,6 @@ from dfwctl.compose.resources import text
 
 Handler = Callable[[Any, Out, "Service"], None]
 
-SAME = ("image", "command", "entrypoint", "user", "working_dir", "hostname", "platform",
-        "privileged", "read_only", "init", "cap_add", "cap_drop", "dns", "dns_search",
-        "security_opt", "shm_size", "stop_signal", "stop_grace_period", "ulimits", "pids_limit",
-        "isolation", "tmpfs", "restart")
 # Read elsewhere: the container's name, the profiles that selected it, extends (resolved).
 CONSUMED = ("container_name", "extends")
 WHY = {
@@ -49,12 +45,14 @@ class Service:
     def path(self, *more: Any) -> Tuple[Any, ...]:
         return ("services", self.name) + more
 
-    def warn(self, key: str, message: str, holder: Any = None, at: Any = None) -> None:
-        """A warning at the service's `key`, or at `at` inside `holder` (a value of it)."""
+    def warn(self, key: str, message: str, holder: Any = None, at: Any = None,
+             inner: Tuple[Any, ...] = ()) -> None:
+        """A warning at the service's `key`, or at `at` inside `holder` (a value of it, found
+        at `key`, then `inner`, then `at`)."""
         if holder is None:
             self.ctx.origins.warn(self.service, key, self.path(key), message)
         else:
-            self.ctx.origins.warn(holder, at, self.path(key, at), message)
+            self.ctx.origins.warn(holder, at, self.path(key, *inner, at), message)
 
     def left_out(self, key: str) -> None:
         reason = WHY.get(key, "")
@@ -66,25 +64,33 @@ class Service:
 
     def translate(self) -> Out:
         out: Out = {}
+        if "image" not in self.service:
+            out["image"] = f"{self.ctx.project}-{self.name}"
+            self.note(out, "image", "the image docker compose builds for this service")
         for key, value in self.service.items():
             if key.startswith("x-") or key in CONSUMED:
                 continue
-            handler = HANDLERS.get(key)
-            if handler is not None:
-                handler(value, out, self)
-            elif key in SAME and key in self.keys:
-                out[key] = value
-            elif key in self.keys and key not in ("profiles",):
-                out[key] = value
-            elif key == "profiles":
-                self.note(out, "image", f"compose profiles {', '.join(map(str, value))}: "
-                          "selected when imported")
-            else:
-                self.left_out(key)
-        if "image" not in out:
-            out = {"image": f"{self.ctx.project}-{self.name}", **out}
-            self.note(out, "image", "the image docker compose builds for this service")
+            before = set(out)
+            self._key(key, value, out)
+            for written in set(out) - before:
+                self.ctx.source(("containers", self.ctx.containers[self.name], written),
+                                self.ctx.origins.of(self.service, key))
         return out
+
+    def _key(self, key: str, value: Any, out: Out) -> None:
+        """Write one compose key into the container `out`."""
+        handler = HANDLERS.get(key)
+        if handler is not None:
+            handler(value, out, self)
+        elif key == "scale" and value == 1:
+            return
+        elif key == "profiles":
+            self.note(out, "image", f"compose profiles {', '.join(map(str, value))}: "
+                      "selected when imported")
+        elif key in self.keys:
+            out[key] = value
+        else:
+            self.left_out(key)
 
 
 def _environment(value: Any, out: Out, s: Service) -> None:
@@ -309,7 +315,7 @@ def _resources(resources: Dict[str, Any], out: Out, s: Service) -> None:
                 _gpu_devices(item, out, s)
             else:
                 s.warn("deploy", f"deploy.resources.{kind}.{key} has no playbook equivalent: "
-                       "left out", settings, key)
+                       "left out", settings, key, ("resources", kind))
 
 
 def _gpu_devices(devices: Any, out: Out, s: Service) -> None:

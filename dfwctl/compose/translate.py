@@ -44,10 +44,14 @@ def translate(project: Project, out_dir: Path) -> "tuple[Dict[str, Any], Context
         spec = resources.network(key, entry, ctx)
         if spec is not None:
             written_networks[ctx.networks[key]] = spec
+            ctx.source(("networks", ctx.networks[key], ""),
+                       origins.of(model.get("networks") or {}, key))
     if written_networks:
         playbook["networks"] = written_networks
     volumes = {ctx.volumes[k]: resources.volume(k, e, ctx)
                for k, e in (model.get("volumes") or {}).items()}
+    for key in model.get("volumes") or {}:
+        ctx.source(("volumes", ctx.volumes[key], ""), origins.of(model["volumes"], key))
     if volumes:
         playbook["volumes"] = volumes
     containers = {}

@@ -57,3 +57,15 @@ def test_no_compose_file_says_which_names_were_looked_for(tmp_path):
     result = run_dfwctl("import", "compose", "-o", "-", cwd=tmp_path)
     assert result.code == 1
     assert "no compose file in" in result.err and "compose.yaml, compose.yml" in result.err
+
+
+def test_values_the_playbook_refuses_are_shown_at_their_compose_keys(tmp_path):
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  app:\n    image: busybox\n    restart: sometimes\n", encoding="utf-8")
+    result = run_dfwctl("import", "compose", "-p", "p", cwd=tmp_path)
+    assert result.code == 1, result
+    assert result.err.splitlines()[0] == (
+        f"Error: {tmp_path / 'compose.yaml'}:4:5: containers.p-app.restart: must be one of: no, "
+        "always, unless-stopped, on-failure[:N] (got 'sometimes')")
+    assert not (tmp_path / "playbook.yml").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["compose.yaml"]  # no scratch file left

@@ -304,3 +304,33 @@ def test_the_text_carries_comments_where_a_value_was_translated(tmp_path):
     assert "memory: 64m  # compose's mem_limit" in text
     assert "- p_data:/data  # compose: data:/data" in text
     assert "FROM_SHELL: ${FROM_SHELL}  # taken from the environment, as compose does" in text
+
+
+def test_a_warning_points_into_the_file_that_won_the_merge(tmp_path):
+    write(tmp_path, "compose.yaml", """\
+        services:
+          app: {image: busybox, tty: false}
+        """)
+    write(tmp_path, "compose.override.yaml", """\
+        services:
+          app:
+            tty: true
+        """)
+    _, warnings = playbook(tmp_path, "compose.yaml", "compose.override.yaml")
+    assert [(Path(w.file).name, w.line, w.col, w.path) for w in warnings] == [
+        ("compose.override.yaml", 3, 5, "services.app.tty")]
+
+
+def test_env_files_substitute_variables_unless_single_quoted(tmp_path):
+    write(tmp_path, ".env", "HOST=db\nURL=postgres://${HOST}/app\nRAW='${HOST}'\n")
+    write(tmp_path, "app.env", "GREETING=hi ${USER_NAME}\n")
+    write(tmp_path, "compose.yaml", """\
+        services:
+          app:
+            image: busybox
+            env_file: app.env
+            environment: {URL: "${URL}", RAW: "${RAW}"}
+        """)
+    tree, _ = playbook(tmp_path, "compose.yaml", environ={"USER_NAME": "ann"})
+    assert tree["containers"]["proj-app"]["env"] == {
+        "GREETING": "hi ann", "URL": "postgres://db/app", "RAW": "${HOST}"}
