@@ -37,8 +37,7 @@ def _short(entry: str, index: int, holder: Any, s: Translating) -> Optional[str]
         return s.ctx.relative(source) + rest
     key = s.ctx.volumes.get(source)
     if key is None:
-        s.warn("volumes", f"volume {source!r} is not defined under volumes: left out", holder,
-               index)
+        s.error("volumes", f"volume {source!r} is not defined under volumes", holder, index)
         return None
     return key + rest
 
@@ -71,8 +70,7 @@ def _long(entry: Dict[str, Any], index: int, holder: Any, s: Translating
     elif kind == "volume" and isinstance(source, str):
         named = s.ctx.volumes.get(source)
         if named is None:
-            s.warn("volumes", f"volume {source!r} is not defined under volumes: left out",
-                   holder, index)
+            s.error("volumes", f"volume {source!r} is not defined under volumes", holder, index)
             return None
         mount["source"] = named
     elif kind not in ("bind", "volume", "tmpfs", "npipe"):

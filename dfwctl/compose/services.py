@@ -54,6 +54,11 @@ class Service:
         else:
             self.ctx.origins.warn(holder, at, self.path(key, *inner, at), message)
 
+    def error(self, key: str, message: str, holder: Any, at: Any) -> None:
+        """An error at `at` inside `holder`, a value of the service's `key`: compose refuses
+        it too."""
+        self.ctx.origins.error(holder, at, self.path(key, at), message)
+
     def left_out(self, key: str) -> None:
         reason = WHY.get(key, "")
         self.warn(key, f"{key} has no playbook equivalent: left out"
@@ -202,7 +207,14 @@ def _depends_on(value: Any, out: Out, s: Service) -> None:
     depends: Dict[str, Any] = {}
     plain = True
     for name, spec in (value or {}).items():
-        key = s.ctx.containers.get(str(name), str(name))
+        key = s.ctx.containers.get(str(name))
+        if key is None:
+            if isinstance(spec, dict) and spec.get("required") is False:
+                s.warn("depends_on", f"{name!r} is not a service of the project: left out "
+                       "(required: false)", value, name)
+            else:
+                s.error("depends_on", f"depends on undefined service {name!r}", value, name)
+            continue
         entry = {k: v for k, v in (spec or {}).items() if k in ("condition", "required",
                                                                "restart")}
         if entry.get("condition") in (None, "service_started"):
@@ -213,9 +225,6 @@ def _depends_on(value: Any, out: Out, s: Service) -> None:
             entry.pop("restart")
         plain = plain and not entry
         depends[key] = entry
-        if str(name) not in s.ctx.containers:
-            s.warn("depends_on", f"depends on {name!r}, which is not a service of the project",
-                   value, name)
     if depends:
         out["depends_on"] = list(depends) if plain else depends
 
@@ -267,8 +276,7 @@ def _networks(value: Any, out: Out, s: Service) -> None:
     for name, spec in (value or {}).items():
         key = s.ctx.networks.get(str(name))
         if key is None:
-            s.warn("networks", f"network {name!r} is not defined under networks: left out",
-                   value, name)
+            s.error("networks", f"network {name!r} is not defined under networks", value, name)
             continue
         entry: Dict[str, Any] = {}
         if key not in ENGINE_NETWORKS:

@@ -334,3 +334,21 @@ def test_env_files_substitute_variables_unless_single_quoted(tmp_path):
     tree, _ = playbook(tmp_path, "compose.yaml", environ={"USER_NAME": "ann"})
     assert tree["containers"]["proj-app"]["env"] == {
         "GREETING": "hi ann", "URL": "postgres://db/app", "RAW": "${HOST}"}
+
+
+def test_references_to_undefined_services_volumes_and_networks_are_errors(tmp_path):
+    write(tmp_path, "compose.yaml", """\
+        services:
+          app:
+            image: busybox
+            depends_on: [db]
+            volumes: [data:/data]
+            networks: [back]
+        """)
+    with pytest.raises(ComposeError) as caught:
+        playbook(tmp_path, "compose.yaml")
+    assert [(d.line, d.col, d.path, d.message) for d in caught.value.diagnostics] == [
+        (4, 18, "services.app.depends_on.db", "depends on undefined service 'db'"),
+        (5, 15, "services.app.volumes[0]", "volume 'data' is not defined under volumes"),
+        (6, 16, "services.app.networks.back", "network 'back' is not defined under networks"),
+    ]
