@@ -30,8 +30,9 @@ def import_group() -> None:
               help="The project name (the playbook's name) [default: compose's: "
                    "COMPOSE_PROJECT_NAME, the files' name:, the folder's name].")
 @click.option("--profile", "profiles", multiple=True, metavar="PROFILE",
-              help="Enable the services of this profile (repeat for several; default: "
-                   "COMPOSE_PROFILES), as docker compose --profile.")
+              help="Import only what docker compose --profile PROFILE runs (repeat for "
+                   "several) [default: every service, with its profiles, to select with "
+                   "dfwctl --profile].")
 @click.option("--env-file", "env_files", multiple=True, type=click.Path(dir_okay=False),
               help="Variables for ${VAR} (repeat for several) [default: .env in the project "
                    "directory].")
@@ -84,7 +85,7 @@ def _validate(imported: "Imported", out_dir: Path, target: Optional[Path]) -> No
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(imported.text)
     try:
-        load_playbook(Path(scratch))
+        load_playbook(Path(scratch), selected=("*",))  # every profile: all is checked
     except PlaybookError as exc:
         os.unlink(scratch)
         raise ComposeError([imported.locate(d) for d in exc.diagnostics],

@@ -38,6 +38,7 @@ class Context:
     origins: Origins
     out_dir: Path
     environ: Mapping[str, str]
+    carry_profiles: bool = False  # write each service's profiles (none selected at import)
     containers: Dict[str, str] = field(default_factory=dict)  # service -> container key
     networks: Dict[str, str] = field(default_factory=dict)  # compose key -> playbook key
     volumes: Dict[str, str] = field(default_factory=dict)

@@ -1,8 +1,9 @@
 """Which compose files make a project and how each one is read: the default files
 (compose.yaml and its override) when none is named, every file parsed with positions, checked
 for keys compose does not know, interpolated, its `extends` and `include` resolved, then all
-merged in order. The project name and the profiles come from the options, the environment
-(COMPOSE_PROJECT_NAME, COMPOSE_PROFILES) or the files, as docker compose takes them."""
+merged in order. The project name comes from the options, the environment
+(COMPOSE_PROJECT_NAME) or the files, as docker compose takes it; profiles selected at import
+come from --profile only (without it, the playbook keeps every service's profiles)."""
 from __future__ import annotations
 
 import re
@@ -177,8 +178,7 @@ def read_project(options: ReadOptions) -> Project:
     for path in files:
         merge.files(model, reader.file(path, directory), origins)
     name = _project_name(options, variables, model, directory, origins)
-    profiles = options.profiles or tuple(
-        p.strip() for p in variables.get("COMPOSE_PROFILES", "").split(",") if p.strip())
+    profiles = options.profiles
     origins.check()
     return Project(name, directory, tuple(files), model, tuple(profiles), variables, origins)
 

@@ -11,7 +11,7 @@ from dfwctl.compose.resources import text
 
 Handler = Callable[[Any, Out, "Service"], None]
 
-# Read elsewhere: the container's name, the profiles that selected it, extends (resolved).
+# Read elsewhere: the container's name, extends (resolved).
 CONSUMED = ("container_name", "extends")
 WHY = {
     "cpu_shares": "only cpus limits CPU in the playbook",
@@ -89,6 +89,8 @@ class Service:
             handler(value, out, self)
         elif key == "scale" and value == 1:
             return
+        elif key == "profiles" and self.ctx.carry_profiles:
+            out["profiles"] = [str(p) for p in value or []]
         elif key == "profiles":
             self.note(out, "image", f"compose profiles {', '.join(map(str, value))}: "
                       "selected when imported")

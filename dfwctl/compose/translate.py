@@ -1,5 +1,6 @@
 """A read project as a playbook tree: the project name as the playbook's name, networks and
-volumes by their engine names, each service selected by the profiles as a container. A
+volumes by their engine names, each service as a container (with its profiles, or only the
+services the profiles selected at import enable, then always part of a run). A
 service's container is named as compose names it on the engine without the replica number
 (PROJECT-SERVICE), or by its container_name; the service's name stays an alias on each of its
 networks, so the others find it as before."""
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from dfwctl.compose import profiles, resources
-from dfwctl.compose.context import Context
+from dfwctl.compose.context import Context, playbook_keys
 from dfwctl.compose.read import Project
 from dfwctl.compose.services import Service
 
@@ -22,9 +23,10 @@ LEFT_OUT = {"secrets": "top-level secrets have no playbook equivalent: mount the
 def translate(project: Project, out_dir: Path) -> "tuple[Dict[str, Any], Context]":
     origins = project.origins
     model = project.model
-    dropped = profiles.select(model, project.profiles, origins)
+    carried = not project.profiles and "profiles" in playbook_keys("container")
+    dropped = [] if carried else profiles.select(model, project.profiles, origins)
     origins.check()
-    ctx = Context(project.name, origins, out_dir, project.environ)
+    ctx = Context(project.name, origins, out_dir, project.environ, carry_profiles=carried)
     services: Dict[str, Any] = {k: v or {} for k, v in (model.get("services") or {}).items()}
     for name, service in services.items():
         ctx.containers[name] = str(service.get("container_name") or f"{project.name}-{name}")

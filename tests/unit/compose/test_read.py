@@ -191,7 +191,7 @@ def test_include_adds_services_and_refuses_a_conflict(tmp_path):
         read(tmp_path, "clash.yaml")
 
 
-def test_profiles_select_services_and_a_dependency_left_out_is_an_error(tmp_path):
+def test_profiles_are_kept_or_select_services_and_a_dependency_left_out_is_an_error(tmp_path):
     write(tmp_path, "compose.yaml", """\
         services:
           app: {image: busybox}
@@ -201,10 +201,12 @@ def test_profiles_select_services_and_a_dependency_left_out_is_an_error(tmp_path
             profiles: [extra]
             depends_on: [tools]
         """)
-    tree, _ = playbook(tmp_path, "compose.yaml")
-    assert sorted(tree["containers"]) == ["proj-app"]
+    tree, _ = playbook(tmp_path, "compose.yaml")  # none selected: every service, profiles kept
+    assert {n: c.get("profiles") for n, c in tree["containers"].items()} == {
+        "proj-app": None, "proj-tools": ["debug"], "proj-extra": ["extra"]}
     tree, _ = playbook(tmp_path, "compose.yaml", profiles=["debug"])
     assert sorted(tree["containers"]) == ["proj-app", "proj-tools"]
+    assert "profiles" not in tree["containers"]["proj-tools"]  # selected: always part of it
     with pytest.raises(ComposeError, match=r"compose.yaml:7:18: services.extra.depends_on.tools: "
                        r"depends on service 'tools', which no selected profile enables"):
         playbook(tmp_path, "compose.yaml", profiles=["extra"])
