@@ -21,8 +21,7 @@ WHY = {
     "expose": "expose only marks ports in the container's config; publish them with ports",
     "links": "links are legacy: containers on one network find each other by name; add an "
              "alias under networks for the link's other name",
-    "network_mode": "the playbook joins networks; host, none, service: and container: modes "
-                    "have no equivalent",
+    "network_mode": "the playbook has no service: and container: network modes",
     "stdin_open": "dfwctl runs containers detached, without stdin",
     "tty": "dfwctl runs containers detached, without a terminal",
     "secrets": "mount the secret's file with mounts (read-only), or pass it with env",
@@ -351,6 +350,16 @@ def _restart_policy(policy: Dict[str, Any], out: Out, s: Service) -> None:
     s.note(out, "restart", f"compose's deploy.restart_policy.condition: {condition}")
 
 
+def _network_mode(value: Any, out: Out, s: Service) -> None:
+    """host, none and bridge are networks of the engine in a playbook (the first network a
+    container joins is its network mode); service: and container: have no equivalent."""
+    if str(value) in ("host", "none", "bridge"):
+        out["networks"] = [str(value)]
+        s.note(out, "networks", f"compose's network_mode: {value}")
+    else:
+        s.left_out("network_mode")
+
+
 def _gpus(value: Any, out: Out, _s: Service) -> None:
     out["gpus"] = value
 
@@ -371,6 +380,7 @@ HANDLERS: Dict[str, Handler] = {
     "networks": _networks,
     "deploy": _deploy,
     "gpus": _gpus,
+    "network_mode": _network_mode,
     "volumes": mounts.volumes,
     "build": mounts.build,
     "env_file": mounts.env_files,
