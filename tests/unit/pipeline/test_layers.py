@@ -13,6 +13,7 @@ from dfwctl.errors import DfwctlError, PlaybookError
 from dfwctl.layers import compose, override_file
 from dfwctl.pipeline import load_playbook
 from dfwctl.tree import plain
+from tests import paths
 
 
 def write(path: Path, body: str) -> Path:
@@ -264,3 +265,17 @@ def test_a_selected_container_needing_an_unselected_one_is_an_error(tmp_path):
                                                      "db: {required: false}"))
     web = load_playbook(playbook, environ={}).desired.docker.containers["web"]
     assert web.depends_on == ()
+
+
+def test_the_shipped_team_example(monkeypatch):
+    monkeypatch.chdir(paths.ROOT)
+    monkeypatch.setattr(layers, "override_file", lambda _path: None)  # a developer's own
+    plain_run = load_playbook(Path("playbooks/team-dev.yml"), environ={})
+    docker = plain_run.desired.docker
+    assert plain_run.desired.name == "team-dev"
+    assert set(docker.containers) == {"db", "web"} and docker.inactive == {"debug-shell"}
+    assert docker.containers["db"].restart == "unless-stopped"  # from the base's anchor
+    assert [f.resolve().relative_to(paths.ROOT).as_posix() for f in plain_run.files] == \
+        ["playbooks/team-dev.yml", "playbooks/team/base.yml"]
+    debug = load_playbook(Path("playbooks/team-dev.yml"), environ={}, selected=("debug",))
+    assert "debug-shell" in debug.desired.docker.containers
