@@ -53,6 +53,23 @@ def _container(name: str, spec: Optional[ContainerSpec], state: Optional[Contain
                 facts + (("id", state.id[:12]),), _container_ok(spec, state), orphan)
 
 
+def _unowned(name: str, spec: ContainerSpec, actual: Actual) -> Optional[Item]:
+    """A container under the playbook's name that the playbook does not own (made
+    elsewhere, or another playbook's), as networks and volumes of others are shown."""
+    owner = actual.claimed.get(name)
+    state = actual.foreign.get(name)
+    if owner is None and state is None:
+        return None
+    facts: Tuple[Tuple[str, str], ...] = (("image", spec.image),)
+    if owner is not None:
+        return Item(address("container", name), "container", name,
+                    f"present, owned by playbook {owner}", facts, ok=False)
+    assert state is not None, "one of the two is there"
+    return Item(address("container", name), "container", name,
+                f"{container_state(state)}, made outside dfwctl",
+                facts + (("id", state.id[:12]),), ok=False)
+
+
 def _shared(kind: str, name: str, state: Union[NetworkState, VolumeState, None], owner: str,
             external: bool) -> Item:
     if state is None:
@@ -79,7 +96,8 @@ def items(desired: Desired, actual: Actual) -> Tuple[Item, ...]:
     for name, volume in docker.volumes.items():
         found.append(_shared("volume", name, actual.volumes.get(name), owner, volume.external))
     for name, spec in docker.containers.items():
-        found.append(_container(name, spec, actual.containers.get(name)))
+        found.append(_unowned(name, spec, actual) or
+                     _container(name, spec, actual.containers.get(name)))
     found += [_container(name, None, state, orphan=True)
               for name, state in sorted(actual.containers.items())
               if name not in docker.containers]

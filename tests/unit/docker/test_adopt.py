@@ -13,6 +13,7 @@ from dfwctl.errors import PlanError
 from dfwctl.plan import Action, PlanOptions
 from dfwctl.providers.docker import adoption, steps
 from dfwctl.providers.docker import labels as L
+from dfwctl.providers.docker import status as docker_status
 from dfwctl.providers.docker.gather import gather
 from dfwctl.providers.docker.model import ContainerState, NetworkSpec, VolumeSpec
 from dfwctl.report import render_plan
@@ -221,3 +222,15 @@ def test_destroy_with_volumes_removes_the_records():
 
 def test_an_owned_record_label_is_what_adoption_writes():
     assert L.OWNER not in adoption.labels_of(NAME, [])
+
+
+def test_status_shows_what_is_made_elsewhere_or_another_playbooks():
+    desired = playbook(WEB)
+    actual = _elsewhere(desired, "web")
+    (item,) = [i for i in docker_status.items(desired, actual) if i.kind == "container"]
+    assert (item.state, item.ok) == ("running, made outside dfwctl", False)
+    claimed = dataclasses.replace(actual, foreign={}, claimed={"web": "other"})
+    (item,) = [i for i in docker_status.items(desired, claimed) if i.kind == "container"]
+    assert (item.state, item.ok) == ("present, owned by playbook other", False)
+    with pytest.raises(PlanError, match="taken by a container of playbook other"):
+        diff(desired, claimed)
