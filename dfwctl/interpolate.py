@@ -27,6 +27,8 @@ class Interpolation:
 
     diagnostics: Tuple[Diagnostic, ...] = ()
     secrets: FrozenSet[str] = frozenset()
+    # where a secret's value was put: the paths of the values that hold one
+    secret_paths: FrozenSet[Tuple[Any, ...]] = frozenset()
 
 
 @dataclass
@@ -197,11 +199,15 @@ def interpolate(doc: Document, environ: Mapping[str, str]) -> Interpolation:
     diagnostics: List[Diagnostic] = []
     used: Set[str] = set()
     secrets: Set[str] = set()
+    secret_paths: Set[Tuple[Any, ...]] = set()
     for path, parent, key, value in _string_values(doc.data, ()):
         expansion = expand(value, environ)
         diagnostics.extend(doc.diagnostic(path, message) for message in expansion.errors)
         used.update(expansion.used)
-        secrets.update(v for n, v in expansion.values if n in secret_names and v)
+        found = {v for n, v in expansion.values if n in secret_names and v}
+        secrets.update(found)
+        if found:
+            secret_paths.add(path)
         if expansion.text != value:
             parent[key] = _same_kind(value, expansion.text)
     for name, index in secret_names.items():
@@ -209,7 +215,7 @@ def interpolate(doc: Document, environ: Mapping[str, str]) -> Interpolation:
             diagnostics.append(doc.diagnostic(("secrets", index), (
                 f"secret {name} is not used: no value references ${{{name}}}; "
                 "remove it from secrets"), severity="warning"))
-    return Interpolation(tuple(diagnostics), frozenset(secrets))
+    return Interpolation(tuple(diagnostics), frozenset(secrets), frozenset(secret_paths))
 
 
 def _secret_names(data: Any) -> Dict[str, int]:

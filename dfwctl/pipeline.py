@@ -18,6 +18,7 @@ from dfwctl.load import Document
 from dfwctl.machines.deferral import deferral
 from dfwctl.plan import Deferred, Plan, PlanOptions, PlanPart, Unreadable
 from dfwctl.providers.base import Provider
+from dfwctl.secretplaces import masked, placement
 from dfwctl.status import Status, StatusPart, combine_status
 from dfwctl.validate import merge, validate
 
@@ -35,6 +36,13 @@ class Playbook:
         return sources.files if sources is not None else (self.document.path,)
 
 
+def _diagnostics(document: Document, interpolation: Interpolation,
+                 schema_known_valid: bool = False) -> List[Diagnostic]:
+    """Interpolation's problems, secrets where anyone can read them, then validation's."""
+    prior = interpolation.diagnostics + tuple(placement(document, interpolation.secret_paths))
+    return merge(prior, validate(document, schema_known_valid=schema_known_valid))
+
+
 def check_document(document: Document, environ: Mapping[str, str], use_cache: bool = False
                    ) -> Tuple[Document, Interpolation, Tuple[Diagnostic, ...]]:
     """Interpolate and validate; raise PlaybookError with every error at once.
@@ -47,13 +55,14 @@ def check_document(document: Document, environ: Mapping[str, str], use_cache: bo
     environment = load_environment(document, environ)
     interpolation = interpolate(document, environment)
     cached = use_cache and not interpolation.diagnostics and schemacache.known_valid(document.data)
-    diagnostics = merge(interpolation.diagnostics, validate(document, schema_known_valid=cached))
+    diagnostics = _diagnostics(document, interpolation, cached)
     if use_cache and not cached and not any(d.is_error for d in diagnostics):
         schemacache.remember_valid(document.data)
     if diagnostics and not document.has_positions:
         document = document.round_trip()
         interpolation = interpolate(document, environment)
-        diagnostics = merge(interpolation.diagnostics, validate(document))
+        diagnostics = _diagnostics(document, interpolation)
+    diagnostics = masked(diagnostics, interpolation.secrets)  # no message shows a secret
     if any(d.is_error for d in diagnostics):
         raise PlaybookError(diagnostics)
     if use_cache and parsed.parsed_json is not None:

@@ -13,7 +13,12 @@ def register(values: Iterable[str]) -> None:
 
 
 def redact(text: str) -> str:
-    for secret in sorted(_secrets, key=len, reverse=True):
+    return hide(text, _secrets)
+
+
+def hide(text: str, secrets: Iterable[str]) -> str:
+    """`text` with each of `secrets` replaced by MASK (the longest first)."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         text = text.replace(secret, MASK)
     return text
 
