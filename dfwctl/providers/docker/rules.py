@@ -16,7 +16,7 @@ from dfwctl.schema_messages import quote
 from dfwctl.tree import mapping, sequence
 from dfwctl.values.bounds import INT64_MAX, Bound
 from dfwctl.values.hosts import one_or_many
-from dfwctl.values.mounts import VOLUME, MountError, mount_of
+from dfwctl.values.mounts import BIND, VOLUME, MountError, mount_of
 from dfwctl.values.ports import Port, parse_ports
 
 RESERVED_LABEL_PREFIX = "io.dfwctl."
@@ -137,6 +137,11 @@ def mount_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnos
             yield c.error(where, (
                 f"volume {quote(mount.source)} is not defined: add it under volumes, or "
                 "declare it there with external: true if it is made elsewhere"))
+        climbed = _climbs_out(c, mount.source) if mount.type == BIND else None
+        if climbed:
+            yield c.warning(where, (
+                f"the relative source {quote(mount.source)} leaves the playbook's folder: it "
+                f"mounts {climbed}; write that absolute path if it is what you mean"))
         targets.append((item, mount.target))
     for index, entry in enumerate(one_or_many(spec.get("tmpfs"))):
         item = path + ("tmpfs",) + ((index,) if isinstance(spec.get("tmpfs"), list) else ())
@@ -155,6 +160,20 @@ def _each_target_once(c: Checker, targets: List[Tuple[Path, str]]) -> Iterator[D
                 f"{target} is already mounted by {format_path(other)} (line "
                 f"{c.doc.position(other)[0]}): the engine mounts each target once; pick "
                 "another"))
+
+
+def _climbs_out(c: Checker, source: str) -> Optional[str]:
+    """Where a relative bind source (./ or ../) lands when it is outside the playbook's
+    folder, else None."""
+    if not source.startswith("."):
+        return None
+    base = c.doc.directory.resolve()
+    landed = (base / source).resolve()
+    try:
+        landed.relative_to(base)
+    except ValueError:
+        return str(landed)
+    return None
 
 
 def joined_networks(spec: Any) -> List[Tuple[Any, Any, Dict[Any, Any]]]:
