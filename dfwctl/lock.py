@@ -63,8 +63,12 @@ class ApplyLock:
         return who if isinstance(who, dict) else None
 
     def __enter__(self) -> "ApplyLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+b")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+b")
+        except OSError as exc:
+            raise LockError(f"cannot write the lock {self.path}: {exc.strerror}",
+                            "set DFWCTL_LOCK_DIR to a folder you can write to") from None
         deadline = time.monotonic() + self.timeout
         while not _try_lock(handle):
             if time.monotonic() >= deadline:
@@ -79,7 +83,10 @@ class ApplyLock:
             "operation": self.operation,
             "since": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        self.info_path.write_text(json.dumps(info), encoding="utf-8")
+        try:
+            self.info_path.write_text(json.dumps(info), encoding="utf-8")
+        except OSError:  # the lock is held; only who holds it cannot be said
+            pass
         return self
 
     def _held(self) -> LockError:

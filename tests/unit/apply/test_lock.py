@@ -162,3 +162,27 @@ def test_a_holder_file_that_is_not_an_object_reads_as_unknown(lock_dir, text):
     lock_dir.mkdir(exist_ok=True)
     lock.info_path.write_text(text, encoding="utf-8")
     assert lock.holder() is None
+
+
+def test_a_lock_folder_that_cannot_be_written_is_a_clear_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the lock folder should be")
+    monkeypatch.setenv("DFWCTL_LOCK_DIR", str(blocker / "locks"))
+    with pytest.raises(LockError, match="cannot write the lock") as raised:
+        with ApplyLock(ENDPOINT, PLAYBOOK, "apply"):
+            pass
+    assert "DFWCTL_LOCK_DIR" in raised.value.hint
+
+
+def test_the_cli_says_so_too_and_exits_1(tmp_path):
+    from tests.run import run_dfwctl
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    playbook = tmp_path / "p.yml"
+    playbook.write_text("version: 1\nname: lock-cli\nhyperv:\n  host: simulator:"
+                        f"{tmp_path / 'pc.json'}\n  vms: {{}}\n")
+    result = run_dfwctl("apply", "-y", playbook,
+                        env={**os.environ, "DFWCTL_LOCK_DIR": str(blocker / "locks")})
+    assert result.code == 1, result
+    assert "cannot write the lock" in result.err and "Traceback" not in result.err
