@@ -44,6 +44,14 @@ def creation_diffs(spec: Any, mask: Masker) -> Tuple[FieldDiff, ...]:
     return field_diffs(type(spec)(name=spec.name, **required), spec, mask)
 
 
+# A container dfwctl created and never started is made again, not started: the engine may have
+# stopped (killed, restarted) while it started it, and kept a task of it (`task ...: already
+# exists` at every later start) or its host ports (`port is already allocated`). A new
+# container has neither; dfwctl owns the old one, which never ran.
+NEVER_STARTED = ("the container was created but never started (an apply or the engine stopped "
+                 "while it started): it is created again")
+
+
 def state_change(spec: ContainerSpec, state: ContainerState) -> Optional[Tuple[Action, str]]:
     """Drift in the container's run state (the spec itself unchanged)."""
     status = state.status
@@ -55,13 +63,13 @@ def state_change(spec: ContainerSpec, state: ContainerState) -> Optional[Tuple[A
         if status == "paused":
             return Action.UPDATE, "the container is paused (changed outside dfwctl)"
         if status == "created":
-            return Action.UPDATE, "the container was created but never started"
+            return Action.REPLACE, NEVER_STARTED
         return Action.UPDATE, f"the container is {status} (stopped outside dfwctl)"
     # state: exited -- run to completion once
     if status in ("running", "restarting", "paused"):
         return None  # still doing its one run
     if status == "created":
-        return Action.UPDATE, "the container has not run yet"
+        return Action.REPLACE, NEVER_STARTED
     if status == "dead" or (state.exit_code not in (None, 0)):
         return Action.REPLACE, f"its last run failed (exit code {state.exit_code}); run it again"
     return None

@@ -422,6 +422,8 @@ class _Differ:
             action, why = drift
             reasons.append(why)
             if action is Action.REPLACE:
+                if state.status == "created":  # never started: say what it should be
+                    diffs += (FieldDiff("state", state.status, spec.state),)
                 return Verdict(Action.REPLACE, diffs, tuple(reasons))
             diffs += (FieldDiff("state", state.status, spec.state),)
         if image_unknown:  # the tag is pulled again: apply compares the images
