@@ -82,6 +82,8 @@ class _Differ:
         self.errors: List[str] = []
         self.taken = frozenset(actual.containers) | frozenset(c.name for c in actual.leftovers)
         self.replace = frozenset(options.replace)  # addresses to make again (--replace)
+        self.on_duplicate: Dict[str, List[str]] = {}  # container -> duplicate network addresses
+        self.duplicate_of: Dict[str, str] = {}  # duplicate network address -> its name
 
     def add(self, change: Change) -> None:
         if change.action is not Action.NOOP:
@@ -409,7 +411,7 @@ class _Differ:
         """What an existing container needs, and why: the one place that decides."""
         diffs, reasons = self.spec_diffs(spec, state)
         image_reason, image_unknown = self._image_drift(spec, state)
-        network_reason = self._replaced_networks(spec)
+        network_reason = self._replaced_networks(spec) or self._on_duplicate(spec)
         reasons += [r for r in (image_reason, network_reason) if r]
         forced = state.spec is None or any(d.forces_replacement for d in diffs)
         if address("container", spec.name) in self.replace:
@@ -470,6 +472,36 @@ class _Differ:
             return (f"image {spec.image} now points to {short_digest(local.id)} "
                     f"(the container runs {short_digest(state.image_id)})", False)
         return None, False
+
+    def duplicates(self) -> None:
+        """A second network of one name goes (containers on it are replaced after it): while
+        two exist, every create that names the network fails as ambiguous. Only a second
+        network the playbook owns goes; one made elsewhere, of a name the playbook uses, is a
+        warning."""
+        for state, attached in self.actual.duplicate_networks:
+            if state.owner != self.desired.name:
+                if state.name in self.desired.docker.networks:
+                    self.warnings.append(
+                        f"two networks are named {state.name} (the second, id "
+                        f"{state.id[:12]}, is not this playbook's): the engine refuses every "
+                        "container that joins it by name as ambiguous; remove one of them "
+                        f"(docker network rm {state.id[:12]})")
+                continue
+            name = f"{state.name}~{state.id[:12]}"
+            self.add(self.change(
+                "network", name, Action.DELETE,
+                reasons=(f"a second network named {state.name} (id {state.id[:12]}): two "
+                         "applies created it at once, or another tool did; it is removed",),
+                steps=steps.remove_network(state.id, state.name), fold_steps=True))
+            for container in attached:
+                self.on_duplicate.setdefault(container, []).append(address("network", name))
+                self.duplicate_of[address("network", name)] = state.name
+
+    def _on_duplicate(self, spec: ContainerSpec) -> Optional[str]:
+        gone = self.on_duplicate.get(spec.name)
+        if not gone:
+            return None
+        return f"it is on a second network named {self.duplicate_of[gone[0]]}, which is removed"
 
     def _replaced_networks(self, spec: ContainerSpec) -> Optional[str]:
         used = [("network", n) for n in spec.networks]
@@ -546,11 +578,26 @@ def _changed(diffs: Tuple[FieldDiff, ...]) -> List[str]:
 IF_IMAGE_CHANGES = "only if the {made} image is not the one the container runs ({image})"
 
 
+def _after_duplicates(changes: List[Change], on_duplicate: Dict[str, List[str]]) -> List[Change]:
+    """A container on a duplicate network is made again only once that network is gone."""
+    if not on_duplicate:
+        return changes
+    out = []
+    for change in changes:
+        gone = on_duplicate.get(change.name) if change.kind == "container" else None
+        if gone and change.action is not Action.DELETE:
+            change = dataclasses.replace(change, depends_on=tuple(
+                dict.fromkeys(change.depends_on + tuple(gone))))
+        out.append(change)
+    return out
+
+
 def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None) -> PlanPart:
     """The changes that take `actual` to `desired` (or, with options.destroy, to nothing)."""
     options = options or PlanOptions()
     differ = _Differ(desired, actual, options)
     docker = desired.docker
+    differ.duplicates()  # first: the containers on a duplicate are replaced
     if options.destroy:  # everything the playbook owns goes, volumes only when asked
         differ.orphans_of(frozenset(), frozenset(), frozenset())
         if options.prune_volumes:  # nothing adopted is left to hold on to
@@ -578,7 +625,8 @@ def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None
     return PlanPart(
         provider=PROVIDER,
         endpoint=actual.engine.endpoint,
-        changes=tuple(order_changes(list(changes.values()), differ.specs)),
+        changes=tuple(_after_duplicates(order_changes(list(changes.values()), differ.specs),
+                                        differ.on_duplicate)),
         orphans=tuple(differ.orphans),
         warnings=tuple(differ.warnings),
         fingerprint=actual.fingerprint(desired.name, docker),

@@ -8,7 +8,7 @@ adopted, when it has any (their records come with the volume list: adoption.py).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from dfwctl.desired import Desired
 from dfwctl.errors import NotFoundError
@@ -187,7 +187,8 @@ def gather(engine: Engine, desired: Desired, renames: Optional[Mapping[str, str]
     listed = engine.call("list volumes", api.volumes) or {}
     raw_volumes = listed.get("Volumes") or ()
     records = adoption.read(raw_volumes, desired.name)
-    networks = {n.name: n for n in (_network(r, records, desired.name) for r in raw_networks)}
+    networks, duplicates = _networks(
+        engine, raw_networks, lambda raw: _network(raw, records, desired.name))
     volumes = {v.name: v for v in (_volume(r, records, desired.name) for r in raw_volumes
                                    if not adoption.is_record(r))}
     docker = desired.docker
@@ -219,7 +220,37 @@ def gather(engine: Engine, desired: Desired, renames: Optional[Mapping[str, str]
         leftovers=leftovers,
         adoption_records=records.volumes,
         builds=builds,
+        duplicate_networks=duplicates,
     )
+
+
+def _networks(engine: Engine, raw: List[Mapping[str, Any]],
+              make: Callable[[Mapping[str, Any]], NetworkState]
+              ) -> Tuple[Dict[str, NetworkState], Tuple[Tuple[NetworkState, Tuple[str, ...]], ...]]:
+    """The engine's networks by name, and those whose name another has too. An engine older
+    than API 1.44 lets two clients create one name at once; then each of them is inspected
+    (the only case with more calls) and the one with the most containers is kept (the
+    oldest, when they have as many); the others, with the containers on them, are duplicates."""
+    by_name: Dict[str, List[Mapping[str, Any]]] = {}
+    for network in raw:
+        by_name.setdefault(network["Name"], []).append(network)
+    kept: Dict[str, NetworkState] = {}
+    duplicates: List[Tuple[NetworkState, Tuple[str, ...]]] = []
+    for name, found in by_name.items():
+        if len(found) == 1:
+            kept[name] = make(found[0])
+            continue
+        attached = {n["Id"]: _attached(engine, n["Id"], name) for n in found}
+        order = sorted(found, key=lambda n: (-len(attached[n["Id"]]), n.get("Created") or "",
+                                             n["Id"]))
+        kept[name] = make(order[0])
+        duplicates += [(make(n), attached[n["Id"]]) for n in order[1:]]
+    return kept, tuple(duplicates)
+
+
+def _attached(engine: Engine, network_id: str, name: str) -> Tuple[str, ...]:
+    info = engine.call(f"inspect network {name}", engine.api.inspect_network, network_id)
+    return tuple(sorted(str(c.get("Name", "")) for c in (info.get("Containers") or {}).values()))
 
 
 def _is_leftover(raw: Mapping[str, Any]) -> bool:

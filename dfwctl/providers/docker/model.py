@@ -400,6 +400,9 @@ class Actual:
     adoption_records: Tuple[str, ...] = ()  # the volumes that hold this playbook's adoptions
     leftovers: Tuple[ContainerState, ...] = ()  # replacements an interrupted apply left behind
     builds: Mapping[str, BuildState] = field(default_factory=dict)  # contexts, by image
+    # networks whose name another network has too (the one kept is in `networks`), each with
+    # the names of the containers on it
+    duplicate_networks: Tuple[Tuple[NetworkState, Tuple[str, ...]], ...] = ()
 
     def fingerprint(self, owner: str = "", wanted: Optional[DockerDesired] = None) -> str:
         """A digest of everything a plan of playbook `owner` (which wants `wanted`) depends
@@ -423,5 +426,7 @@ class Actual:
             sorted(self.foreign.items()),
             sorted(self.claimed.items()),
             sorted(c.id for c in self.leftovers),
+            sorted(n.id for n, _ in self.duplicate_networks
+                   if mine(n.name, n, wanted.networks)),
         )
         return hashlib.sha256(repr(relevant).encode()).hexdigest()

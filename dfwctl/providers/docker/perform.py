@@ -165,9 +165,13 @@ class DockerPerformer:
             from docker.types import IPAMConfig, IPAMPool
 
             ipam = IPAMConfig(pool_configs=[IPAMPool(subnet=spec.subnet, gateway=spec.gateway)])
+        # check_duplicate: engines before API 1.44 create a second network of a name unless
+        # asked not to (and even then, two creates at once can race: the apply lock and the
+        # plan's duplicate check cover that)
         self.call(f"create network {spec.name}", self.api.create_network, spec.name,
                   driver=spec.driver, options=dict(spec.options) or None, ipam=ipam,
-                  internal=spec.internal, attachable=spec.attachable, labels=dict(step.labels))
+                  internal=spec.internal, attachable=spec.attachable, labels=dict(step.labels),
+                  check_duplicate=True)
 
     def disconnect_network(self, step: S.DisconnectNetwork, progress: Progress) -> None:
         info = self.call(f"inspect network {step.name}", self.api.inspect_network,

@@ -960,3 +960,50 @@ def test_a_conditional_replace_reads_as_one_in_text_and_json():
     doc = planjson.plan_json(plan)
     shell = next(c for c in doc["changes"] if c["address"] == "docker.container.shell")
     assert shell["action"] == "replace" and shell["condition"].startswith("only if")
+
+
+# two networks of one name -----------------------------------------------------------------------
+def with_duplicate(actual, name, attached=()):
+    kept = actual.networks[name]
+    twin = dataclasses.replace(kept, id="d" * 64)
+    return dataclasses.replace(actual, duplicate_networks=((twin, tuple(attached)),))
+
+
+def test_a_second_network_of_one_name_is_planned_away_not_no_changes():
+    # two applies that created the network at once left two; every later create by name
+    # fails (`network front is ambiguous`), so the plan must not say "No changes"
+    desired = baseline()
+    plan = diff(desired, with_duplicate(converged(desired), "front"))
+    change = only_change(plan)
+    assert (change.address, change.action) == ("docker.network.front~dddddddddddd", Action.DELETE)
+    assert "a second network named front" in change.reasons[0]
+    assert [type(s).__name__ for s in change.steps] == ["DisconnectNetwork", "RemoveNetwork"]
+    assert change.steps[-1].network_id == "d" * 64
+
+
+def test_a_second_network_made_elsewhere_is_a_warning_and_is_left_alone():
+    desired = baseline()
+    actual = converged(desired)
+    foreign = dataclasses.replace(actual.networks["front"], id="e" * 64, owner="someone-else")
+    plan = diff(desired, dataclasses.replace(actual, duplicate_networks=((foreign, ()),)))
+    assert not plan.has_changes
+    assert any("two networks are named front" in w and "docker network rm eeeeeeeeeeee" in w
+               for w in plan.warnings)
+    other = dataclasses.replace(foreign, name="not-ours")  # a name the playbook does not use
+    assert diff(desired, dataclasses.replace(actual, duplicate_networks=((other, ()),))
+                ).warnings == ()
+
+
+def test_containers_on_the_second_network_are_replaced_after_it_goes():
+    desired = baseline()
+    plan = diff(desired, with_duplicate(converged(desired), "front", attached=("shell",)))
+    shell = plan.find("docker.container.shell")
+    assert shell.action is Action.REPLACE
+    assert "it is on a second network named front, which is removed" in shell.reasons
+    assert "docker.network.front~dddddddddddd" in shell.depends_on
+
+
+def test_networks_are_created_refusing_a_duplicate():
+    spec = baseline().docker.networks["front"]
+    (step,) = steps.create_network(spec, ())
+    assert step.text == "create network front"
