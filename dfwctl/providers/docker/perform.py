@@ -14,6 +14,7 @@ from dfwctl.logs import get_logger
 from dfwctl.plan import Failure, Guard, Step
 from dfwctl.providers.docker import adoption
 from dfwctl.providers.docker import labels as L
+from dfwctl.providers.docker import ports
 from dfwctl.providers.docker import steps as S
 from dfwctl.providers.docker.build import run_build
 from dfwctl.providers.docker.create import (
@@ -239,7 +240,32 @@ class DockerPerformer:
         self.call(f"rename container {step.to}", self.api.rename, step.container, step.to)
 
     def start_container(self, step: S.StartContainer, progress: Progress) -> None:
-        self.call(f"start container {step.name}", self.api.start, step.container)
+        """Start it; a host port that is taken is explained (ports.py), and one held by a
+        docker-proxy that a stopped engine left on this machine is freed and the start tried
+        once more."""
+        what = f"start container {step.name}"
+        try:
+            self.call(what, self.api.start, step.container)
+            return
+        except EngineError as exc:
+            refused = ports.refusal(exc.message)
+            if refused is None:
+                raise
+            error = exc
+        local = ports.is_local(self.engine.endpoint)
+        holder = ports.local_holder(refused.port) if local else None
+        if holder is not None and holder.orphaned and not refused.by_engine and \
+                ports.stop(holder):
+            progress(f"stopped docker-proxy pid {holder.pid}, left by a stopped engine on host "
+                     f"port {refused.port}")
+            try:
+                self.call(what, self.api.start, step.container)
+                return
+            except EngineError as again:
+                refused, error = ports.refusal(again.message) or refused, again
+            holder = ports.local_holder(refused.port)
+        publishers = [n for n in ports.publishers_of(self.engine, refused.port) if n != step.name]
+        raise EngineError(error.message, ports.hint(refused, publishers, holder))
 
     def wait_exit(self, step: S.WaitExit, progress: Progress) -> None:
         """Wait for the one run of a `state: exited` container, in short engine waits: the

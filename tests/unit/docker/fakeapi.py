@@ -386,7 +386,8 @@ class FakeAPI:
 
     def _matches(self, c: Mapping[str, Any], key: str, value: str) -> bool:
         """The engine's container filters that dfwctl uses: label, name (a regular expression
-        on the name with its slash), volume (a named volume it mounts), id."""
+        on the name with its slash), volume (a named volume it mounts), id, publish (a host
+        port it publishes)."""
         if key == "label":
             label, has_value, text = value.partition("=")
             labels = c.get("Labels") or {}
@@ -397,6 +398,8 @@ class FakeAPI:
             return any(m.get("Name") == value for m in c.get("Mounts") or ())
         if key == "id":  # the engine matches the start of the id
             return str(c.get("Id", "")).startswith(value)
+        if key == "publish":
+            return any(str(p.get("PublicPort")) == value for p in c.get("Ports") or ())
         raise NotImplementedError(f"the fake does not filter containers by {key}")
 
     @_engine_call

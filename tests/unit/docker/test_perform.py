@@ -605,3 +605,19 @@ def test_write_answers_have_the_engines_shape(method):
     answer = calls[method]()
     recorded = load("responses").answers(method)[0]
     assert sorted(answer) == sorted(recorded)
+
+
+ALLOCATED = ("driver failed programming external connectivity on endpoint corpus-app (0a1b): "
+             "Bind for 127.0.0.1:18605 failed: port is already allocated")
+
+
+def test_a_port_the_engine_holds_for_no_container_says_to_restart_the_engine():
+    """An engine killed while it started a container keeps that container's host ports (its
+    allocator leaks them) until it restarts: the error says so instead of 'pick another'."""
+    fake, provider, desired = scenario()
+    plan, _, _ = planned_replace(fake, provider, desired)
+    fake.fail("start", explanation=ALLOCATED)
+    with pytest.raises(EngineError, match="port is already allocated") as raised:
+        apply(provider, plan)
+    assert "none of the engine's containers publishes host port 18605" in raised.value.hint
+    assert "restart the Docker engine" in raised.value.hint
