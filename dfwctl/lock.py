@@ -1,5 +1,7 @@
 """One apply at a time per engine and playbook: an OS file lock (released by the OS if the
-process dies), with the holder written inside so a second apply can say who holds it."""
+process dies), with the holder written inside so a second apply can say who holds it; and
+`Locks`, the locks one apply holds (this one, and those providers take on what they manage,
+such as the Docker engine's own lock in providers/docker/enginelock.py), released together."""
 from __future__ import annotations
 
 import getpass
@@ -10,8 +12,9 @@ import socket
 import sys
 import tempfile
 import time
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
-from typing import IO, Any, Dict, Optional
+from typing import IO, Any, Callable, Dict, Optional, Set
 
 from dfwctl.errors import LockError
 
@@ -115,3 +118,30 @@ class ApplyLock:
         if self._handle is not None:
             self._handle.close()  # closing releases the OS lock
             self._handle = None
+
+
+class Locks:
+    """The locks one apply or destroy holds, each taken once (by key) when a provider first
+    needs it (a VM's engine can be reached only after the VM starts), all released when the
+    run ends. `timeout`: seconds each may wait for its holder."""
+
+    def __init__(self, playbook: str, operation: str, timeout: float = 0.0,
+                 say: Optional[Callable[[str], None]] = None):
+        self.playbook = playbook
+        self.operation = operation
+        self.timeout = timeout
+        self.say = say  # a line for the user (a stale lock was removed)
+        self._held: Set[str] = set()
+        self._stack = ExitStack()
+
+    def hold(self, key: str, make: Callable[[], AbstractContextManager[Any]]) -> None:
+        if key in self._held:
+            return
+        self._stack.enter_context(make())
+        self._held.add(key)
+
+    def __enter__(self) -> "Locks":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()

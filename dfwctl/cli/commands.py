@@ -17,7 +17,7 @@ from dfwctl.errors import DfwctlError, ExitStatus
 if TYPE_CHECKING:  # the commands import these when they run, not at start-up
     from dfwctl.apply import ApplyResult
     from dfwctl.desired import Desired
-    from dfwctl.lock import ApplyLock
+    from dfwctl.lock import Locks
     from dfwctl.pipeline import Playbook
     from dfwctl.plan import Plan, PlanOptions
     from dfwctl.providers.base import Provider
@@ -32,15 +32,17 @@ def _echo_warnings(playbook: Playbook) -> None:
 
 def _providers(desired: Desired, exit_wait: Optional[float] = None,
                no_restart: bool = False, machines: Sequence[str] = (),
-               wait_timeout: Optional[float] = None, **vm: Any) -> List[Provider]:
-    """The providers of a run; `vm`: the Hyper-V options (cli/hyperv.py vm_options)."""
+               wait_timeout: Optional[float] = None, locks: Optional[Locks] = None,
+               **vm: Any) -> List[Provider]:
+    """The providers of a run; `locks`: those an apply or destroy holds (a provider adds the
+    lock of what it manages); `vm`: the Hyper-V options (cli/hyperv.py vm_options)."""
     from dfwctl.providers.base import RunSettings
     from dfwctl.providers.select import providers_for
     from dfwctl.waits import DEFAULT_WAIT, WaitBounds
 
     waits = WaitBounds(timeout=DEFAULT_WAIT if wait_timeout is None else wait_timeout)
     return providers_for(desired, RunSettings(exit_wait=exit_wait, no_restart=no_restart,
-                                              waits=waits, **vm), only=machines)
+                                              waits=waits, locks=locks, **vm), only=machines)
 
 
 def _profile_option(fn: F) -> F:
@@ -57,12 +59,22 @@ def _machine_option(fn: F) -> F:
                         help="Only the parts on this machine (repeat for several).")(fn)
 
 
-def _lock(desired: Desired, providers: Sequence[Provider], operation: str,
-          timeout: float) -> ApplyLock:
+def _locks(desired: Desired, operation: str, timeout: float) -> Locks:
+    """The locks of an apply or destroy: the Docker provider adds its engine's (keyed on the
+    engine's identity, held on the engine) when it first reads it; `_hold` the others."""
+    from dfwctl.lock import Locks
+
+    return Locks(desired.name, operation, timeout, say=lambda line: click.echo(line, err=True))
+
+
+def _hold(locks: Locks, providers: Sequence[Provider]) -> None:
+    """The file lock on what the other providers talk to (a Hyper-V host, Docker Desktop)."""
     from dfwctl.lock import ApplyLock
 
-    target = " + ".join(p.endpoint for p in providers) or "this machine"
-    return ApplyLock(target, desired.name, operation, timeout)
+    others = [p.endpoint for p in providers if p.name != "docker"]
+    if others:
+        locks.hold("endpoints", lambda: ApplyLock(" + ".join(others), locks.playbook,
+                                                  locks.operation, locks.timeout))
 
 
 @cli.command(context_settings=HELP)
@@ -342,9 +354,12 @@ def apply(target: str, auto_approve: bool, parallelism: int, lock_timeout: float
         adopt = bool(saved["options"].get("adopt", False))
     loaded = load_playbook(playbook_path, use_cache=True, selected=selected)
     _echo_warnings(loaded)
-    providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout, **vm)
+    locks = _locks(loaded.desired, "apply", lock_timeout)
+    providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout, locks,
+                           **vm)
     options = _plan_options(prune, prune_volumes, targets=targets, replace=replace, adopt=adopt)
-    with _lock(loaded.desired, providers, "apply", lock_timeout):
+    with locks:
+        _hold(locks, providers)
         the_plan = make_plan(loaded.desired, providers, options)
         if saved:
             _check_saved(saved, the_plan, target, loaded.files)
@@ -398,9 +413,11 @@ def destroy(playbook: str, volumes: bool, auto_approve: bool, parallelism: int,
     from dfwctl.pipeline import load_playbook, make_plan
 
     loaded = load_playbook(Path(playbook), use_cache=True, selected=selected)
-    providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout)
+    locks = _locks(loaded.desired, "destroy", lock_timeout)
+    providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout, locks)
     options = _plan_options(False, volumes, destroy=True, targets=targets)
-    with _lock(loaded.desired, providers, "destroy", lock_timeout):
+    with locks:
+        _hold(locks, providers)
         the_plan = make_plan(loaded.desired, providers, options)
         _run_apply(the_plan, lambda: make_plan(loaded.desired, providers, options), providers,
                    auto_approve=auto_approve, parallelism=parallelism, output=output,
@@ -430,10 +447,12 @@ def adopt(playbook: str, address: str, name: Optional[str], auto_approve: bool, 
         raise click.BadParameter(f"a {kind.rpartition('.')[2]} cannot be renamed: give it "
                                  f"the name {name} in the playbook", param_hint="NAME")
     renames = ((address, name),) if name is not None and name != wanted else ()
-    providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout)
+    locks = _locks(loaded.desired, "apply", lock_timeout)
+    providers = _providers(loaded.desired, exit_wait, no_restart, machines, wait_timeout, locks)
     # the adoption, and only what it needs (as --target plans it)
     options = PlanOptions(adopt=frozenset({address}), adopt_names=renames, targets=(address,))
-    with _lock(loaded.desired, providers, "apply", lock_timeout):
+    with locks:
+        _hold(locks, providers)
         the_plan = make_plan(loaded.desired, providers, options)
         change = the_plan.find(address)
         if change is None or not any(r.startswith("made elsewhere") for r in change.reasons):
@@ -479,3 +498,21 @@ def status(playbook: str, addresses: Tuple[str, ...], output: str,
         echo(status_text.render_status(found, palette()))
     if found.plan.unreadable or any(p.problem for p in found.parts):
         raise SystemExit(ExitStatus.ERROR)
+
+
+@cli.command(context_settings=HELP)
+@click.argument("playbook", type=click.Path(dir_okay=False))
+@_machine_option
+def unlock(playbook: str, machines: Tuple[str, ...]) -> None:
+    """Remove PLAYBOOK's apply lock from its Docker engines, whoever holds it: for a run that
+    is over but could not remove its lock (its machine stopped). A lock of a run on this
+    machine whose process is gone is removed by the next apply on its own."""
+    from dfwctl.pipeline import load_playbook
+    from dfwctl.providers.docker.enginelock import unlock as remove_lock
+
+    loaded = load_playbook(Path(playbook), use_cache=True)
+    engines = [p for p in _providers(loaded.desired, machines=machines) if p.name == "docker"]
+    for provider in engines:
+        held = remove_lock(provider.engine, loaded.desired.name)  # type: ignore[attr-defined]
+        where = f"the Docker Engine at {provider.endpoint}"
+        click.echo(f"{where}: removed the lock of {held}" if held else f"{where}: no lock")

@@ -15,6 +15,7 @@ from typing import Callable, Optional, Protocol, runtime_checkable
 
 from dfwctl.desired import Desired
 from dfwctl.errors import DfwctlError
+from dfwctl.lock import Locks
 from dfwctl.plan import Failure, Guard, PlanOptions, PlanPart, Step
 from dfwctl.status import StatusPart
 from dfwctl.waits import WaitBounds
@@ -33,6 +34,9 @@ class RunSettings:
     checkpoint: Optional[bool] = None  # a checkpoint around changes made while a VM is off
     allow_turn_off: bool = False  # turn a VM off when its guest does not shut down in time
     stop_timeout: Optional[int] = None  # seconds a guest gets to shut down
+    # apply and destroy: the locks the run holds; a provider adds the lock of what it manages
+    # (the Docker engine's) when it first reads it. None: a plan or status, which lock nothing.
+    locks: Optional[Locks] = field(default=None, compare=False)
 
 
 class Provider(Protocol):

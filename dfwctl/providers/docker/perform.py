@@ -12,9 +12,8 @@ from dfwctl import interrupt, timeouts
 from dfwctl.errors import DfwctlError, EngineError, NotFoundError
 from dfwctl.logs import get_logger
 from dfwctl.plan import Failure, Guard, Step
-from dfwctl.providers.docker import adoption
+from dfwctl.providers.docker import adoption, ports
 from dfwctl.providers.docker import labels as L
-from dfwctl.providers.docker import ports
 from dfwctl.providers.docker import steps as S
 from dfwctl.providers.docker.build import run_build
 from dfwctl.providers.docker.create import (

@@ -37,7 +37,20 @@ class DockerProvider:
 
         renames = {a.split(":")[-1].rpartition(".")[2]: name for a, name in options.adopt_names
                    if a.split(":")[-1].startswith("docker.container.")}
+        self.lock(desired)
         return diff(desired, gather(self.engine, desired, renames), options)
+
+    def lock(self, desired: Desired) -> None:
+        """In an apply or destroy, take the engine's lock for the playbook before reading it
+        (once; providers/docker/enginelock.py)."""
+        locks = self.settings.locks
+        if locks is None:
+            return
+        from dfwctl.providers.docker.enginelock import EngineLock, identity
+
+        key = f"docker:{identity(self.engine)}"
+        locks.hold(key, lambda: EngineLock(self.engine, desired.name, locks.operation,
+                                           locks.timeout, locks.say))
 
     def status(self, desired: Desired) -> StatusPart:
         from dfwctl.providers.docker.diff import diff
