@@ -4,6 +4,7 @@ dependency cycles, and the container options in option_rules)."""
 from __future__ import annotations
 
 import ipaddress
+import os
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 from dfwctl.checker import Checker, Path
@@ -164,16 +165,15 @@ def _each_target_once(c: Checker, targets: List[Tuple[Path, str]]) -> Iterator[D
 
 def _climbs_out(c: Checker, source: str) -> Optional[str]:
     """Where a relative bind source (./ or ../) lands when it is outside the playbook's
-    folder, else None."""
+    folder, else None. By its text, as the source is sent: never by reading the disk (a
+    source may name what does not exist, loop, or hold characters no path can)."""
     if not source.startswith("."):
         return None
-    base = c.doc.directory.resolve()
-    landed = (base / source).resolve()
-    try:
-        landed.relative_to(base)
-    except ValueError:
-        return str(landed)
-    return None
+    base = os.path.abspath(c.doc.directory)
+    landed = os.path.normpath(os.path.join(base, source))
+    if landed == base or landed.startswith(base.rstrip(os.sep) + os.sep):
+        return None
+    return landed
 
 
 def joined_networks(spec: Any) -> List[Tuple[Any, Any, Dict[Any, Any]]]:
