@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import shlex
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -217,8 +218,17 @@ def _mount_text(item: Any, base: Path) -> str:
     same text); a relative bind source resolved against the playbook's folder."""
     mount = mount_of(item)
     if mount.type == "bind" and mount.source.startswith("."):
-        mount = dataclasses.replace(mount, source=str((base / mount.source).resolve()))
+        mount = dataclasses.replace(mount, source=_resolved(base / mount.source))
     return mount.spec()
+
+
+def _resolved(path: Path) -> str:
+    """The path with its symbolic links followed; as written (made absolute) when they loop:
+    the engine then refuses the source itself, with its own words."""
+    try:
+        return str(path.resolve())
+    except (RuntimeError, OSError):  # a symlink loop (RuntimeError up to Python 3.12)
+        return os.path.normpath(os.path.abspath(path))
 
 
 def dependencies(value: Any) -> Tuple[Dependency, ...]:
