@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 TESTENV := scripts/testenv
 
 .DEFAULT_GOAL := help
-.PHONY: help install testenv demo seed-demo lint test unit bench mutate clean
+.PHONY: help install testenv demo seed-demo lint test unit bench chaos mutate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ unit: install ## Run the tests that need no engine (tests/unit)
 
 bench: install testenv ## Time converge against the SDK floor and peer tools (BENCH_ARGS="--sizes 10,40 --reps 1 --tools dfwctl,floor")
 	eval "$$($(TESTENV) up)" && $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+chaos: install testenv ## Faults injected into a private engine, dfwctl interrupted, two applies at once, 10,000 fuzzed playbooks (root; slow; CHAOS_ARGS="--only kill_cold --fuzz 500")
+	eval "$$($(TESTENV) up)" && $(BIN)/python -m chaos.run $(CHAOS_ARGS)
 
 mutate: install ## Mutation testing of the core modules, unit tests only (slow; MUTATE_ARGS="--keep")
 	$(BIN)/pip install --quiet -e '.[mutate]'
