@@ -86,9 +86,11 @@ class Project:
     def __post_init__(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)
         self.path = self.work / "playbook.yml"
+        given = self.env  # what the scenario sets wins (a proxy's DOCKER_HOST)
         self.env = dict(os.environ, DOCKER_HOST=self.engine.host, PYTHONUNBUFFERED="1",
                         DFWCTL_LOCK_DIR=str(self.work / "locks"),
-                        DFWCTL_CACHE_DIR=str(self.work / "cache"), **self.env)
+                        DFWCTL_CACHE_DIR=str(self.work / "cache"))
+        self.env.update(given)
         self.env.pop("DOCKER_CONTEXT", None)
 
     @property

@@ -117,7 +117,7 @@ RESTART_HINT = "restart the Docker engine"
 def _first_error(run: Run) -> str:
     for line in (run.out + run.err).splitlines():
         if "FAILED" in line or line.startswith("Error"):
-            return line.strip()[:160]
+            return line.strip()[:400]
     return f"exit {run.code}"
 
 
@@ -199,7 +199,6 @@ def slow(engine: PrivateEngine, work: Path, say: Say, delay: float = 0.05) -> Ro
     try:
         project = Project(engine, work / "slow", "chaos-slow", base_port=port_range(3, 0),
                           env={"DOCKER_HOST": proxy.host})
-        project.env["DOCKER_HOST"] = proxy.host
         project.write("a")
         runs = [project.apply()]
         project.write("b")
