@@ -56,10 +56,24 @@ def shop(project, registry, docker_api):
     assert up.returncode == 0, up.stderr
     yield project
     _compose(project, "down", "-v", "--remove-orphans")
-    project.cleanup()
-    for v in (docker_api.volumes(filters={"label": f"io.dfwctl.adoptions={project.name}"})
+    project.cleanup()  # what dfwctl made (a replacement of compose's container) ...
+    _remove_compose_project(docker_api, project.name)  # ... then what compose made is free
+
+
+def _remove_compose_project(api, name):
+    """Every container, network and volume of compose project `name` and the project's
+    adoption records: compose down cannot remove a network a container it did not make is
+    on, and an adopted object may have been replaced by dfwctl's own."""
+    label = {"label": f"com.docker.compose.project={name}"}
+    for c in api.containers(all=True, filters=label):
+        api.remove_container(c["Id"], force=True, v=True)
+    for n in api.networks(filters=label):
+        api.remove_network(n["Id"])
+    for v in (api.volumes(filters=label) or {}).get("Volumes") or []:
+        api.remove_volume(v["Name"], force=True)
+    for v in (api.volumes(filters={"label": f"io.dfwctl.adoptions={name}"})
               or {}).get("Volumes") or []:
-        docker_api.remove_volume(v["Name"])
+        api.remove_volume(v["Name"])
 
 
 def test_export_of_a_compose_project_plans_nothing(shop):
