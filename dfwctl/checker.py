@@ -3,7 +3,7 @@ parsed so far, and how to make a positioned diagnostic. Each provider's rules (r
 functions of a Checker; validate runs them all."""
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Sequence, Tuple
 
 from dfwctl.errors import Diagnostic
 from dfwctl.load import Document
@@ -14,8 +14,10 @@ Path = Tuple[Any, ...]
 
 
 class Checker:
-    def __init__(self, doc: Document, bad: Sequence[Sequence[Any]]):
+    def __init__(self, doc: Document, bad: Sequence[Sequence[Any]],
+                 environ: Optional[Mapping[str, str]] = None):
         self.doc = doc
+        self.environ: Mapping[str, str] = environ or {}  # the playbook's variables
         self.data: Dict[Any, Any] = doc.data if isinstance(doc.data, dict) else {}
         self.bad = [tuple(path) for path in bad]
         self.sizes: Dict[Path, int] = {}  # sizes that parsed, by path

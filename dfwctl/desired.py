@@ -50,7 +50,8 @@ class Desired:
 def _plain(value: Any, mask: Masker) -> Any:
     """Dataclasses, mappings and tuples as JSON-ready values, secret strings hashed."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name), mask) for f in dataclasses.fields(value)}
+        return {f.name: _plain(getattr(value, f.name), mask) for f in dataclasses.fields(value)
+                if f.metadata.get("digest", True)}
     if isinstance(value, Mapping):
         return {str(k): _plain(v, mask) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -61,18 +62,21 @@ def _plain(value: Any, mask: Masker) -> Any:
 
 
 def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozenset(),
-          inactive: FrozenSet[str] = frozenset()) -> Desired:
+          inactive: FrozenSet[str] = frozenset(),
+          environ: Optional[Mapping[str, str]] = None) -> Desired:
     """A validated playbook tree -> Desired. `base` is the playbook's folder: relative paths
-    resolve against it; `inactive` are the containers no selected profile turns on."""
+    resolve against it; `inactive` are the containers no selected profile turns on;
+    `environ`, the playbook's environment, fills the variables that env files use."""
     raw = without(plain(data), inactive)
     hyperv, desktop = raw.get("hyperv"), raw.get("docker_desktop")
+    docker = dataclasses.replace(docker_desired(raw, base, environ), inactive=inactive)
     return Desired(
         name=raw["name"],
-        docker=dataclasses.replace(docker_desired(raw, base), inactive=inactive),
+        docker=docker,
         hyperv=hyperv_desired(hyperv) if hyperv is not None else None,
         desktop=DesktopSpec.from_section(desktop),
         machines=machines_of(raw),
-        secrets=secrets,
+        secrets=secrets | docker.file_secrets,
         directory=base,
     )
 

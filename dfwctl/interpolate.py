@@ -15,6 +15,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Set,
 
 from dfwctl.errors import DfwctlError, Diagnostic
 from dfwctl.load import Document
+from dfwctl.values import dotenv
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _REFERENCE = re.compile(r"(?s)(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>.*))?")
@@ -29,6 +30,10 @@ class Interpolation:
     secrets: FrozenSet[str] = frozenset()
     # where a secret's value was put: the paths of the values that hold one
     secret_paths: FrozenSet[Tuple[Any, ...]] = frozenset()
+    # the variables it read from (.env and the process): env files read them too
+    environment: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # the warning for each secret variable no playbook value uses (an env file may use it)
+    unused: Mapping[str, Diagnostic] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass
@@ -45,9 +50,9 @@ class Expansion:
 
 
 def read_env_file(path: Union[str, Path]) -> Dict[str, str]:
-    """NAME=VALUE lines of a .env file ({} when there is none). `#` starts a comment line (or
-    an inline comment after a space in an unquoted value); `export ` is allowed; one pair of
-    surrounding quotes is removed; nothing inside is interpolated."""
+    """NAME=VALUE lines of a .env file ({} when there is none), in compose's syntax
+    (values/dotenv.py); nothing inside is interpolated. A name alone on its line is left out:
+    the process environment, which wins over the file, has it or nobody does."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -57,31 +62,11 @@ def read_env_file(path: Union[str, Path]) -> Dict[str, str]:
         raise DfwctlError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise DfwctlError(f"{path}: cannot read: {exc.strerror}") from None
-    env: Dict[str, str] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export "):].lstrip()
-        key, equals, value = line.partition("=")
-        key = key.strip()
-        if not equals or not NAME.fullmatch(key):
-            raise DfwctlError(
-                f"{path}:{number}: expected NAME=VALUE, got {raw.strip()!r}",
-                hint="names are letters, digits and '_'; start a comment with #",
-            )
-        env[key] = _env_value(value.strip())
-    return env
-
-
-def _env_value(value: str) -> str:
-    if value[:1] in ("'", '"'):
-        end = value.find(value[0], 1)
-        if end > 0:
-            return value[1:end]
-    comment = value.find(" #")
-    return value[:comment].rstrip() if comment >= 0 else value
+    try:
+        entries = dotenv.parse(text)
+    except dotenv.DotenvError as exc:
+        raise DfwctlError(f"{path}:{exc.line}: {exc.message}") from None
+    return {e.name: e.value for e in entries if e.value is not None}
 
 
 def load_environment(doc: Document, environ: Mapping[str, str]) -> Dict[str, str]:
@@ -210,12 +195,15 @@ def interpolate(doc: Document, environ: Mapping[str, str]) -> Interpolation:
             secret_paths.add(path)
         if expansion.text != value:
             parent[key] = _same_kind(value, expansion.text)
+    unused: Dict[str, Diagnostic] = {}
     for name, index in secret_names.items():
         if name not in used:
-            diagnostics.append(doc.diagnostic(("secrets", index), (
+            unused[name] = doc.diagnostic(("secrets", index), (
                 f"secret {name} is not used: no value references ${{{name}}}; "
-                "remove it from secrets"), severity="warning"))
-    return Interpolation(tuple(diagnostics), frozenset(secrets), frozenset(secret_paths))
+                "remove it from secrets"), severity="warning")
+            diagnostics.append(unused[name])
+    return Interpolation(tuple(diagnostics), frozenset(secrets), frozenset(secret_paths),
+                         environ, unused)
 
 
 def _secret_names(data: Any) -> Dict[str, int]:

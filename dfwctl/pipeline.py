@@ -40,7 +40,8 @@ def _diagnostics(document: Document, interpolation: Interpolation,
                  schema_known_valid: bool = False) -> List[Diagnostic]:
     """Interpolation's problems, secrets where anyone can read them, then validation's."""
     prior = interpolation.diagnostics + tuple(placement(document, interpolation.secret_paths))
-    return merge(prior, validate(document, schema_known_valid=schema_known_valid))
+    return merge(prior, validate(document, schema_known_valid=schema_known_valid,
+                                 environ=interpolation.environment))
 
 
 def check_document(document: Document, environ: Mapping[str, str], use_cache: bool = False
@@ -85,10 +86,12 @@ def load_playbook(path: Path, environ: Optional[Mapping[str, str]] = None,
                                                    else environ))
             refused = profiles.check(document, selected)
         raise PlaybookError(refused)
-    redact.register(interpolation.secrets)
     desired = build(document.data, document.directory, interpolation.secrets,
-                    profiles.inactive(document.data, selected))
-    return Playbook(document, desired, warnings)
+                    profiles.inactive(document.data, selected), interpolation.environment)
+    redact.register(desired.secrets)  # the playbook's secret variables and secret env files
+    used = [interpolation.unused[n] for n in desired.docker.file_variables
+            if n in interpolation.unused]
+    return Playbook(document, desired, tuple(w for w in warnings if w not in used))
 
 
 def _left_out_host(desired: Desired, providers: Sequence[Provider], machine: str,

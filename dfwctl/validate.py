@@ -6,7 +6,7 @@ Every problem is collected and returned at once, each with its position. Rules o
 parts that passed the schema, so one mistake gives one message."""
 from __future__ import annotations
 
-from typing import Iterable, List
+from typing import Iterable, List, Mapping, Optional
 
 from dfwctl.checker import Checker
 from dfwctl.errors import Diagnostic, PlaybookError, sort_diagnostics
@@ -22,9 +22,11 @@ from dfwctl.values.bounds import number_problems
 RULES = (machine_rules.rules, hyperv_rules.rules, desktop_rules.rules, docker_rules.rules)
 
 
-def validate(doc: Document, schema_known_valid: bool = False) -> List[Diagnostic]:
+def validate(doc: Document, schema_known_valid: bool = False,
+             environ: Optional[Mapping[str, str]] = None) -> List[Diagnostic]:
     """Every error and warning of a playbook, sorted by position. Never raises for content.
-    `schema_known_valid` skips the schema pass for a tree it already accepted."""
+    `schema_known_valid` skips the schema pass for a tree it already accepted; `environ` is
+    the playbook's environment (what env files may use)."""
     numbers = list(number_problems(doc.data))  # no field takes NaN, infinity or 2^64
     bad_numbers = {path for path, _ in numbers}
     found = [] if schema_known_valid else \
@@ -37,7 +39,7 @@ def validate(doc: Document, schema_known_valid: bool = False) -> List[Diagnostic
         return [d for d in diagnostics if d.path == "version"]
     if not isinstance(doc.data, dict):
         return sort_diagnostics(diagnostics)
-    checker = Checker(doc, [p.path for p in found] + sorted(bad_numbers, key=repr))
+    checker = Checker(doc, [p.path for p in found] + sorted(bad_numbers, key=repr), environ)
     for rules in RULES:
         diagnostics.extend(rules(checker))
     return sort_diagnostics(diagnostics)

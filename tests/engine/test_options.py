@@ -317,3 +317,55 @@ def test_a_bind_that_must_not_create_its_missing_source_is_refused_by_the_engine
     assert result.code == 1, result
     assert "bind source path does not exist" in result.out, result
     assert not (project.dir / "missing").exists()
+
+
+def _env_files(project: Project, token: str, mode: str) -> None:
+    (project.dir / "config").mkdir(exist_ok=True)
+    (project.dir / "config" / "app.env").write_text(
+        f'# the app\nMODE={mode}\nGREETING="hello\\tworld"\nURL=http://db:${{DB_PORT:-5432}}/app\n',
+        encoding="utf-8")
+    (project.dir / "secret.env").write_text(f"TOKEN={token}\nMODE=overridden\n",
+                                            encoding="utf-8")
+    project.write(f"""
+        containers:
+          {project.name}-app:
+            image: busybox:latest
+            command: [sleep, '3600']
+            env_file:
+              - config/app.env
+              - {{path: secret.env, secret: true}}
+              - {{path: local.env, required: false}}
+            env: {{MODE: from-playbook}}
+        """)
+
+
+def test_env_files_on_the_engine(project, docker_api):
+    """Values of env files reach the process; a secret file's never show in the plan, the
+    apply output or the spec label; a changed file replaces the container with a diff of env."""
+    _env_files(project, "tok-5be01d77", "dev")
+    applied = project.run("apply", project.path)
+    assert applied.code == 0, applied
+    assert "tok-5be01d77" not in applied.out + applied.err
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+    container = project.containers()[project.cname("app")]
+    inspected = docker_api.inspect_container(container["Id"])
+    assert {"MODE=from-playbook", "GREETING=hello\tworld", "URL=http://db:5432/app",
+            "TOKEN=tok-5be01d77"} <= set(inspected["Config"]["Env"])
+    assert "tok-5be01d77" not in container["Labels"]["io.dfwctl.spec"]
+    seen = docker_api.exec_start(docker_api.exec_create(container["Id"], ["sh", "-c",
+                                                                        "echo $TOKEN"]))
+    assert seen.decode().strip() == "tok-5be01d77"
+
+    _env_files(project, "tok-9c3e21aa", "dev")
+    plan = project.run("plan", "--detailed-exitcode", project.path)
+    assert plan.code == 2, plan
+    assert "~ env.TOKEN = (sensitive value) -> (sensitive value)  # forces replacement" \
+        in plan.out, plan.out
+    assert "tok-" not in plan.out + plan.err
+    _env_files(project, "tok-9c3e21aa", "prod")
+    plan = project.run("plan", "--detailed-exitcode", project.path)
+    assert plan.code == 2 and "~ env.TOKEN" in plan.out
+    assert project.run("apply", "-y", project.path).code == 0
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+    env = docker_api.inspect_container(project.containers()[project.cname("app")]["Id"])
+    assert "TOKEN=tok-9c3e21aa" in env["Config"]["Env"]

@@ -1,7 +1,8 @@
 """Docker as values: what a playbook asks for (ContainerSpec, NetworkSpec, VolumeSpec,
 ImageSpec) and what the engine has (Actual). The same spec dataclasses describe both (the
 engine's are rebuilt from the spec record dfwctl puts in a label on everything it creates), so
-diff compares like with like, field by field. No I/O.
+diff compares like with like, field by field. No I/O but one: the env files containers name
+are read (envfiles) when the playbook's part is built.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
+from dfwctl.providers.docker import envfiles
 from dfwctl.providers.docker.buildspec import BuildSpec, Inputs, build_spec, image_of
 from dfwctl.providers.docker.health import STARTED, Health, condition_name, healthcheck_of
 from dfwctl.providers.docker.options import option_fields
@@ -166,6 +168,12 @@ class DockerDesired:
     present: bool = False  # the playbook has a networks, volumes or containers section
     # containers of profiles not selected: left as they are, never orphans
     inactive: FrozenSet[str] = frozenset()
+    # Values of env files marked secret (and of secret variables their values use): masked
+    # like the playbook's secret variables. Not part of the playbook's digest: the values
+    # themselves are, in the containers' env.
+    file_secrets: FrozenSet[str] = field(default=frozenset(), metadata={"digest": False})
+    # The playbook's variables that env files use (a secret variable used there is used).
+    file_variables: FrozenSet[str] = field(default=frozenset(), metadata={"digest": False})
 
 
 def address(kind: str, name: str) -> str:
@@ -243,7 +251,10 @@ def dependencies(value: Any) -> Tuple[Dependency, ...]:
 
 
 def container_spec(name: str, raw: Mapping[str, Any], base: Path,
-                   owner: str = "") -> ContainerSpec:
+                   owner: str = "", from_files: Optional[Mapping[str, str]] = None
+                   ) -> ContainerSpec:
+    """A container of a valid playbook; `from_files`: the variables of its env files, which
+    its own `env` overrides."""
     ports = sorted({p.spec() for value in raw.get("ports", []) for p in parse_ports(value)})
     memory = raw.get("memory")
     cpus = raw.get("cpus")
@@ -254,7 +265,7 @@ def container_spec(name: str, raw: Mapping[str, Any], base: Path,
         image=image_reference(image_of(raw, owner, name)),
         command=_argv(raw.get("command")),
         entrypoint=_argv(raw.get("entrypoint")),
-        env=_env(raw.get("env")),
+        env=tuple(sorted({**(from_files or {}), **dict(_env(raw.get("env")))}.items())),
         mounts=tuple(_mount_text(m, base) for m in raw.get("mounts", [])),
         ports=tuple(ports),
         restart=str(raw.get("restart", "no")),
@@ -320,19 +331,30 @@ def images_of(containers: Mapping[str, ContainerSpec]) -> Dict[str, ImageSpec]:
     return images
 
 
-def docker_desired(raw: Mapping[str, Any], base: Path) -> DockerDesired:
+def docker_desired(raw: Mapping[str, Any], base: Path,
+                   environ: Optional[Mapping[str, str]] = None) -> DockerDesired:
     """The Docker part of a validated playbook tree (plain dicts). `base` resolves relative
-    bind mounts."""
-    containers = {
-        name: container_spec(name, spec or {}, base, str(raw.get("name") or ""))
-        for name, spec in (raw.get("containers") or {}).items()
-    }
+    bind mounts and env files (read here: the one I/O of the model); `environ` (the playbook's
+    environment) fills the variables their values use."""
+    containers = {}
+    secret_names = {str(n) for n in raw.get("secrets") or ()}
+    secrets: FrozenSet[str] = frozenset()
+    variables: FrozenSet[str] = frozenset()
+    for name, spec in (raw.get("containers") or {}).items():
+        files = envfiles.resolve((spec or {}).get("env_file"), base, environ or {})
+        containers[name] = container_spec(name, spec or {}, base, str(raw.get("name") or ""),
+                                         files.values)
+        secrets |= files.secrets | {v for n, v in files.substituted.items()
+                                    if n in secret_names and v}
+        variables |= files.substituted.keys()
     return DockerDesired(
         containers=containers,
         networks={n: network_spec(n, s or {}) for n, s in (raw.get("networks") or {}).items()},
         volumes={n: volume_spec(n, s or {}) for n, s in (raw.get("volumes") or {}).items()},
         images=images_of(containers),
         present=any(k in raw for k in ("networks", "volumes", "containers")),
+        file_secrets=secrets,
+        file_variables=variables,
     )
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Iterator
 
 from dfwctl.checker import Checker, Path
-from dfwctl.errors import Diagnostic
+from dfwctl.errors import DfwctlError, Diagnostic
+from dfwctl.providers.docker import envfiles
 from dfwctl.tree import mapping
 from dfwctl.values import devices, hosts, limits, security
 from dfwctl.values.bounds import INT64_MAX, MAX_DURATION_SECONDS, Bound
@@ -42,6 +43,7 @@ def option_rules(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagn
     yield from _sysctls(c, path, spec)
     yield from _stop_grace_period(c, path, spec)
     yield from _seccomp_files(c, path, spec)
+    yield from _env_files(c, path, spec)
     size = c.sizes.get(path + ("shm_size",))
     problem = BYTES.problem(size, f'"{spec.get("shm_size")}"') if size is not None else None
     if problem:
@@ -142,6 +144,33 @@ def _stop_grace_period(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator
     problem = STOP_TIMEOUT.problem(seconds, f'"{spec["stop_grace_period"]}"')
     if problem:
         yield c.error(where, problem)
+
+
+def _env_files(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:
+    """Each env file must be there (unless required: false), readable, and in compose's
+    env-file syntax, with every variable its values use set: each error at the entry naming
+    the file."""
+    where = path + ("env_file",)
+    value = spec.get("env_file")
+    if value is None or not c.ok(where):
+        return
+    merged: Dict[str, str] = {}
+    for index, entry in enumerate(envfiles.entries(value)):
+        item = where + (index,) if isinstance(value, list) else where
+        if isinstance(value, list) and isinstance(value[index], dict):
+            item += ("path",)
+        try:
+            values = envfiles.read_entry(entry, c.doc.directory, c.environ, merged, {})
+        except DfwctlError as exc:
+            yield c.error(item, f"{exc.message}: {exc.hint}" if exc.hint else exc.message)
+            continue
+        merged.update(values)
+        short = sorted(k for k, v in values.items() if 0 < len(v) < envfiles.SHORT_SECRET)
+        if entry.secret and short:
+            yield c.warning(item, (
+                f"env file {entry.path} is secret, so each of its values is hidden wherever "
+                f"dfwctl shows it, inside any text; the short values of {', '.join(short)} "
+                "will hide much more (names, ports): keep only secrets in a secret file"))
 
 
 def _seccomp_files(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:

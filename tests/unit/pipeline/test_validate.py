@@ -285,6 +285,7 @@ def test_did_you_mean():
     ("environment", "env"), ("volume", "mounts"), ("add_host", "extra_hosts"),
     ("cap-add", "cap_add"), ("security_opts", "security_opt"), ("stop_grace", "stop_grace_period"),
     ("log_opt", "logging"), ("readonly", "read_only"), ("sysctl", "sysctls"),
+    ("env_files", "env_file"), ("envfile", "env_file"),
 ])
 def test_unknown_container_key_suggests_the_right_key(key, suggested):
     (line,) = _messages(f"version: 1\nname: x\ncontainers:\n  web:\n    image: a\n    {key}: 1\n")
