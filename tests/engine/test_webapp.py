@@ -74,7 +74,8 @@ def webapp(tmp_path, docker_api):
     _clean(docker_api)
     folder = tmp_path / "playbooks"
     folder.mkdir()
-    shutil.copy(ROOT / "playbooks" / "webapp.yml", folder / "webapp.yml")
+    for name in ("webapp.yml", "webapp.env", "webapp-app.env"):
+        shutil.copy(ROOT / "playbooks" / name, folder / name)
     shutil.copytree(ROOT / "playbooks" / "webapp", folder / "webapp")
     tags = {True: f"dfwctl-test/pg-standin:{tmp_path.name[-20:].lower()}",
             False: f"dfwctl-test/pg-broken:{tmp_path.name[-20:].lower()}"}
@@ -114,7 +115,25 @@ def test_the_webapp_example(webapp, docker_api):
     page = docker_api.exec_start(docker_api.exec_create(ids["webapp-app"],
                                                         ["cat", "/www/index.html"]))
     assert b"<h1>webapp</h1>" in page
+    app_env = docker_api.inspect_container(ids["webapp-app"])["Config"]["Env"]
+    assert {"DATABASE_URL=postgres://app:test-only@webapp-db:5432/app", "LOG_LEVEL=info"} \
+        <= set(app_env)
+    db_env = docker_api.inspect_container(ids["webapp-db"])["Config"]["Env"]
+    assert {"POSTGRES_USER=app", "POSTGRES_PASSWORD=test-only"} <= set(db_env)
+    assert "LOG_LEVEL=info" not in db_env
     assert run_dfwctl("plan", "--detailed-exitcode", book, env=env).code == 0
+
+    settings = folder / "webapp-app.env"  # the app's env file: only the app is replaced
+    settings.write_text(settings.read_text().replace("LOG_LEVEL=info", "LOG_LEVEL=debug"))
+    plan = run_dfwctl("plan", "--detailed-exitcode", book, env=env)
+    assert plan.code == 2, plan
+    assert '~ env.LOG_LEVEL = "info" -> "debug"  # forces replacement' in plan.out
+    assert "docker.container.webapp-db" not in plan.out and "test-only" not in plan.out
+    assert run_dfwctl("apply", "-y", book, env=env).code == 0
+    replaced = _ids(docker_api)
+    assert replaced["webapp-db"] == ids["webapp-db"]
+    assert replaced["webapp-app"] != ids["webapp-app"]
+    ids = replaced
 
     (folder / "webapp" / "debug.log").write_text("ignored\n")  # .dockerignore: *.log
     assert run_dfwctl("plan", "--detailed-exitcode", book, env=env).code == 0
