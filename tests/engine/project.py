@@ -1,10 +1,14 @@
 """A playbook of its own per engine test, and what the tests read back from the engine."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import tempfile
 import textwrap
 import uuid
 from pathlib import Path
+from typing import Iterator
 
 import docker.errors
 
@@ -66,6 +70,19 @@ def sleeper(name: str, *more: str) -> str:
     lines = [f"{name}:", "  image: busybox:latest", "  command: [sleep, '3600']",
              "  stop_signal: SIGKILL", *(f"  {line}" for line in more)]
     return "".join(f"\n          {line}" for line in lines)
+
+
+@contextlib.contextmanager
+def one_at_a_time(name: str) -> Iterator[None]:
+    """A lock shared by every checkout on this machine, for a test whose names are fixed (a
+    shipped playbook's): the test engine is shared, so two runs of it at once would remove
+    what the other is applying."""
+    with open(Path(tempfile.gettempdir()) / f"dfwctl-{name}-test.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def image_variant(docker_api, container_id: str) -> str:

@@ -160,6 +160,9 @@ def _container_diffs(project: Project, name: str):
     ("privileged: true", "Privileged", True),
     ("gpus: all", "DeviceRequests", [{"Driver": "", "Count": -1, "DeviceIDs": [],
                                       "Capabilities": [["gpu"]], "Options": {}}]),
+    ("gpus: [{driver: nvidia, device_ids: ['0', '1'], capabilities: [gpu, utility]}]",
+     "DeviceRequests", [{"Driver": "nvidia", "Count": 0, "DeviceIDs": ["0", "1"],
+                         "Capabilities": [["gpu", "utility"]], "Options": {}}]),
 ])
 def test_options_a_machine_may_not_run_are_still_recorded_as_asked(project, docker_api, option,
                                                                   key, value):
@@ -369,3 +372,58 @@ def test_env_files_on_the_engine(project, docker_api):
     assert project.run("plan", "--detailed-exitcode", project.path).code == 0
     env = docker_api.inspect_container(project.containers()[project.cname("app")]["Id"])
     assert "TOKEN=tok-9c3e21aa" in env["Config"]["Env"]
+
+
+OTHER_FORMS = """
+        containers:
+          {n}-forms:
+            image: busybox:latest
+            command: [sleep, '3600']
+            stop_signal: SIGKILL
+            security_opt: ["seccomp:unconfined"]
+            logging: {{driver: local, options: {{max-size: 5m}}}}
+            extra_hosts: ["v6.local=[::1]"]
+            dns_search: corp.example.com
+            tmpfs: "/run:size=64m,mode=1777"
+            shm_size: 0
+            init: false
+            pids_limit: -1
+          {n}-quiet:
+            image: busybox:latest
+            command: [sleep, '3600']
+            stop_signal: SIGKILL
+            logging: {{driver: none}}
+            mounts:
+              - type: bind
+                source: .
+                target: /site
+                consistency: cached
+                bind: {{create_host_path: false, propagation: rprivate}}
+        """
+
+# container -> HostConfig key -> what the engine holds for the forms above
+OTHER_READ_BACK = {
+    "forms": {"SecurityOpt": ["seccomp=unconfined"],
+              "LogConfig": {"Type": "local", "Config": {"max-size": "5m"}},
+              "ExtraHosts": ["v6.local:::1"], "DnsSearch": ["corp.example.com"],
+              "Tmpfs": {"/run": "size=64m,mode=1777"}, "ShmSize": 64 * MIB, "Init": False,
+              "PidsLimit": None},
+    "quiet": {"LogConfig": {"Type": "none", "Config": {}},
+              "Mounts": [{"Type": "bind", "Source": "{dir}", "Target": "/site",
+                          "Consistency": "cached", "BindOptions": {"Propagation": "rprivate"}}]},
+}
+
+
+def test_other_forms_of_the_options_read_back_from_the_engine(project, docker_api):
+    """The forms the first container does not use: other log drivers, seccomp, an IPv6
+    host, one search domain, tmpfs options, the engine's defaults written out (shm_size 0,
+    pids_limit -1, init false), a bind's consistency and propagation."""
+    project.write(OTHER_FORMS.format(n=project.name))
+    result = project.run("apply", project.path)
+    assert result.code == 0, result
+    assert project.run("plan", "--detailed-exitcode", project.path).code == 0
+    for name, wanted in OTHER_READ_BACK.items():
+        cid = project.containers()[project.cname(name)]["Id"]
+        host = docker_api.inspect_container(cid)["HostConfig"]
+        expected = json.loads(json.dumps(wanted).replace("{dir}", str(project.dir)))
+        assert {key: host[key] for key in expected} == expected

@@ -4,18 +4,16 @@ creates the containers on its engine (the real test engine, standing in for WIN1
 next plan is empty. And a lab of two VMs, where one that cannot be read stops only itself."""
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import tempfile
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from dfwctl.providers.hyperv.simulator import guest as sim_guest
 from dfwctl.providers.hyperv.simulator.seed import GuestSeed, VmSeed, seed_vm
 from dfwctl.values.sizes import GIB, MIB
+from tests.engine.project import one_at_a_time
 from tests.paths import PLAYBOOKS
 from tests.run import run_dfwctl
 
@@ -40,12 +38,8 @@ def seed_lock():
     """The seed's names are fixed (playbook seed, volume alpine-cache), and the test engine is
     shared by every checkout on this machine: one seed test at a time, or one run's clean-up
     removes what another is applying (and Docker makes an unowned alpine-cache volume)."""
-    with open(Path(tempfile.gettempdir()) / "dfwctl-seed-test.lock", "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with one_at_a_time("seed"):
+        yield
 
 
 @pytest.fixture

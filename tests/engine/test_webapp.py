@@ -13,6 +13,7 @@ import tarfile
 
 import pytest
 
+from tests.engine.project import one_at_a_time
 from tests.paths import ROOT
 from tests.run import run_dfwctl
 
@@ -55,6 +56,10 @@ def _clean(docker_api):
     for v in (docker_api.volumes(filters={"label": "io.dfwctl.playbook=webapp"}) or {}) \
             .get("Volumes") or []:
         docker_api.remove_volume(v["Name"], force=True)
+    # the engine makes the volume itself (unowned) when a run's container starts after another
+    # run removed it: under the lock, the playbook's name is this test's
+    for v in (docker_api.volumes(filters={"name": "^webapp-db$"}) or {}).get("Volumes") or []:
+        docker_api.remove_volume(v["Name"], force=True)
     for image in docker_api.images(all=True, filters={"label": "io.dfwctl.playbook=webapp"}):
         try:
             docker_api.remove_image(image["Id"], force=True)
@@ -70,7 +75,13 @@ def _free_port():
 
 @pytest.fixture
 def webapp(tmp_path, docker_api):
-    """playbooks/webapp.yml and its context, copied where the test may edit them."""
+    """playbooks/webapp.yml and its context, copied where the test may edit them. Its names
+    are the playbook's: one run of these tests at a time on the machine."""
+    with one_at_a_time("webapp"):
+        yield from _webapp(tmp_path, docker_api)
+
+
+def _webapp(tmp_path, docker_api):
     _clean(docker_api)
     folder = tmp_path / "playbooks"
     folder.mkdir()
