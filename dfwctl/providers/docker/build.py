@@ -34,9 +34,16 @@ def inputs_of(spec: BuildSpec, context: ctx.Context, mask: Masker) -> Inputs:
                   tuple((k, mask(v)) for k, v in spec.args), spec.target, spec.labels)
 
 
-def read_state(spec: BuildSpec, image: Optional[ImageState], mask: Masker) -> BuildState:
-    """The context now, and what changed in it since the image was built (when known)."""
-    context = ctx.read_context(Path(spec.context), spec.dockerfile)
+def read_context_of(spec: BuildSpec) -> ctx.Context:
+    """The build's context as it is now."""
+    return ctx.read_context(Path(spec.context), spec.dockerfile)
+
+
+def read_state(spec: BuildSpec, image: Optional[ImageState], mask: Masker,
+               context: Optional[ctx.Context] = None) -> BuildState:
+    """The context now (`context`, when already read), and what changed in it since the image
+    was built (when known)."""
+    context = context if context is not None else read_context_of(spec)
     inputs = inputs_of(spec, context, mask)
     recorded = parse_inputs(image.built) if image is not None else None
     changed = None

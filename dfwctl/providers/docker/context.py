@@ -23,7 +23,7 @@ import tarfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import IO, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.docker.dockerignore import (
@@ -43,9 +43,8 @@ KEEP_MANIFESTS = 16
 _CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One path the context sends."""
+class Entry(NamedTuple):
+    """One path the context sends (a named tuple: a large context has tens of thousands)."""
 
     path: str  # relative, with /
     kind: str  # f (file) | d (directory) | l (symlink)
@@ -101,16 +100,15 @@ def read_context(root: Path, dockerfile: str, use_cache: bool = True) -> Context
         raise DfwctlError(f"{ignore}: syntax error in pattern {exc}",
                           "fix the pattern: docker build refuses it too") from None
     cache = _DigestCache(root) if use_cache else _DigestCache(None)
-    entries = tuple(_walk(root, "", matcher, None, cache))
+    entries = tuple(_walk(str(root), "", matcher, None, cache))
     cache.save()
     extra: Tuple[Tuple[str, bytes], ...] = ()
     if inside is None:  # sent under another name, and left out of the image by .dockerignore
         ignored = (ignore_text or "") + f"\n{OUTSIDE_DOCKERFILE}\n"
         extra = ((OUTSIDE_DOCKERFILE, dockerfile_bytes), (".dockerignore", ignored.encode()))
         entries = tuple(e for e in entries if e.path != ".dockerignore")
-    whole = hashlib.sha256()
-    for entry in entries:
-        whole.update(entry.line().encode("utf-8", "surrogateescape"))
+    whole = hashlib.sha256("".join(entry.line() for entry in entries)
+                           .encode("utf-8", "surrogateescape"))
     for extra_name, data in extra:
         whole.update(f"{extra_name}\0+\0{hashlib.sha256(data).hexdigest()}\n".encode())
     return Context(root, name, entries, extra, "sha256:" + hashlib.sha256(dockerfile_bytes)
@@ -128,50 +126,49 @@ def _inside(root: Path, path: Path) -> Optional[str]:
     return relative.replace(os.sep, "/")
 
 
-def _walk(folder: Path, prefix: str, matcher: Matcher, parent: Optional[Info],
+def _walk(folder: str, prefix: str, matcher: Matcher, parent: Optional[Info],
           cache: "_DigestCache") -> Iterator[Entry]:
     """The entries under `folder` in the order the CLI walks them (names sorted)."""
     try:
-        listed = sorted(os.scandir(folder), key=lambda e: e.name)
+        with os.scandir(folder) as found:
+            listed = sorted(found, key=_name)
     except OSError as exc:
         raise DfwctlError(f"cannot read the build context folder {folder}: {exc.strerror}") \
             from None
+    patterns = bool(matcher.patterns)
     for item in listed:
         path = prefix + item.name
-        skip, info = matcher.matches(path, parent) if matcher.patterns else (False, ())
-        info_or_none: Optional[Info] = info if matcher.patterns else None
+        info: Optional[Info] = None
+        skip = False
+        if patterns:
+            skip, info = matcher.matches(path, parent)
         try:
             st = item.stat(follow_symlinks=False)
         except OSError as exc:
             raise DfwctlError(f"cannot read {item.path}: {exc.strerror}") from None
-        is_dir = stat.S_ISDIR(st.st_mode)
+        kind = st.st_mode
         if skip:
-            if is_dir and matcher.enters(path):
-                yield from _walk(Path(item.path), path + "/", matcher, info_or_none, cache)
+            if stat.S_ISDIR(kind) and matcher.enters(path):
+                yield from _walk(item.path, path + "/", matcher, info, cache)
             continue
-        entry = _entry(item, path, st, cache)
-        if entry is None:
-            continue  # a socket or a device: the CLI sends none
-        yield entry
-        if is_dir:
-            yield from _walk(Path(item.path), path + "/", matcher, info_or_none, cache)
+        if stat.S_ISREG(kind):
+            yield Entry(path, "f", _mode(st), st.st_size, st.st_mtime,
+                        digest=cache.digest(item.path, path, st))
+        elif stat.S_ISDIR(kind):
+            yield Entry(path, "d", _mode(st), mtime=st.st_mtime)
+            yield from _walk(item.path, path + "/", matcher, info, cache)
+        elif stat.S_ISLNK(kind):
+            yield Entry(path, "l", _mode(st), mtime=st.st_mtime, target=os.readlink(item.path))
+        # a socket or a device: the CLI sends none
+
+
+def _name(item: "os.DirEntry[str]") -> str:
+    return item.name
 
 
 def _mode(st: os.stat_result) -> int:
     bits = stat.S_IMODE(st.st_mode)
     return (bits & 0o755) | 0o111 if WINDOWS else bits  # Windows keeps no execute bit
-
-
-def _entry(item: "os.DirEntry[str]", path: str, st: os.stat_result,
-           cache: "_DigestCache") -> Optional[Entry]:
-    if stat.S_ISDIR(st.st_mode):
-        return Entry(path, "d", _mode(st), mtime=st.st_mtime)
-    if stat.S_ISLNK(st.st_mode):
-        return Entry(path, "l", _mode(st), mtime=st.st_mtime, target=os.readlink(item.path))
-    if stat.S_ISREG(st.st_mode):
-        return Entry(path, "f", _mode(st), st.st_size, st.st_mtime,
-                     digest=cache.digest(item.path, path, st))
-    return None
 
 
 class _DigestCache:
@@ -183,6 +180,7 @@ class _DigestCache:
         self.seen: Dict[str, List[Union[int, str]]] = {}
         self.read = 0
         self.written = 0
+        self.trusted_before = -RACY_NS
         folder = cache_dir() if root is not None else None
         if folder is not None and root is not None:
             key = hashlib.sha256(os.path.abspath(root).encode("utf-8", "surrogateescape"))
@@ -198,13 +196,13 @@ class _DigestCache:
         if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
             self.known = data.get("files") or {}
             self.written = int(data.get("written") or 0)
+        self.trusted_before = self.written - RACY_NS  # changed later: read again
 
     def digest(self, full: str, path: str, st: os.stat_result) -> str:
         key: List[Union[int, str]] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         known = self.known.get(path)
-        trusted = st.st_mtime_ns < self.written - RACY_NS and st.st_ctime_ns < \
-            self.written - RACY_NS
-        if known is not None and known[:4] == key and trusted:
+        if known is not None and known[:4] == key and \
+                st.st_mtime_ns < self.trusted_before and st.st_ctime_ns < self.trusted_before:
             self.seen[path] = known
             return str(known[4])
         found = _file_digest(full)

@@ -8,6 +8,7 @@ adopted, when it has any (their records come with the volume list: adoption.py).
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from dfwctl.desired import Desired
@@ -15,7 +16,8 @@ from dfwctl.errors import NotFoundError
 from dfwctl.logs import get_logger
 from dfwctl.providers.docker import adoption
 from dfwctl.providers.docker import labels as L
-from dfwctl.providers.docker.build import BUILT, read_state
+from dfwctl.providers.docker.build import BUILT, read_context_of, read_state
+from dfwctl.providers.docker.context import Context
 from dfwctl.providers.docker.engine import Engine
 from dfwctl.providers.docker.live import live_updatable
 from dfwctl.providers.docker.model import (
@@ -175,8 +177,23 @@ def _read_back(engine: Engine, names: Mapping[str, str]
 def gather(engine: Engine, desired: Desired, renames: Optional[Mapping[str, str]] = None
            ) -> Actual:
     """What the engine has of the playbook. `renames`: containers being adopted under
-    another name (the playbook's name -> the name they have)."""
-    renames = renames or {}
+    another name (the playbook's name -> the name they have).
+
+    The build contexts of the playbook's images are fingerprinted meanwhile, in one thread of
+    their own: walking a large context costs about what the list calls wait for the engine.
+    A context's error is raised as it would be without the thread, once the calls are done;
+    an engine error wins (raised once the walk has ended)."""
+    built = {ref: spec.build for ref, spec in desired.docker.images.items()
+             if spec.build is not None}
+    if not built:
+        return _gather(engine, desired, renames or {}, {})
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dfwctl-context") as pool:
+        return _gather(engine, desired, renames or {},
+                       {ref: pool.submit(read_context_of, spec) for ref, spec in built.items()})
+
+
+def _gather(engine: Engine, desired: Desired, renames: Mapping[str, str],
+            contexts: Mapping[str, "Future[Context]"]) -> Actual:
     api = engine.api
     info = engine.info
     raw = engine.call("list containers", api.containers, all=True,
@@ -198,7 +215,8 @@ def gather(engine: Engine, desired: Desired, renames: Optional[Mapping[str, str]
               if ref in docker.images}
     remote = {ref: _remote_digest(engine, ref)
               for ref, spec in docker.images.items() if spec.pull == "always"}
-    builds = {ref: read_state(spec.build, images.get(ref), desired.mask)
+    builds = {ref: read_state(spec.build, images.get(ref), desired.mask,
+                              contexts[ref].result())
               for ref, spec in docker.images.items() if spec.build is not None}
     containers = {**_adopted_containers(engine, records, desired.name), **containers}
     missing = [n for n in docker.containers if n not in containers]
