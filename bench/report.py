@@ -270,7 +270,47 @@ def markdown(results: Dict[str, Any], plot_name: Optional[str] = "latest.png") -
                   + ", ".join(f"[{f}]({f})" for f in profile["files"]) + "."]
     rows = [[t, m, h] for t, m, h in targets(results)]
     lines += ["", "## Targets (issue #5)", ""] + _table(["target", "measured", "holds"], rows, "lll")
+    lines += build_context(results.get("build_context") or {})
     return "\n".join(lines) + "\n"
+
+
+def build_context(figure: Dict[str, Any]) -> List[str]:
+    """The no-op plan with a large build context, next to the same plan without build:."""
+    if not figure:
+        return []
+    n, files = figure.get("n"), figure.get("files", 0)
+    lines = ["", f"## Build context: no-op plan, N={n}, a {files:,}-file context", "",
+             f"`dfwctl plan --detailed-exitcode` on the applied environment of N={n} whose first "
+             f"container is built (`build:`) from a context of {files:,} files, and on the same "
+             "environment without `build:` (every container from busybox:latest); "
+             f"{figure.get('reps')} plans of each, interleaved, medians. dfwctl fingerprints "
+             "the context on every plan, with its cache of file digests (bench/buildctx.py)."
+             + (" Measured {started}, 1-minute load average {load}, dfwctl checkout {checkout}."
+                .format(**figure["run"]) if figure.get("run") else ""),
+             ""]
+    if not figure.get("ok"):
+        return lines + [f"**FAILED**: {figure.get('reason')}"]
+    calls = figure.get("calls") or {}
+    rows = []
+    for key, title in (("without_build", "without `build:`"), ("with_build", "with `build:`")):
+        data = figure[key]
+        counted = calls.get(key)
+        rows.append([title, f"{data['median']:.3f}", f"{data['cpu_median']:.3f}",
+                     f"{data['max_rss_mib']:.0f}",
+                     str(counted["total"]) if counted else "not counted"])
+    lines += _table(["plan", "wall s", "CPU s", "peak MiB", "API calls"], rows, "lrrrr")
+    lines += ["", f"With an empty digest cache (every file read: the first plan on a machine), "
+                  f"the plan with `build:` took {figure['with_build_empty_cache_seconds']:.2f} s "
+                  "(one run).", ""]
+    ratio = figure["ratio"]
+    with_calls = (calls.get("with_build") or {}).get("total")
+    rows = [["no-op plan with a build context at most 1.3x the same plan without `build:`",
+             f"{figure['with_build']['median']:.3f} s / {figure['without_build']['median']:.3f} s"
+             f" = {ratio:.2f}x", "yes" if ratio <= 1.3 else "**no**"],
+            ["no-op plan with a build context: at most 5 API calls",
+             "not counted" if with_calls is None else f"{with_calls} calls",
+             "—" if with_calls is None else ("yes" if with_calls <= 5 else "**no**")]]
+    return lines + _table(["target", "measured", "holds"], rows, "lll")
 
 
 def _short(path: str) -> str:

@@ -26,6 +26,7 @@ from typing import Any, Dict, List, Optional
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import buildctx  # noqa: E402
 import check  # noqa: E402
 import envspec  # noqa: E402
 import report  # noqa: E402
@@ -59,6 +60,14 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--startup-reps", type=int, default=10, help="runs of each start-up command")
     p.add_argument("--no-startup", action="store_true", help="skip the start-up measurements")
     p.add_argument("--no-calls", action="store_true", help="skip counting API calls")
+    p.add_argument("--no-build", action="store_true",
+                   help="skip the build-context figure (no-op plan with and without build:)")
+    p.add_argument("--build-files", type=int, default=10_000,
+                   help="files in the build context of the build-context figure")
+    p.add_argument("--build-n", type=int, default=40,
+                   help="containers of the build-context figure (the first one is built)")
+    p.add_argument("--build-reps", type=int, default=10,
+                   help="no-op plans of each kind in the build-context figure")
     p.add_argument("--profile", action="store_true",
                    help="also profile `dfwctl plan` (pyinstrument) on an applied environment "
                         "of --profile-n containers, and dfwctl's imports, into --out")
@@ -74,7 +83,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     unknown = [t for t in args.tools if t not in TOOLS]
     if unknown:
         p.error(f"unknown tools {unknown}; known: {DEFAULT_TOOLS}")
-    if args.reps < 0 or not args.sizes or min(args.sizes) < 1 or args.profile_n < 1:
+    if args.reps < 0 or not args.sizes or min(args.sizes) < 1 or args.profile_n < 1 or \
+            args.build_n < 1 or args.build_files < 3 or args.build_reps < 1:
         p.error("--reps must be at least 0, and every size at least 1")
     return args
 
@@ -92,7 +102,7 @@ class Bench:
         self.cycles = 0
         self.stuck: List[str] = []  # networks the engine would not remove
         self.results: Dict[str, Any] = {"meta": {}, "runs": [], "calls": {}, "startup": {},
-                                        "profile": {}}
+                                        "profile": {}, "build_context": {}}
 
     # set-up ------------------------------------------------------------------------------
     def setup(self) -> None:
@@ -447,6 +457,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         bench.timings()
         if not args.no_calls:
             bench.calls()
+        if not args.no_build:
+            say(f"build context: a no-op plan of N={args.build_n} with a {args.build_files:,}-file "
+                "context, and without build:")
+            started = time.strftime("%Y-%m-%d %H:%M:%S %z")
+            figure = buildctx.run(bench, args.build_n, args.build_files, args.build_reps) or {}
+            if figure:
+                figure["run"] = {"started": started, "load": round(os.getloadavg()[0], 2),
+                                 "checkout": _git_describe(BENCH.parent)}
+            bench.results["build_context"] = figure
+            bench.save()
         if args.profile:
             bench.profile()
     except KeyboardInterrupt:
@@ -464,7 +484,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         except EngineError as exc:
             say(f"clean-up failed: {exc}")
     bench.results["meta"]["wall_seconds"] = round(time.monotonic() - started, 1)
-    if any(bench.results[k] for k in ("runs", "startup", "calls", "profile")):
+    if any(bench.results[k] for k in ("runs", "startup", "calls", "profile", "build_context")):
         bench.finish()
     return return_code
 
