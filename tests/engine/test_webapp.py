@@ -10,10 +10,11 @@ import os
 import shutil
 import socket
 import tarfile
+import uuid
 
 import pytest
 
-from tests.engine.project import one_at_a_time
+from tests.engine.project import Project, one_at_a_time
 from tests.paths import ROOT
 from tests.run import run_dfwctl
 
@@ -48,9 +49,11 @@ def _standin(docker_api, tag, ready):
 
 
 def _clean(docker_api):
-    for name in NAMES:
-        for c in docker_api.containers(all=True, filters={"name": f"^/{name}$"}):
-            docker_api.remove_container(c["Id"], force=True, v=True)
+    owned = docker_api.containers(all=True, filters={"label": "io.dfwctl.playbook=webapp"})
+    named = [c for name in NAMES
+             for c in docker_api.containers(all=True, filters={"name": f"^/{name}$"})]
+    for c in {c["Id"]: c for c in owned + named}.values():  # a replacement's temporary too
+        docker_api.remove_container(c["Id"], force=True, v=True)
     for n in docker_api.networks(filters={"label": "io.dfwctl.playbook=webapp"}):
         docker_api.remove_network(n["Id"])
     for v in (docker_api.volumes(filters={"label": "io.dfwctl.playbook=webapp"}) or {}) \
@@ -87,9 +90,13 @@ def _webapp(tmp_path, docker_api):
     folder.mkdir()
     for name in ("webapp.yml", "webapp.env", "webapp-app.env"):
         shutil.copy(ROOT / "playbooks" / name, folder / name)
+    # a subnet of the test's own: the engine's default pools run out while other tests run
+    book = folder / "webapp.yml"
+    book.write_text(book.read_text().replace(
+        "  webapp: {}", f"  webapp: {{subnet: {Project(tmp_path, docker_api).subnet()}}}"))
     shutil.copytree(ROOT / "playbooks" / "webapp", folder / "webapp")
-    tags = {True: f"dfwctl-test/pg-standin:{tmp_path.name[-20:].lower()}",
-            False: f"dfwctl-test/pg-broken:{tmp_path.name[-20:].lower()}"}
+    run = uuid.uuid4().hex[:12]  # tags of this run's own: other checkouts run this test too
+    tags = {True: f"dfwctl-test/pg-standin:{run}", False: f"dfwctl-test/pg-broken:{run}"}
     for ready, tag in tags.items():
         _standin(docker_api, tag, ready)
     env = dict(os.environ, WEBAPP_DB_PASSWORD="test-only", WEBAPP_DB_IMAGE=tags[True],
