@@ -334,8 +334,9 @@ def test_env_files_substitute_variables_unless_single_quoted(tmp_path):
             environment: {URL: "${URL}", RAW: "${RAW}"}
         """)
     tree, _ = playbook(tmp_path, "compose.yaml", environ={"USER_NAME": "ann"})
-    assert tree["containers"]["proj-app"]["env"] == {
-        "GREETING": "hi ann", "URL": "postgres://db/app", "RAW": "${HOST}"}
+    app = tree["containers"]["proj-app"]
+    assert app["env"] == {"URL": "postgres://db/app", "RAW": "${HOST}"}
+    assert app["env_file"] == ["./app.env"]  # read by dfwctl, with its own environment
 
 
 def test_references_to_undefined_services_volumes_and_networks_are_errors(tmp_path):
