@@ -26,6 +26,14 @@ def _vm_changes(machines: Machines, machine: str, parts: Sequence[PlanPart]) -> 
             for c in p.changes if c.kind == "vm" and c.name == spec.vm]
 
 
+def _desired_digest(desired: Desired, parts: Sequence[PlanPart]) -> str:
+    """The playbook's digest, with the keyed digests of secret values the parts add."""
+    added = [p.secrets_digest for p in parts if p.secrets_digest]
+    if not added:
+        return desired.digest()
+    return hashlib.sha256("\0".join([desired.digest()] + added).encode()).hexdigest()
+
+
 def combine(desired: Desired, parts: Sequence[PlanPart], deferred: Sequence[Deferred] = (),
             unreadable: Sequence[Unreadable] = ()) -> Plan:
     """`parts` are in layer order."""
@@ -55,7 +63,7 @@ def combine(desired: Desired, parts: Sequence[PlanPart], deferred: Sequence[Defe
         warnings=tuple(f"{machines.shown(p.machine)}: {w}" if machines.named else w
                        for p in parts for w in p.warnings),
         fingerprint=digest if len(parts) != 1 else parts[0].fingerprint,
-        desired_digest=desired.digest(),
+        desired_digest=_desired_digest(desired, parts),
         deferred=tuple(deferred),
         unreadable=tuple(unreadable),
     )

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, FrozenSet, List, Mapping, Optional, Tuple
 
+from dfwctl import secretfiles
+from dfwctl.errors import DfwctlError
 from dfwctl.machines.model import Machines, machines_of, prefix
 from dfwctl.mask import Masker, mask_value, masker
 from dfwctl.profiles import without
@@ -18,6 +20,7 @@ from dfwctl.providers.docker.model import address as docker_address
 from dfwctl.providers.hyperv.model import HyperVDesired, hyperv_desired
 from dfwctl.providers.hyperv.model import address as hyperv_address
 from dfwctl.tree import plain
+from dfwctl.values.secrets import SecretValue
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,9 @@ class Desired:
 
     def digest(self) -> str:
         """A digest of everything the playbook asks for, secrets hashed: a saved plan records
-        it, and apply refuses the plan when the playbook moved since."""
+        it, and apply refuses the plan when the playbook moved since. The values of secrets
+        handed to containers as files are left out: the Docker part adds their digests, made
+        with the key its engine keeps (PlanPart.secrets_digest)."""
         doc = {"name": self.name, "docker": self.docker, "hyperv": self.hyperv,
                "desktop": self.desktop, "machines": self.machines}
         text = json.dumps(_plain(doc, self.mask), sort_keys=True, separators=(",", ":"))
@@ -49,6 +54,8 @@ class Desired:
 
 def _plain(value: Any, mask: Masker) -> Any:
     """Dataclasses, mappings and tuples as JSON-ready values, secret strings hashed."""
+    if isinstance(value, SecretValue):
+        return "(sensitive value)"
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name), mask) for f in dataclasses.fields(value)
                 if f.metadata.get("digest", True)}
@@ -63,13 +70,20 @@ def _plain(value: Any, mask: Masker) -> Any:
 
 def build(data: Mapping[str, Any], base: Path, secrets: FrozenSet[str] = frozenset(),
           inactive: FrozenSet[str] = frozenset(),
-          environ: Optional[Mapping[str, str]] = None) -> Desired:
+          environ: Optional[Mapping[str, str]] = None,
+          variables: Optional[Mapping[str, str]] = None) -> Desired:
     """A validated playbook tree -> Desired. `base` is the playbook's folder: relative paths
     resolve against it; `inactive` are the containers no selected profile turns on;
-    `environ`, the playbook's environment, fills the variables that env files use."""
+    `environ`, the playbook's environment, fills the variables that env files use. `secrets`
+    are the values to mask; `variables` the values of the variables secrets come from
+    (Interpolation.variables); secret files are read here."""
     raw = without(plain(data), inactive)
     hyperv, desktop = raw.get("hyperv"), raw.get("docker_desktop")
-    docker = dataclasses.replace(docker_desired(raw, base, environ), inactive=inactive)
+    try:
+        sources = secretfiles.sources(raw, base, variables or {})
+    except ValueError as exc:  # validated a moment ago: the file changed since
+        raise DfwctlError(str(exc)) from None
+    docker = dataclasses.replace(docker_desired(raw, base, environ, sources), inactive=inactive)
     return Desired(
         name=raw["name"],
         docker=docker,

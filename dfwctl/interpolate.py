@@ -4,8 +4,9 @@ ${VAR:+other} / ${VAR+other} (other when set and not empty / when set, else noth
 and $$ for a literal $. Keys are never interpolated.
 
 The environment is a .env file beside the playbook, overridden by the process environment.
-Values of variables named in the playbook's top-level `secrets:` are collected so that
-everything dfwctl prints or saves can mask them."""
+Values of the variables secrets come from (top-level `secrets:`, either spelling) are collected
+so that everything dfwctl prints or saves can mask them, and so that the containers granted
+those secrets get them as files."""
 from __future__ import annotations
 
 import re
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
+from dfwctl import secretfiles
 from dfwctl.errors import DfwctlError, Diagnostic
 from dfwctl.load import Document
 from dfwctl.values import dotenv
@@ -24,7 +26,8 @@ FORMS = "write ${NAME}, ${NAME:-default}, or $$ for a literal $"
 
 @dataclass(frozen=True)
 class Interpolation:
-    """What interpolating a document found: problems, and the secret values it substituted."""
+    """What interpolating a document found: problems, the secret values it substituted, and
+    the values of the variables secrets come from (those that are set)."""
 
     diagnostics: Tuple[Diagnostic, ...] = ()
     secrets: FrozenSet[str] = frozenset()
@@ -34,6 +37,7 @@ class Interpolation:
     environment: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     # the warning for each secret variable no playbook value uses (an env file may use it)
     unused: Mapping[str, Diagnostic] = field(default_factory=dict, compare=False, repr=False)
+    variables: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -179,43 +183,59 @@ def _nested(arg: str, environ: Mapping[str, str], result: Expansion) -> str:
 
 def interpolate(doc: Document, environ: Mapping[str, str]) -> Interpolation:
     """Substitute variables in every string value of `doc.data`, in place (positions are
-    kept). Returns the problems found and the values substituted for secret variables."""
-    secret_names = _secret_names(doc.data)
+    kept). Returns the problems found, the values substituted for secret variables, and the
+    values of the variables secrets come from."""
     diagnostics: List[Diagnostic] = []
     used: Set[str] = set()
-    secrets: Set[str] = set()
-    secret_paths: Set[Tuple[Any, ...]] = set()
+    substituted: List[Tuple[Tuple[Any, ...], str, str]] = []
     for path, parent, key, value in _string_values(doc.data, ()):
         expansion = expand(value, environ)
         diagnostics.extend(doc.diagnostic(path, message) for message in expansion.errors)
         used.update(expansion.used)
-        found = {v for n, v in expansion.values if n in secret_names and v}
-        secrets.update(found)
-        if found:
-            secret_paths.add(path)
+        substituted.extend((path, n, v) for n, v in expansion.values)
         if expansion.text != value:
             parent[key] = _same_kind(value, expansion.text)
+    sources = _secret_variables(doc.data)  # after substitution: `environment: ${X}` is X
+    held = [(path, v) for path, n, v in substituted if n in sources and v]
+    secrets = {v for _, v in held}
+    secret_paths = frozenset(path for path, _ in held)
+    values = {v: environ[v] for v in sources if environ.get(v) is not None}
+    secrets.update(v for v in values.values() if v)
     unused: Dict[str, Diagnostic] = {}
-    for name, index in secret_names.items():
-        if name not in used:
-            unused[name] = doc.diagnostic(("secrets", index), (
+    for variable, problem in _unset_or_unused(doc, environ, used):
+        diagnostics.append(problem)
+        if problem.severity == "warning":
+            unused[variable] = problem
+    return Interpolation(tuple(diagnostics), frozenset(secrets), secret_paths,
+                         environment=environ, unused=unused, variables=values)
+
+
+def _secret_variables(data: Any) -> Set[str]:
+    """The variables secrets come from (names, as the schema wants them)."""
+    return {v for _, v, _ in secretfiles.variables(data) if NAME.fullmatch(v)}
+
+
+def _unset_or_unused(doc: Document, environ: Mapping[str, str], used: Set[str]
+                     ) -> Iterator[Tuple[str, Diagnostic]]:
+    """(variable, problem): a secret a container is granted whose variable is not set (an
+    error: the container would get nothing), and a listed secret no playbook value uses (a
+    warning; an env file may use it)."""
+    granted = secretfiles.granted(doc.data)
+    listed = secretfiles.is_list_form(doc.data)
+    seen: Set[str] = set()
+    for name, variable, where in secretfiles.variables(doc.data):
+        if not NAME.fullmatch(variable) or name in seen:
+            continue  # the schema reports a bad name; a name listed twice is said once
+        seen.add(name)
+        if name in granted and environ.get(variable) is None:
+            yield variable, doc.diagnostic(where, (
+                f"secret {name} comes from the variable {variable}, which is not set, and a "
+                f"container is granted it: export {variable}, or add it to .env beside the "
+                "playbook"))
+        elif listed and variable not in used and name not in granted:
+            yield variable, doc.diagnostic(where, (
                 f"secret {name} is not used: no value references ${{{name}}}; "
                 "remove it from secrets"), severity="warning")
-            diagnostics.append(unused[name])
-    return Interpolation(tuple(diagnostics), frozenset(secrets), frozenset(secret_paths),
-                         environ, unused)
-
-
-def _secret_names(data: Any) -> Dict[str, int]:
-    """{name: index in secrets:} for the string names listed under top-level `secrets:`."""
-    listed = data.get("secrets") if isinstance(data, dict) else None
-    if not isinstance(listed, list):
-        return {}
-    names: Dict[str, int] = {}
-    for index, name in enumerate(listed):
-        if isinstance(name, str) and NAME.fullmatch(name):  # the schema reports the others
-            names.setdefault(name, index)
-    return names
 
 
 def _string_values(node: Any, path: Tuple[Any, ...], seen: Optional[Set[int]] = None

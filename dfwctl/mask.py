@@ -12,6 +12,7 @@ import hashlib
 from typing import Any, Callable, Iterable
 
 from dfwctl.plan import FieldDiff, Plan
+from dfwctl.values.secrets import KEYED_PREFIX
 
 SENSITIVE_PREFIX = "sensitive:sha256:"
 
@@ -19,7 +20,8 @@ Masker = Callable[[str], str]
 
 
 def is_sensitive(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(SENSITIVE_PREFIX)
+    """A hashed secret: a masked value, or the keyed digest of a secret file's value."""
+    return isinstance(value, str) and value.startswith((SENSITIVE_PREFIX, KEYED_PREFIX))
 
 
 def unmasked(text: str) -> str:

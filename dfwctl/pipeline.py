@@ -87,8 +87,11 @@ def load_playbook(path: Path, environ: Optional[Mapping[str, str]] = None,
             refused = profiles.check(document, selected)
         raise PlaybookError(refused)
     desired = build(document.data, document.directory, interpolation.secrets,
-                    profiles.inactive(document.data, selected), interpolation.environment)
-    redact.register(desired.secrets)  # the playbook's secret variables and secret env files
+                    profiles.inactive(document.data, selected), interpolation.environment,
+                    interpolation.variables)
+    # the playbook's secret variables, secret env files, and secret files
+    redact.register(desired.secrets)
+    redact.register(t for s in desired.docker.secrets.values() for t in s.value.texts())
     used = [interpolation.unused[n] for n in desired.docker.file_variables
             if n in interpolation.unused]
     return Playbook(document, desired, tuple(w for w in warnings if w not in used))

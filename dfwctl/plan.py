@@ -126,6 +126,9 @@ class PlanPart:
     warnings: Tuple[str, ...] = ()
     fingerprint: str = ""  # of the actual state the part was made from
     machine: str = ""  # the machine it was read from
+    # of the values of secrets the part hands to containers, keyed (Docker): part of the
+    # playbook's digest, which cannot hold them otherwise
+    secrets_digest: str = ""
 
     @property
     def has_changes(self) -> bool:

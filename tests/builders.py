@@ -24,22 +24,29 @@ from dfwctl.providers.docker.model import (
     EngineInfo,
     ImageState,
     NetworkState,
+    VolumeSpec,
     VolumeState,
     images_of,
 )
+from dfwctl.providers.docker.secrets import digests, key_volume
+from dfwctl.values.secrets import SecretsKey
 from tests import paths
 
 ENDPOINT = "unix:///var/run/docker.sock"
 ENGINE = EngineInfo(ENDPOINT, "linux", "1.45", "26.1.0")
 BASE = Path("/playbooks")
 GOLDEN = paths.GOLDEN
+KEY = SecretsKey(bytes(range(32)))  # the engine's key of secret digests, in tests
+NEW_KEY = SecretsKey(bytes(range(32, 64)))  # the key a plan makes when the engine has none
 
 
 # desired ------------------------------------------------------------------------------------
-def playbook(data: Mapping[str, Any], secrets: Iterable[str] = ()) -> Desired:
-    """A Desired from a playbook dict, as `dfwctl plan` builds it after validation."""
+def playbook(data: Mapping[str, Any], secrets: Iterable[str] = (),
+             variables: Optional[Mapping[str, str]] = None) -> Desired:
+    """A Desired from a playbook dict, as `dfwctl plan` builds it after validation;
+    `variables` are the values of the variables secrets come from."""
     doc = {"version": 1, **data}
-    return build(doc, BASE, frozenset(secrets))
+    return build(doc, BASE, frozenset(secrets), variables=variables)
 
 
 def with_containers(desired: Desired, *specs: ContainerSpec) -> Desired:
@@ -51,10 +58,12 @@ def with_containers(desired: Desired, *specs: ContainerSpec) -> Desired:
     return dataclasses.replace(desired, docker=docker)
 
 
-def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None) -> Plan:
+def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None,
+         local_engine: bool = True) -> Plan:
     """The Docker plan of `desired` against `actual`, finished as `dfwctl plan` finishes it
-    (digest taken, secrets masked)."""
-    return combine(desired, [docker_diff.diff(desired, actual, options)])
+    (digest taken, secrets masked); a key the plan makes is NEW_KEY."""
+    return combine(desired, [docker_diff.diff(desired, actual, options, local_engine,
+                                              lambda: NEW_KEY)])
 
 
 # identities -----------------------------------------------------------------------------------
@@ -76,8 +85,12 @@ def digest_of(repo_digest_text: str) -> str:
 
 
 # actual ---------------------------------------------------------------------------------------
-def recorded(spec: Any, desired: Desired) -> Any:
-    """The spec as gather rebuilds it from the label the provider wrote on the object."""
+def recorded(spec: Any, desired: Desired, key: SecretsKey = KEY) -> Any:
+    """The spec as gather rebuilds it from the label the provider wrote on the object (a
+    container's secrets digested with `key`)."""
+    if isinstance(spec, ContainerSpec) and spec.grants:
+        spec = dataclasses.replace(spec, secret_digests=digests(spec, desired.docker.secrets,
+                                                                key))
     label = record.dumps(record.to_record(spec, desired.mask))
     return record.from_record(type(spec), spec.name, record.loads(label))
 
@@ -141,8 +154,13 @@ def converged(desired: Desired, status: str = "running",
             builds[ref] = BuildState(inputs_now(spec.build, desired))
             images[ref] = dataclasses.replace(images[ref], repo_digests=(),
                                               built=inputs_record(builds[ref].inputs))
+    key = None
+    if any(spec.grants for spec in docker.containers.values()):
+        key = KEY
+        volume = key_volume(desired.name)
+        volumes[volume] = volume_state(VolumeSpec(volume), desired)
     return Actual(engine=ENGINE, containers=containers, networks=networks, volumes=volumes,
-                  images=images, builds=builds)
+                  images=images, builds=builds, secrets_key=key)
 
 
 def inputs_now(build: BuildSpec, desired: Desired, context: str = "",

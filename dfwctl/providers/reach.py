@@ -68,6 +68,24 @@ def engine_factory(machines: Machines, name: str) -> Callable[[], Engine]:
     return found.fresh
 
 
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def sees_local_files(machines: Machines, name: str, engine: Engine) -> bool:
+    """Whether the machine's engine runs on this computer, so that a bind mount of one of its
+    files reaches the container: not the engine of a VM, nor one behind ssh:// or a tcp://
+    address of another host."""
+    if not is_here(machines, name) or simulated_host(machines, name) is not None:
+        return False
+    scheme, _, rest = engine.endpoint.partition("://")
+    if scheme == "ssh":
+        return False
+    if scheme == "tcp":
+        host = rest.split("/")[0].rpartition(":")[0] or rest.split("/")[0]
+        return host in _LOCAL_HOSTS
+    return not engine.endpoint.startswith("context:")
+
+
 def engine(machines: Machines, name: str) -> Tuple[Engine, Optional[SourceMap]]:
     """The machine's Docker Engine, and how its engine finds the folders of bind mounts
     (None: as written)."""

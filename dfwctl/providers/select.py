@@ -47,5 +47,7 @@ def providers_for(desired: Desired, settings: RunSettings,
             if wanted(m):
                 engine, bind_source = reach.engine(machines, m)
                 found.append(DockerProvider(settings, engine, machine=m,
-                                            bind_source=bind_source))
+                                            bind_source=bind_source,
+                                            local_engine=reach.sees_local_files(
+                                                machines, m, engine)))
     return sorted(found, key=lambda p: p.layer)

@@ -286,8 +286,9 @@ class _Planner:
             if self.spec is not None:
                 self.check_spec()
             changes = [c for c in (self.settings_change(), self.wsl_change()) if c]
-            findings = mountcheck.check(self.desired.docker.containers, self.sharing_now(),
-                                        self.state.drives)
+            docker = self.desired.docker
+            findings = mountcheck.check(docker.containers, self.sharing_now(), self.state.drives,
+                                        docker.secrets if self.options.secret_binds else None)
             self.errors.extend(findings.errors)
             self.warnings.extend(findings.warnings)
         if self.errors:

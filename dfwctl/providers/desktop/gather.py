@@ -23,6 +23,7 @@ def gather(desired: Desired, system: System) -> DesktopState:
         searched=tuple(str(p) for p in where.searched),
         explicit=where.explicit,
         wslconfig=wsl,
-        drives=system.drives(mountcheck.drive_letters(desired.docker.containers)),
+        drives=system.drives(mountcheck.drive_letters(desired.docker.containers,
+                                                      desired.docker.secrets)),
         host_cpus=system.cpu_count(),
     )

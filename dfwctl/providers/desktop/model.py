@@ -146,6 +146,8 @@ class DesktopOptions:
     restart_command: Optional[Tuple[str, ...]] = None  # None: this machine has none
     no_restart: bool = False
     destroy: bool = False
+    # the engine runs on this computer: it bind-mounts secret files, which must be shared
+    secret_binds: bool = False
 
 
 def command_text(argv: Iterable[str]) -> str:

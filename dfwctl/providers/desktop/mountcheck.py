@@ -13,7 +13,9 @@ from typing import FrozenSet, List, Mapping, Optional, Tuple
 
 from dfwctl.providers.desktop.model import HYPERV, WSL2, DriveInfo
 from dfwctl.providers.docker.model import ContainerSpec
+from dfwctl.providers.docker.secrets import bound
 from dfwctl.values.mounts import BIND, parse_mount
+from dfwctl.values.secrets import SecretSource
 from dfwctl.values.winpath import (
     DRIVE,
     POSIX,
@@ -57,10 +59,11 @@ class _Bind:
     text: str  # the mount as written
     target: str
     source: HostPath
+    what: str = "mount"  # or "secret", for a secret's file
 
     @property
     def where(self) -> str:
-        return f"container {self.container}: mount {self.text}"
+        return f"container {self.container}: {self.what} {self.text}"
 
     @property
     def spelled(self) -> str:
@@ -71,26 +74,37 @@ class _Bind:
         return f"{self.source.text} (that is {canonical})"
 
 
-def binds(containers: Mapping[str, ContainerSpec], host: str = WINDOWS) -> List[_Bind]:
+def binds(containers: Mapping[str, ContainerSpec], host: str = WINDOWS,
+          secrets: Optional[Mapping[str, SecretSource]] = None) -> List[_Bind]:
+    """The bind mounts of the containers; with `secrets`, also the files of the secrets the
+    engine bind-mounts (Docker Desktop must share them as well)."""
     found = []
     for name in sorted(containers):
         for text in containers[name].mounts:
             mount = parse_mount(text)
             if mount.type == BIND:
                 found.append(_Bind(name, text, mount.target, parse_source(mount.source, host)))
+    for name, grant, path in bound(containers, secrets or {}):
+        found.append(_Bind(name, f"{grant.source} ({path})", grant.target,
+                           parse_source(path, host), "secret"))
     return found
 
 
-def drive_letters(containers: Mapping[str, ContainerSpec]) -> FrozenSet[str]:
-    return frozenset(b.source.drive for b in binds(containers) if b.source.kind == DRIVE)
+def drive_letters(containers: Mapping[str, ContainerSpec],
+                  secrets: Optional[Mapping[str, SecretSource]] = None) -> FrozenSet[str]:
+    return frozenset(b.source.drive for b in binds(containers, secrets=secrets)
+                     if b.source.kind == DRIVE)
 
 
 def check(containers: Mapping[str, ContainerSpec], sharing: Sharing,
-          drives: Mapping[str, DriveInfo]) -> Findings:
+          drives: Mapping[str, DriveInfo],
+          secrets: Optional[Mapping[str, SecretSource]] = None) -> Findings:
+    """Every bind (and, with `secrets`, every secret file the engine bind-mounts) against
+    what Docker Desktop shares."""
     errors: List[str] = []
     warnings: List[str] = []
     unchecked: List[str] = []
-    for bind in binds(containers, sharing.host):
+    for bind in binds(containers, sharing.host, secrets):
         kind = bind.source.kind
         if kind == RELATIVE:
             errors.append(_relative(bind))

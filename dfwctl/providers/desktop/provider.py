@@ -12,6 +12,7 @@ from dfwctl.providers.base import Progress, RunSettings
 from dfwctl.providers.desktop import locate
 from dfwctl.providers.desktop.model import DesktopOptions
 from dfwctl.providers.desktop.system import LocalSystem, System
+from dfwctl.providers.docker.secrets import bound
 from dfwctl.status import StatusPart, status_part
 from dfwctl.values.mounts import BIND, is_windows_path, parse_mount
 
@@ -32,10 +33,13 @@ def wanted(desired: Desired, system: Optional[System] = None) -> bool:
     system = system or LocalSystem()
     if not locate.is_local_engine(system.environ):
         return False
+    docker = desired.docker
     windows = any(
         is_windows_path(m.source) or m.source.startswith(_DESKTOP_PREFIXES)
-        for spec in desired.docker.containers.values()
+        for spec in docker.containers.values()
         for m in map(parse_mount, spec.mounts) if m.type == BIND)
+    windows = windows or any(is_windows_path(path)
+                             for _, _, path in bound(docker.containers, docker.secrets))
     return windows and locate.locate(None, None, system).path is not None
 
 
@@ -75,7 +79,8 @@ class DesktopProvider:
         from dfwctl.providers.desktop import restart
 
         return DesktopOptions(restart_command=restart.restart_command(self.system),
-                              no_restart=self.settings.no_restart, destroy=options.destroy)
+                              no_restart=self.settings.no_restart, destroy=options.destroy,
+                              secret_binds=isinstance(self.system, LocalSystem))
 
     @property
     def performer(self) -> DesktopPerformer:

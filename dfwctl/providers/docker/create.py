@@ -9,6 +9,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from dfwctl.errors import DfwctlError
 from dfwctl.providers.docker.health import engine_healthcheck
 from dfwctl.providers.docker.model import BUILTIN_NETWORKS, ContainerSpec
+from dfwctl.providers.docker.secrets import BIND, SecretFile
 from dfwctl.values.devices import gpu_request_from_text
 from dfwctl.values.limits import ulimit_values
 from dfwctl.values.mounts import parse_mount
@@ -134,16 +135,26 @@ def endpoint(spec: ContainerSpec, network: str) -> Dict[str, Any]:
     return settings
 
 
+def secret_mounts(files: Tuple[SecretFile, ...], bind_source: Optional[SourceMap]
+                  ) -> List[Dict[str, Any]]:
+    """The bind-mounted secret files as the engine's Mounts: read-only, and never a folder
+    made where the file is missing (which a -v bind would do)."""
+    return [{"Type": "bind", "Source": bind_source(f.source) if bind_source else f.source,
+             "Target": f.target, "ReadOnly": True} for f in files if f.how == BIND]
+
+
 def create_arguments(api: Any, spec: ContainerSpec, name: str, labels: Dict[str, str],
-                     bind_source: Optional[SourceMap] = None) -> Dict[str, Any]:
+                     bind_source: Optional[SourceMap] = None,
+                     secrets: Tuple[SecretFile, ...] = ()) -> Dict[str, Any]:
     """The create call's arguments. `bind_source` maps a bind's source to where the engine
-    finds it (the stand-in for Docker Desktop's path translation in a simulated guest)."""
+    finds it (the stand-in for Docker Desktop's path translation in a simulated guest);
+    `secrets` are the container's secret files (the bind-mounted ones are mounts here)."""
     binds, anonymous, mounts = _mounts(spec, bind_source)
     exposed, bindings = _ports(spec)
     network: Optional[str] = spec.networks[0] if spec.networks else None
     host_config = api.create_host_config(
         binds=binds or None,
-        mounts=mounts or None,
+        mounts=(mounts + secret_mounts(secrets, bind_source)) or None,
         port_bindings=bindings or None,
         restart_policy=restart_policy(spec.restart),
         network_mode=network,

@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import ipaddress
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from dfwctl.desired import Desired
 from dfwctl.errors import PlanError
@@ -42,6 +42,9 @@ from dfwctl.providers.docker.model import (
     volume_sources,
 )
 from dfwctl.providers.docker.order import order_changes
+from dfwctl.providers.docker.secrets import KEY_LABEL, key_volume, secret_files
+from dfwctl.providers.docker.secrets import digests as secret_digests
+from dfwctl.values.secrets import SecretsKey, key_id_of
 
 PROVIDER = "docker"
 
@@ -68,12 +71,22 @@ class Verdict:
     conditional: bool = False
 
 
+KEY_REASON = ("it keeps the key of the digests of secrets that containers record (none on "
+              "this engine yet)")
+NewKey = Callable[[], SecretsKey]
+
+
 class _Differ:
-    def __init__(self, desired: Desired, actual: Actual, options: PlanOptions):
+    def __init__(self, desired: Desired, actual: Actual, options: PlanOptions,
+                 local_engine: bool = True, new_key: NewKey = SecretsKey.generate):
         self.desired = desired
         self.docker = desired.docker
         self.actual = actual
         self.options = options
+        self.local_engine = local_engine
+        self.new_key = new_key
+        self.key: Optional[SecretsKey] = actual.secrets_key
+        self.key_change: Optional[str] = None  # the address of the change that makes the key
         self.mask: Masker = desired.mask
         self.changes: Dict[str, Change] = {}
         self.specs: Dict[str, ContainerSpec] = {}  # container specs by address, for order
@@ -241,8 +254,73 @@ class _Differ:
             return ()
         return diffs or None
 
+    # secrets ------------------------------------------------------------------------------
+    def secrets_key(self) -> Optional[SecretsKey]:
+        """The key of the digests of secrets: the one the engine keeps, or a new one that a
+        change of this plan stores (in the playbook's key volume) before any container that
+        records a digest made with it. None when the key's volume cannot be used."""
+        if self.key is not None or self.key_change is not None:
+            return self.key
+        name = key_volume(self.desired.name)
+        state = self.actual.volumes.get(name)
+        if state is not None and state.owner != self.desired.name:
+            owner = f"playbook {state.owner}" if state.owner else "no playbook (made elsewhere)"
+            self.errors.append(f"volume {name}, where dfwctl keeps the key of the playbook's "
+                               f"secrets, already exists and belongs to {owner}: remove it, or "
+                               "rename the playbook")
+            return None
+        self.key = self.new_key()
+        spec = VolumeSpec(name)
+        labels = tuple(sorted(self.labels(spec) + ((KEY_LABEL, self.key.label()),)))
+        made = steps.create_volume(spec, labels)
+        if state is None:
+            change = self.change("volume", name, Action.CREATE, reasons=(KEY_REASON,),
+                                 steps=made, fold_steps=True)
+        else:  # owned, but its label holds no key dfwctl can read: it holds no data either
+            change = self.change("volume", name, Action.REPLACE,
+                                 reasons=("its label holds no key dfwctl can read",),
+                                 steps=steps.remove_volume(name) + made)
+        self.add(change)
+        self.key_change = change.address
+        return self.key
+
+    def with_secrets(self, spec: ContainerSpec) -> Optional[ContainerSpec]:
+        """`spec` with the digests of the secrets it is granted, keyed; None when they cannot
+        be made (the plan has errors)."""
+        if not spec.grants:
+            return spec
+        if self.actual.engine.os_type == "windows":
+            self.errors.append(f"container {spec.name}: secrets as files are for Linux "
+                               "containers, and the engine runs Windows containers; remove "
+                               "its secrets")
+            return None
+        key = self.secrets_key()
+        if key is None:
+            return None
+        return dataclasses.replace(spec, secret_digests=secret_digests(
+            spec, self.docker.secrets, key))
+
+    def secrets_digest(self) -> str:
+        """The values of the secrets containers are granted, keyed, for the playbook's digest
+        (a saved plan is stale when one changed). With a key made by this plan every such
+        container is made again anyway, with the values as they are when it is applied."""
+        if self.key is None or self.key_change is not None:
+            return ""
+        sources = self.docker.secrets
+        names = sorted({g.source for s in self.docker.containers.values() for g in s.grants
+                        if g.source in sources})
+        text = "\n".join(self.key.digest(n, sources[n].value) for n in names)
+        return hashlib.sha256(text.encode()).hexdigest() if names else ""
+
+    def created(self, spec: ContainerSpec) -> Tuple[Any, ...]:
+        """The secret files a new container of `spec` is made with."""
+        return secret_files(spec, self.docker.secrets, self.local_engine)
+
     # containers ---------------------------------------------------------------------------
-    def container(self, spec: ContainerSpec) -> None:
+    def container(self, wanted: ContainerSpec) -> None:
+        spec = self.with_secrets(wanted)
+        if spec is None:
+            return
         addr = address("container", spec.name)
         engine = self.actual.engine
         if spec.isolation and engine.os_type != "windows":
@@ -263,7 +341,8 @@ class _Differ:
             self.add(self.change("container", spec.name, Action.CREATE,
                                  diffs=creation_diffs(spec, self.mask),
                                  reasons=("not in the engine",),
-                                 steps=steps.create_container(spec, self.labels(spec)),
+                                 steps=steps.create_container(spec, self.labels(spec),
+                                                              self.created(spec)),
                                  fold_steps=True))
             return
         self.existing(spec, state)
@@ -392,7 +471,8 @@ class _Differ:
         in_place = steps.update_container(spec, state, tuple(d.name for d in verdict.diffs))
         if verdict.action is Action.REPLACE:
             temp = temporary_name(spec, state, self.taken)
-            replacing = steps.replace_container(spec, state, temp, self.labels(spec))
+            replacing = steps.replace_container(spec, state, temp, self.labels(spec),
+                                                self.created(spec))
             condition = ""
             if verdict.conditional:
                 made = "built" if self._built(spec.image) else "pulled"
@@ -441,9 +521,13 @@ class _Differ:
                       field_diffs(state.spec, spec, self.mask, UPDATABLE_FIELDS))
         if not diffs:
             return diffs, []
-        forcing = sorted({d.name.split(".")[0] for d in diffs if d.forces_replacement})
-        if forcing:
-            return diffs, [f"{', '.join(forcing)} changed (forces replacement)"]
+        values = [d for d in diffs if d.name.startswith(SECRET_VALUE)]
+        forcing = sorted({d.name.split(".")[0] for d in diffs
+                          if d.forces_replacement and d not in values})
+        reasons = [f"{', '.join(forcing)} changed (forces replacement)"] if forcing else []
+        reasons += [secret_reason(d) for d in values if d.before is not None and d.after is not None]
+        if reasons:
+            return diffs, reasons
         return diffs, [f"{', '.join(d.name for d in diffs)} changed (updated in place)"]
 
     def _image_drift(self, spec: ContainerSpec, state: ContainerState) -> Tuple[Optional[str], bool]:
@@ -521,9 +605,18 @@ class _Differ:
 
     def orphans_of(self, containers: FrozenSet[str], networks: FrozenSet[str],
                    volumes: FrozenSet[str]) -> None:
-        """What the playbook owns that it no longer names (`containers` etc.: what it names)."""
+        """What the playbook owns that it no longer names (`containers` etc.: what it names).
+        The key volume is named while a container is granted secrets; it holds no data, so
+        it goes with the containers (prune, destroy)."""
         name, opts = self.desired.name, self.options
         prune = opts.prune or opts.destroy
+        key = key_volume(name)
+        if self.key_change is not None or any(
+                s.grants for n, s in self.docker.containers.items() if n in containers):
+            volumes |= {key}
+        elif key in self.actual.volumes and self.actual.volumes[key].owner == name:
+            self._orphan_key(key, prune)
+            volumes |= {key}
         for cname, state in sorted(self.actual.containers.items()):
             if cname not in containers:
                 self._orphan_container(state, prune)
@@ -555,6 +648,15 @@ class _Differ:
                              destructive=True, steps=steps.remove_network(state.id, state.name),
                              fold_steps=True))
 
+    def _orphan_key(self, name: str, remove: bool) -> None:
+        if not remove:
+            self.orphans.append(address("volume", name))
+            return
+        self.add(self.change("volume", name, Action.DELETE,
+                             reasons=(self._why_gone() + "; it kept only the key of the "
+                                      "digests of secrets",),
+                             steps=steps.remove_volume(name), fold_steps=True))
+
     def _orphan_volume(self, state: VolumeState, remove: bool) -> None:
         if not remove:
             self.orphans.append(address("volume", state.name))
@@ -571,6 +673,19 @@ REQUESTED = "its replacement was requested (--replace)"
 def _changed(diffs: Tuple[FieldDiff, ...]) -> List[str]:
     names = list(dict.fromkeys(d.name for d in diffs))
     return [f"{', '.join(names)} differ"] if names else []
+
+
+SECRET_VALUE = "secret."  # the diffs of secrets' values (ContainerSpec.secret_digests)
+
+
+def secret_reason(diff: FieldDiff) -> str:
+    """Why a granted secret's digest differs: its value changed, or the digest was made with a
+    key the engine no longer keeps (then whether it changed cannot be told)."""
+    name = diff.name[len(SECRET_VALUE):]
+    if key_id_of(diff.before) != key_id_of(diff.after):
+        return (f"secret {name} was recorded with a key the engine no longer keeps, so whether "
+                "it changed cannot be told: it is given again")
+    return f"secret {name} changed"
 
 
 # The condition of a replace that waits for a pull (`Change.condition`); its first step
@@ -592,10 +707,13 @@ def _after_duplicates(changes: List[Change], on_duplicate: Dict[str, List[str]])
     return out
 
 
-def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None) -> PlanPart:
-    """The changes that take `actual` to `desired` (or, with options.destroy, to nothing)."""
+def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None,
+         local_engine: bool = True, new_key: NewKey = SecretsKey.generate) -> PlanPart:
+    """The changes that take `actual` to `desired` (or, with options.destroy, to nothing).
+    `local_engine`: the engine runs on this computer and can bind-mount its files (secrets);
+    `new_key` makes the key of secret digests when the engine keeps none."""
     options = options or PlanOptions()
-    differ = _Differ(desired, actual, options)
+    differ = _Differ(desired, actual, options, local_engine, new_key)
     docker = desired.docker
     differ.duplicates()  # first: the containers on a duplicate are replaced
     if options.destroy:  # everything the playbook owns goes, volumes only when asked
@@ -625,9 +743,11 @@ def diff(desired: Desired, actual: Actual, options: Optional[PlanOptions] = None
     return PlanPart(
         provider=PROVIDER,
         endpoint=actual.engine.endpoint,
-        changes=tuple(_after_duplicates(order_changes(list(changes.values()), differ.specs),
-                                        differ.on_duplicate)),
+        changes=tuple(_after_duplicates(
+            order_changes(list(changes.values()), differ.specs, differ.key_change),
+            differ.on_duplicate)),
         orphans=tuple(differ.orphans),
         warnings=tuple(differ.warnings),
         fingerprint=actual.fingerprint(desired.name, docker),
+        secrets_digest=differ.secrets_digest(),
     )

@@ -38,6 +38,8 @@ from dfwctl.providers.docker.readback import (
     network_readback,
     volume_readback,
 )
+from dfwctl.providers.docker.secrets import KEY_LABEL, key_volume
+from dfwctl.values.secrets import SecretsKey
 
 log = get_logger(__name__)
 _EXIT = re.compile(r"^Exited \((-?\d+)\)")
@@ -208,6 +210,7 @@ def _gather(engine: Engine, desired: Desired, renames: Mapping[str, str],
         engine, raw_networks, lambda raw: _network(raw, records, desired.name))
     volumes = {v.name: v for v in (_volume(r, records, desired.name) for r in raw_volumes
                                    if not adoption.is_record(r))}
+    key = _secrets_key(raw_volumes, desired.name)
     docker = desired.docker
     # Only the images the playbook uses: the plan needs no others, and a saved plan must not
     # go stale because someone pulled an unrelated image.
@@ -239,6 +242,7 @@ def _gather(engine: Engine, desired: Desired, renames: Mapping[str, str],
         adoption_records=records.volumes,
         builds=builds,
         duplicate_networks=duplicates,
+        secrets_key=key,
     )
 
 
@@ -269,6 +273,16 @@ def _networks(engine: Engine, raw: List[Mapping[str, Any]],
 def _attached(engine: Engine, network_id: str, name: str) -> Tuple[str, ...]:
     info = engine.call(f"inspect network {name}", engine.api.inspect_network, network_id)
     return tuple(sorted(str(c.get("Name", "")) for c in (info.get("Containers") or {}).values()))
+
+
+def _secrets_key(volumes: Iterable[Mapping[str, Any]], owner: str) -> Optional[SecretsKey]:
+    """The playbook's key, from the label of its key volume (the volume list has it)."""
+    name = key_volume(owner)
+    for raw in volumes:
+        labels = raw.get("Labels") or {}
+        if raw.get("Name") == name and labels.get(L.OWNER) == owner:
+            return SecretsKey.from_label(labels.get(KEY_LABEL))
+    return None
 
 
 def _is_leftover(raw: Mapping[str, Any]) -> bool:

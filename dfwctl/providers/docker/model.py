@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
+from dfwctl import secretfiles
 from dfwctl.providers.docker import envfiles
 from dfwctl.providers.docker.buildspec import BuildSpec, Inputs, build_spec, image_of
 from dfwctl.providers.docker.health import STARTED, Health, condition_name, healthcheck_of
@@ -21,6 +22,7 @@ from dfwctl.providers.docker.options import option_fields
 from dfwctl.values.durations import NS_PER_SECOND, parse_duration
 from dfwctl.values.mounts import mount_of, parse_mount
 from dfwctl.values.ports import parse_ports
+from dfwctl.values.secrets import Grant, SecretsKey, SecretSource, grant
 from dfwctl.values.sizes import parse_size
 
 Pairs = Tuple[Tuple[str, str], ...]
@@ -58,6 +60,11 @@ class ContainerSpec:
     entrypoint: Optional[Tuple[str, ...]] = None
     env: Pairs = ()
     mounts: Tuple[str, ...] = ()
+    # target -> "NAME from file PATH[, uid U, gid G, mode 0440]": the secret files it gets
+    secrets: Pairs = ()
+    # NAME -> the keyed digest of the secret's value (dfwctl.providers.docker.secrets): filled
+    # in when the plan is made, with the key the engine keeps
+    secret_digests: Pairs = field(default=(), metadata={"shown": "secret"})
     ports: Tuple[str, ...] = ()
     networks: Tuple[str, ...] = ()  # sorted
     # Per network, as compose's networks mapping gives them: network -> aliases, -> address.
@@ -101,6 +108,7 @@ class ContainerSpec:
     wait_timeout: Optional[float] = field(default=None, compare=False)  # seconds
     # The image is built from this (its inputs are compared on the image, not here).
     build: Optional[BuildSpec] = field(default=None, compare=False)
+    grants: Tuple[Grant, ...] = field(default=(), compare=False)  # its `secrets:` entries
 
     @property
     def needs(self) -> Tuple[str, ...]:
@@ -174,6 +182,7 @@ class DockerDesired:
     file_secrets: FrozenSet[str] = field(default=frozenset(), metadata={"digest": False})
     # The playbook's variables that env files use (a secret variable used there is used).
     file_variables: FrozenSet[str] = field(default=frozenset(), metadata={"digest": False})
+    secrets: Mapping[str, SecretSource] = field(default_factory=dict)  # those with a value
 
 
 def address(kind: str, name: str) -> str:
@@ -250,11 +259,27 @@ def dependencies(value: Any) -> Tuple[Dependency, ...]:
     return tuple(Dependency(str(name)) for name in value or ())
 
 
+def secret_grants(raw: Mapping[str, Any], sources: Mapping[str, SecretSource]
+                  ) -> Tuple[Tuple[Grant, ...], Pairs]:
+    """A container's secrets: its grants, and what each target gets, in the words plans show
+    (the secret's name and where it comes from; never its value)."""
+    grants = tuple(sorted((grant(entry) for entry in raw.get("secrets") or ()),
+                          key=lambda g: g.target))
+    texts = []
+    for found in grants:
+        source = sources.get(found.source)
+        text = found.source if source is None else f"{found.source} from {source.origin}"
+        options = found.options()
+        texts.append((found.target, f"{text}, {options}" if options else text))
+    return grants, tuple(texts)
+
+
 def container_spec(name: str, raw: Mapping[str, Any], base: Path,
-                   owner: str = "", from_files: Optional[Mapping[str, str]] = None
-                   ) -> ContainerSpec:
+                   owner: str = "", from_files: Optional[Mapping[str, str]] = None,
+                   sources: Optional[Mapping[str, SecretSource]] = None) -> ContainerSpec:
     """A container of a valid playbook; `from_files`: the variables of its env files, which
-    its own `env` overrides."""
+    its own `env` overrides; `sources`: the playbook's secrets, read."""
+    grants, secrets = secret_grants(raw, sources or {})
     ports = sorted({p.spec() for value in raw.get("ports", []) for p in parse_ports(value)})
     memory = raw.get("memory")
     cpus = raw.get("cpus")
@@ -267,6 +292,8 @@ def container_spec(name: str, raw: Mapping[str, Any], base: Path,
         entrypoint=_argv(raw.get("entrypoint")),
         env=tuple(sorted({**(from_files or {}), **dict(_env(raw.get("env")))}.items())),
         mounts=tuple(_mount_text(m, base) for m in raw.get("mounts", [])),
+        secrets=secrets,
+        grants=grants,
         ports=tuple(ports),
         restart=str(raw.get("restart", "no")),
         labels=_pairs(raw.get("labels")),
@@ -332,18 +359,21 @@ def images_of(containers: Mapping[str, ContainerSpec]) -> Dict[str, ImageSpec]:
 
 
 def docker_desired(raw: Mapping[str, Any], base: Path,
-                   environ: Optional[Mapping[str, str]] = None) -> DockerDesired:
+                   environ: Optional[Mapping[str, str]] = None,
+                   sources: Optional[Mapping[str, SecretSource]] = None) -> DockerDesired:
     """The Docker part of a validated playbook tree (plain dicts). `base` resolves relative
     bind mounts and env files (read here: the one I/O of the model); `environ` (the playbook's
-    environment) fills the variables their values use."""
+    environment) fills the variables their values use; `sources` are the playbook's secrets,
+    read."""
+    sources = sources or {}
     containers = {}
-    secret_names = {str(n) for n in raw.get("secrets") or ()}
+    secret_names = {v for _, v, _ in secretfiles.variables(raw)}  # the secret variables
     secrets: FrozenSet[str] = frozenset()
     variables: FrozenSet[str] = frozenset()
     for name, spec in (raw.get("containers") or {}).items():
         files = envfiles.resolve((spec or {}).get("env_file"), base, environ or {})
         containers[name] = container_spec(name, spec or {}, base, str(raw.get("name") or ""),
-                                         files.values)
+                                         files.values, sources)
         secrets |= files.secrets | {v for n, v in files.substituted.items()
                                     if n in secret_names and v}
         variables |= files.substituted.keys()
@@ -355,6 +385,7 @@ def docker_desired(raw: Mapping[str, Any], base: Path,
         present=any(k in raw for k in ("networks", "volumes", "containers")),
         file_secrets=secrets,
         file_variables=variables,
+        secrets=dict(sources),
     )
 
 
@@ -435,6 +466,7 @@ class Actual:
     # networks whose name another network has too (the one kept is in `networks`), each with
     # the names of the containers on it
     duplicate_networks: Tuple[Tuple[NetworkState, Tuple[str, ...]], ...] = ()
+    secrets_key: Optional[SecretsKey] = None  # the playbook's, kept by the engine
 
     def fingerprint(self, owner: str = "", wanted: Optional[DockerDesired] = None) -> str:
         """A digest of everything a plan of playbook `owner` (which wants `wanted`) depends
@@ -460,5 +492,6 @@ class Actual:
             sorted(c.id for c in self.leftovers),
             sorted(n.id for n, _ in self.duplicate_networks
                    if mine(n.name, n, wanted.networks)),
+            self.secrets_key.id if self.secrets_key else None,
         )
         return hashlib.sha256(repr(relevant).encode()).hexdigest()

@@ -8,7 +8,7 @@ networks and volumes wait until no container holds them.
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, List, Mapping, Sequence, Set, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from dfwctl.errors import PlanError
 from dfwctl.plan import Action, Change
@@ -33,12 +33,15 @@ def host_ports(spec: ContainerSpec) -> Set[HostPort]:
 
 
 def _needs(change: Change, specs: Mapping[str, ContainerSpec], planned: Set[str],
-           freed: Mapping[str, Set[HostPort]], deleting: Sequence[str]) -> Set[str]:
+           freed: Mapping[str, Set[HostPort]], deleting: Sequence[str],
+           secrets_key: Optional[str]) -> Set[str]:
     """Addresses `change` waits for."""
     needs: Set[str] = set()
     if change.kind == "container" and change.action is not Action.DELETE:
         spec = specs[change.address]
         wanted = [address("image", spec.image)]
+        if spec.grants and secrets_key:
+            wanted.append(secrets_key)
         wanted += [address("network", n) for n in spec.networks]
         wanted += [address("volume", v) for v in volume_sources(spec)]
         wanted += [address("container", d.name) for d in spec.depends_on if d.required]
@@ -61,12 +64,14 @@ def _after(change: Change, specs: Mapping[str, ContainerSpec], planned: Set[str]
             if a in planned}
 
 
-def order_changes(changes: Sequence[Change],
-                  specs: Mapping[str, ContainerSpec]) -> List[Change]:
+def order_changes(changes: Sequence[Change], specs: Mapping[str, ContainerSpec],
+                  secrets_key: Optional[str] = None) -> List[Change]:
     """Fill each change's depends_on and sort them so every change follows its needs.
 
     `specs` holds, by address, the spec of each container change: the playbook's for a
-    create, replace or update, the recorded one for a delete (whose host ports it frees)."""
+    create, replace or update, the recorded one for a delete (whose host ports it frees).
+    `secrets_key` is the change that stores the key of secret digests, if the plan has one:
+    containers granted secrets come after it."""
     planned = {c.address for c in changes}
     freed: Dict[str, Set[HostPort]] = {}
     for change in changes:
@@ -75,7 +80,8 @@ def order_changes(changes: Sequence[Change],
             freed[change.address] = host_ports(old)
     deleting = [c.address for c in changes
                 if c.kind == "container" and c.action in (Action.DELETE, Action.REPLACE)]
-    needs = {c.address: _needs(c, specs, planned, freed, deleting) for c in changes}
+    needs = {c.address: _needs(c, specs, planned, freed, deleting, secrets_key)
+             for c in changes}
     after = {c.address: _after(c, specs, planned) for c in changes}
     ordered: List[Change] = []
     done: Set[str] = set()

@@ -25,6 +25,7 @@ from dfwctl.providers.docker.create import (
 )
 from dfwctl.providers.docker.dependencies import WORDS
 from dfwctl.providers.docker.engine import Engine, api_error
+from dfwctl.providers.docker.secrets import COPY, archive
 from dfwctl.providers.docker.settle import details, last_logs, look
 from dfwctl.waits import SAY_EVERY, WaitBounds
 
@@ -207,16 +208,21 @@ class DockerPerformer:
         labels = dict(step.labels)
         if step.name != spec.name:
             labels[L.REPLACING] = spec.name
-        args = create_arguments(self.api, spec, step.name, labels, self.bind_source)
+        args = create_arguments(self.api, spec, step.name, labels, self.bind_source,
+                                step.secrets)
         created = self.call(f"create container {spec.name}", self.api.create_container, **args)
         try:
             for network in spec.networks[1:]:
                 self.call(f"connect container {spec.name} to network {network}",
                           self.api.connect_container_to_network, created["Id"], network,
                           **endpoint(spec, network))
+            if any(f.how == COPY for f in step.secrets):
+                progress("copying its secret files in")
+                self.call(f"copy the secret files into container {spec.name}",
+                          self.api.put_archive, created["Id"], "/", archive(step.secrets))
         except EngineError:
-            # All or nothing: a container missing one of its networks would carry a record
-            # that says it has them, and no later plan would see the difference.
+            # All or nothing: a container missing one of its networks (or secrets) would
+            # carry a record that says it has them, and no later plan would see the difference.
             self.call(f"remove container {step.name}", self.api.remove_container,
                       created["Id"], force=True)
             raise

@@ -22,10 +22,12 @@ class DockerProvider:
     layer = 2
 
     def __init__(self, settings: RunSettings, engine: Optional[Engine] = None,
-                 machine: str = "", bind_source: Optional[SourceMap] = None):
+                 machine: str = "", bind_source: Optional[SourceMap] = None,
+                 local_engine: bool = True):
         self.settings = settings
         self.machine = machine
         self.bind_source = bind_source
+        self.local_engine = local_engine  # it runs on this computer: it sees its files
         self.engine = engine or Engine()
         self.endpoint = self.engine.endpoint
         self._performer: Optional[DockerPerformer] = None
@@ -38,7 +40,8 @@ class DockerProvider:
         renames = {a.split(":")[-1].rpartition(".")[2]: name for a, name in options.adopt_names
                    if a.split(":")[-1].startswith("docker.container.")}
         self.lock(desired)
-        return diff(desired, gather(self.engine, desired, renames), options)
+        return diff(desired, gather(self.engine, desired, renames), options,
+                    self.local_engine)
 
     def lock(self, desired: Desired) -> None:
         """In an apply or destroy, take the engine's lock for the playbook before reading it
@@ -59,7 +62,7 @@ class DockerProvider:
 
         actual = gather(self.engine, desired)
         return status_part(self.name, actual.engine.endpoint, items(desired, actual),
-                           lambda: diff(desired, actual, PlanOptions()))
+                           lambda: diff(desired, actual, PlanOptions(), self.local_engine))
 
     @property
     def performer(self) -> DockerPerformer:

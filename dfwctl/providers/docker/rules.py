@@ -1,6 +1,6 @@
 """Validation rules for the Docker part of a playbook: what the engine would refuse that the
 playbook alone shows (subnets, reserved labels, mounts, references, isolation, host ports,
-dependency cycles, and the container options in option_rules)."""
+dependency cycles, the container options in option_rules, and secrets in secret_rules)."""
 from __future__ import annotations
 
 import ipaddress
@@ -10,7 +10,7 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set
 from dfwctl.checker import Checker, Path
 from dfwctl.errors import Diagnostic
 from dfwctl.load import format_path
-from dfwctl.providers.docker import build_rules, health_rules
+from dfwctl.providers.docker import build_rules, health_rules, secret_rules
 from dfwctl.providers.docker.model import BUILTIN_NETWORKS
 from dfwctl.providers.docker.option_rules import STOP_TIMEOUT, option_rules
 from dfwctl.schema_messages import quote
@@ -40,7 +40,8 @@ def rules(c: Checker) -> Iterator[Diagnostic]:
                              for name in mapping(c.data, "containers")
                              for key in ("memory", "shm_size"))
     for rule in (network_rule, label_rule, container_rule, port_rule, address_rule,
-                 health_rules.rules, build_rules.rules, dependency_rule, number_rule, nul_rule):
+                 health_rules.rules, build_rules.rules, dependency_rule, number_rule, nul_rule,
+                 secret_rules.rules):
         yield from rule(c)
 
 

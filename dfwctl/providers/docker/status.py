@@ -14,6 +14,7 @@ from dfwctl.providers.docker.model import (
     VolumeState,
     address,
 )
+from dfwctl.providers.docker.secrets import key_volume
 from dfwctl.status import Item
 
 MISSING = "missing"
@@ -95,6 +96,11 @@ def items(desired: Desired, actual: Actual) -> Tuple[Item, ...]:
                              network.external))
     for name, volume in docker.volumes.items():
         found.append(_shared("volume", name, actual.volumes.get(name), owner, volume.external))
+    declared = set(docker.volumes)
+    if any(spec.grants for spec in docker.containers.values()):  # the key of its secrets
+        key = key_volume(owner)
+        declared.add(key)
+        found.append(_shared("volume", key, actual.volumes.get(key), owner, False))
     for name, spec in docker.containers.items():
         found.append(_unowned(name, spec, actual) or
                      _container(name, spec, actual.containers.get(name)))
@@ -106,7 +112,7 @@ def items(desired: Desired, actual: Actual) -> Tuple[Item, ...]:
               if state.owner == owner and name not in docker.networks]
     found += [Item(address("volume", name), "volume", name, "present", orphan=True)
               for name, state in sorted(actual.volumes.items())
-              if state.owner == owner and name not in docker.volumes]
+              if state.owner == owner and name not in declared]
     found += [Item(address("container", state.name), "container", state.name,
                    f"{container_state(state)}, left by an interrupted replace", ok=False)
               for state in actual.leftovers]

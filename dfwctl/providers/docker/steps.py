@@ -18,6 +18,7 @@ from dfwctl.providers.docker.model import (
     Pairs,
     VolumeSpec,
 )
+from dfwctl.providers.docker.secrets import COPY, SecretFile
 
 DEFAULT_STOP_TIMEOUT = 10  # seconds, the engine's own default
 
@@ -78,11 +79,13 @@ class RemoveVolume(Step):
 
 @dataclass(frozen=True)
 class CreateContainer(Step):
-    """Create `spec` under `name` (a temporary name while it replaces another one)."""
+    """Create `spec` under `name` (a temporary name while it replaces another one), with its
+    secret files: bind-mounted, or copied in before it first starts."""
 
     spec: ContainerSpec = field(repr=False)
     name: str
     labels: Pairs = field(repr=False)
+    secrets: Tuple[SecretFile, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -232,8 +235,17 @@ def run(spec: ContainerSpec, container: str) -> Tuple[Step, ...]:
     return tuple(found)
 
 
-def create_container(spec: ContainerSpec, labels: Pairs) -> Tuple[Step, ...]:
-    return (CreateContainer(f"create container {spec.name}", spec, spec.name, labels),
+def _created(spec: ContainerSpec, text: str, name: str, labels: Pairs,
+             secrets: Tuple[SecretFile, ...]) -> CreateContainer:
+    copied = sum(1 for f in secrets if f.how == COPY)
+    if copied:
+        text += f", with {copied} secret file{'s' if copied > 1 else ''} copied in"
+    return CreateContainer(text, spec, name, labels, secrets)
+
+
+def create_container(spec: ContainerSpec, labels: Pairs,
+                     secrets: Tuple[SecretFile, ...] = ()) -> Tuple[Step, ...]:
+    return (_created(spec, f"create container {spec.name}", spec.name, labels, secrets),
             ) + run(spec, spec.name)
 
 
@@ -246,10 +258,10 @@ def remove_container(state: ContainerState) -> Tuple[Step, ...]:
 
 
 def replace_container(spec: ContainerSpec, old: ContainerState, temp: str,
-                      labels: Pairs) -> Tuple[Step, ...]:
+                      labels: Pairs, secrets: Tuple[SecretFile, ...] = ()) -> Tuple[Step, ...]:
     """The new container first, under a temporary name, then the old one goes and the new one
     takes its name: the old one keeps serving until the new one exists."""
-    return ((CreateContainer(f"create the new container as {temp}", spec, temp, labels),)
+    return ((_created(spec, f"create the new container as {temp}", temp, labels, secrets),)
             + remove_container(old)
             + (RenameContainer(f"rename {temp} to {spec.name}", temp, spec.name),)
             + run(spec, spec.name))

@@ -289,6 +289,23 @@ def test_binds_are_checked_against_sharing_after_the_plan(desktop, fixture, outc
     assert bool(warnings) is (outcome == "unchecked"), warnings
 
 
+def test_secret_files_an_engine_here_mounts_are_checked_like_binds():
+    import dataclasses
+
+    from dfwctl.values.secrets import SecretSource
+
+    desired = playbook({"name": "p", "docker_desktop": {"shared_drives": ["E"]},
+                        "containers": {"db": {"image": "alpine", "secrets": ["pw"]}}})
+    source = SecretSource("pw", file=r"C:\Users\me\pw.txt")
+    desired = dataclasses.replace(desired, docker=dataclasses.replace(
+        desired.docker, secrets={"pw": source}))
+    with pytest.raises(PlanError, match=r"container db: secret pw \(C:\\Users\\me\\pw.txt\): "
+                       "drive C is not shared with Docker Desktop"):
+        plan(desired, state(), DesktopOptions(secret_binds=True))
+    # an engine elsewhere (a VM's) gets the file's bytes copied in: nothing to share
+    assert plan(desired, state(), DesktopOptions(secret_binds=False)).warnings == ()
+
+
 def test_destroy_plans_nothing():
     assert plan(book({"cpus": 1}, r"Q:\x:/x"), state(), DesktopOptions(destroy=True)).changes == ()
 

@@ -254,3 +254,50 @@ def test_case_and_engine_warnings_in_full():
         r"there would reach Windows: add C to docker_desktop.shared_drives, or C:\src (or a "
         "folder above it) to docker_desktop.file_sharing (this matters with the Hyper-V engine; "
         "the settings file does not say which engine runs: name docker_desktop.engine)",)
+
+
+# secret files: the engine bind-mounts them as it does folders ---------------------------------
+SECRET_FILE = r"C:\Users\chicken\proj\db\password.txt"
+
+
+def _granted(**grant) -> dict:
+    from dfwctl.values.secrets import Grant
+
+    spec = ContainerSpec("db", "postgres:16", grants=(Grant("db-password",
+                                                             "/run/secrets/db-password",
+                                                             **grant),))
+    return {"db": spec}
+
+
+def _sources() -> dict:
+    from dfwctl.values.secrets import SecretSource
+
+    return {"db-password": SecretSource("db-password", file=SECRET_FILE)}
+
+
+def test_a_secret_file_on_an_unshared_drive_is_an_error_naming_the_file():
+    found = check(_granted(), _sharing("hyperv", {"D"}, ()), {}, _sources())
+    (error,) = found.errors
+    assert error.startswith(f"container db: secret db-password ({SECRET_FILE}): "
+                            f"{EMPTY_FOLDER} at /run/secrets/db-password")
+    assert "add C to docker_desktop.shared_drives" in error
+
+
+def test_a_secret_file_on_a_shared_drive_or_folder_is_fine():
+    assert check(_granted(), _sharing("hyperv", {"C"}, ()), {}, _sources()).errors == ()
+    shared = _sharing("hyperv", set(), (r"C:\Users\chicken",))
+    assert check(_granted(), shared, {}, _sources()).errors == ()
+
+
+def test_copied_secret_files_need_no_sharing():
+    # with a mode, or on an engine that is not on this computer (no sources passed), the
+    # file's bytes are copied in: Docker Desktop never mounts it
+    assert check(_granted(mode=0o400), _sharing("hyperv", set(), ()), {}, _sources()) \
+        .errors == ()
+    assert check(_granted(), _sharing("hyperv", set(), ()), {}).errors == ()
+
+
+def test_a_secret_file_on_a_network_drive_is_an_error():
+    found = check(_granted(), _sharing("hyperv", {"C"}, ()),
+                  {"C": DriveInfo("C", "network", target=r"\\nas\home")}, _sources())
+    assert "drive C is a mapped network drive" in found.errors[0]

@@ -191,6 +191,7 @@ class FakeAPI:
         self.exit_codes: Dict[str, int] = {}
         self.logs_text: Dict[str, bytes] = {}
         self.sent_contexts: List[Dict[str, bytes]] = []  # what each build was sent, by path
+        self.archives: Dict[str, List[Tuple[str, bytes]]] = {}  # by container id: (path, tar)
         self.calls: List[Call] = []
         self._hooks: List[_Hook] = []
         self._made: Counter = Counter()  # ids handed out, by kind
@@ -570,6 +571,13 @@ class FakeAPI:
             raise self._refuse("remove: running", id=found["Id"])
         self._containers.remove(found)
         del self._inspected[found["Id"]]
+
+    @_engine_call
+    def put_archive(self, container, path, data):
+        """Keeps the archive (tests read it back); the engine unpacks it into the container."""
+        found = self._container_or_404(container)
+        self.archives.setdefault(found["Id"], []).append((path, bytes(data)))
+        return True
 
     @_engine_call
     def rename(self, container, name):

@@ -82,16 +82,21 @@ SHELL = {
 }
 
 
-def baseline(**shell_overrides):
-    """A playbook whose `shell` container sets every field, with the networks and volumes
-    it may use; overrides replace keys of `shell` as a playbook would write them."""
-    shell = {**SHELL, **shell_overrides}
+TOKEN = {"TOKEN": "t0ken-of-the-baseline"}
+
+
+def baseline(variables=None, **shell_overrides):
+    """A playbook whose `shell` container sets every field, with the networks, volumes and
+    secret it may use; overrides replace keys of `shell` as a playbook would write them;
+    `variables` are the values of the variables secrets come from."""
+    shell = {**SHELL, "secrets": ["token"], **shell_overrides}
     return playbook({
         "name": NAME,
+        "secrets": {"token": {"environment": "TOKEN"}},
         "networks": {"front": {}, "back": {}},
         "volumes": {"data": {}, "cache": {}},
         "containers": {"shell": shell},
-    })
+    }, variables=TOKEN if variables is None else variables)
 
 
 def only_change(plan):
@@ -111,6 +116,9 @@ CONTAINER_VARIANTS = {
     "entrypoint": ({"entrypoint": ["/bin/ash", "-c"]}, "entrypoint"),
     "env": ({"env": {"TZ": "Asia/Taipei"}}, "env.TZ"),
     "mounts": ({"mounts": ["data:/data:ro"]}, "mounts"),
+    "secrets": ({"secrets": [{"source": "token", "mode": "0400"}]},
+                "secrets./run/secrets/token"),
+    "secret_digests": ({}, "secret.token"),  # the variable's value changes (see below)
     "ports": ({"ports": ["8081:80"]}, "ports"),
     "networks": ({"networks": {"front": {"aliases": ["sh"], "ipv4_address": "172.30.0.10"},
                                "back": None}}, "networks"),
@@ -175,10 +183,16 @@ def test_baseline_is_converged():
 @pytest.mark.parametrize("field", CONTAINER_FIELDS)
 def test_changing_one_container_field(field):
     override, diff_name = CONTAINER_VARIANTS[field]
-    before = baseline()
-    after = baseline(**override)
+    windows = {"secrets": []} if field == "isolation" else {}  # no secret files there
+    before = baseline(**windows)
+    after = baseline({"TOKEN": "another-t0ken"} if field == "secret_digests" else None,
+                     **{**windows, **override})
     new, old = after.docker.containers["shell"], before.docker.containers["shell"]
-    assert getattr(new, field) != getattr(old, field)
+    if field == "secret_digests":  # digests are made by the plan, with the engine's key
+        assert after.docker.secrets != before.docker.secrets or \
+            after.docker.secrets["token"].value != before.docker.secrets["token"].value
+    else:
+        assert getattr(new, field) != getattr(old, field)
     actual = converged(before)
     if field == "image":  # the new image is already in the engine: no pull in the plan
         actual = merged(actual, images={"alpine:3.20": image_state("alpine:3.20")})
@@ -242,9 +256,12 @@ SAME_SETTINGS = {
 
 def _written(**overrides):
     """baseline() where None removes a key."""
-    shell = {k: v for k, v in {**SHELL, **overrides}.items() if v is not None}
-    return playbook({"name": NAME, "networks": {"front": {}, "back": {}},
-                     "volumes": {"data": {}, "cache": {}}, "containers": {"shell": shell}})
+    shell = {k: v for k, v in {**SHELL, "secrets": ["token"], **overrides}.items()
+             if v is not None}
+    return playbook({"name": NAME, "secrets": {"token": {"environment": "TOKEN"}},
+                     "networks": {"front": {}, "back": {}},
+                     "volumes": {"data": {}, "cache": {}}, "containers": {"shell": shell}},
+                    variables=TOKEN)
 
 
 @pytest.mark.parametrize("case", SAME_SETTINGS)
@@ -369,7 +386,7 @@ def test_changing_one_volume_field_with_prune_volumes_replaces_it(field):
 
 
 def test_containers_on_a_replaced_network_are_replaced_after_it():
-    desired = baseline()
+    desired = baseline(secrets=[])
     changed = playbook({"name": NAME, "networks": {"front": {"internal": True}, "back": {}},
                         "volumes": {"data": {}, "cache": {}},
                         "containers": {"shell": SHELL}})
@@ -519,9 +536,7 @@ def test_a_container_that_never_started_is_created_again_not_started():
 # limits ---------------------------------------------------------------------------------------
 def test_removing_a_memory_limit_forces_replacement():
     before = baseline()
-    after = playbook({"name": NAME, "networks": {"front": {}, "back": {}},
-                      "volumes": {"data": {}, "cache": {}},
-                      "containers": {"shell": {k: v for k, v in SHELL.items() if k != "memory"}}})
+    after = _written(memory=None)
     change = only_change(diff(after, converged(before)))
     assert change.action is Action.REPLACE
     (memory,) = change.diffs
@@ -530,10 +545,7 @@ def test_removing_a_memory_limit_forces_replacement():
 
 
 def test_adding_a_memory_limit_updates_in_place():
-    without_limit = {k: v for k, v in SHELL.items() if k != "memory"}
-    before = playbook({"name": NAME, "networks": {"front": {}, "back": {}},
-                       "volumes": {"data": {}, "cache": {}},
-                       "containers": {"shell": without_limit}})
+    before = _written(memory=None)
     change = only_change(diff(baseline(), converged(before)))
     assert change.action is Action.UPDATE
     assert names(change) == {"memory"}
@@ -541,9 +553,7 @@ def test_adding_a_memory_limit_updates_in_place():
 
 def test_removing_a_cpu_limit_forces_replacement():
     before = baseline()
-    after = playbook({"name": NAME, "networks": {"front": {}, "back": {}},
-                      "volumes": {"data": {}, "cache": {}},
-                      "containers": {"shell": {k: v for k, v in SHELL.items() if k != "cpus"}}})
+    after = _written(cpus=None)
     change = only_change(diff(after, converged(before)))
     assert change.action is Action.REPLACE
     assert names(change) == {"cpus"}
@@ -926,9 +936,12 @@ def test_what_other_playbooks_do_does_not_move_the_fingerprint():
 def test_container_spec_sample_is_complete():
     spec = baseline().docker.containers["shell"]
     defaults = ContainerSpec(name="shell", image="x")
-    # every field but state and isolation differs from its default in the baseline
+    # every field but state and isolation differs from its default in the baseline; the
+    # digests of secrets are made by the plan, with the engine's key
     differing = {f for f in CONTAINER_FIELDS if getattr(spec, f) != getattr(defaults, f)}
-    assert differing == set(CONTAINER_FIELDS) - {"state", "isolation"}
+    assert differing == set(CONTAINER_FIELDS) - {"state", "isolation", "secret_digests"}
+    resolved = diff(baseline(), empty()).find("docker.container.shell").steps[0].spec
+    assert resolved.secret_digests != defaults.secret_digests
 
 
 def test_isolation_on_a_linux_engine_is_a_plan_error():

@@ -500,7 +500,8 @@ def test_dfwctl_calls_the_methods_the_fake_was_written_for():
         "create_endpoint_config", "create_host_config", "create_network",
         "create_networking_config", "create_volume", "disconnect_container_from_network",
         "images", "info", "inspect_container", "inspect_distribution", "inspect_image",
-        "inspect_network", "inspect_volume", "logs", "networks", "pull", "remove_container", "remove_network",
+        "inspect_network", "inspect_volume", "logs", "networks", "pull", "put_archive",
+        "remove_container", "remove_network",
         "remove_volume", "rename", "restart", "start", "stop", "unpause", "update_container",
         "volumes", "wait"]
 

@@ -137,6 +137,37 @@ def test_a_secret_referenced_while_unset_counts_as_used():
     assert result.secrets == frozenset()
 
 
+def test_secrets_from_variables_in_compose_spelling_are_collected_and_masked():
+    doc = _doc("version: 1\nname: x\nsecrets:\n  api-token: {environment: API_TOKEN}\n"
+               "  db: {file: ./db.txt}\ncontainers:\n  a:\n    image: a\n"
+               "    env: {AUTH: 'Bearer ${API_TOKEN}'}\n    secrets: [api-token]\n")
+    result = interpolate(doc, {"API_TOKEN": "tok-42", "OTHER": "x"})
+    assert result.variables == {"API_TOKEN": "tok-42"}
+    assert result.secrets == frozenset({"tok-42"})
+    assert result.diagnostics == ()
+
+
+def test_a_granted_secret_whose_variable_is_unset_is_an_error_at_the_variable():
+    doc = _doc("version: 1\nname: x\nsecrets:\n  api-token: {environment: API_TOKEN}\n"
+               "  spare: {environment: SPARE}\n"
+               "containers:\n  a: {image: a, secrets: [{source: api-token}]}\n")
+    result = interpolate(doc, {})
+    assert [str(d) for d in result.diagnostics] == [
+        "playbook.yml:4:28: secrets.api-token.environment: secret api-token comes from the "
+        "variable API_TOKEN, which is not set, and a container is granted it: export "
+        "API_TOKEN, or add it to .env beside the playbook"]
+    assert result.variables == {}
+
+
+def test_a_listed_secret_a_container_is_granted_is_used_and_must_be_set():
+    text = ("version: 1\nname: x\nsecrets: [DB_PASSWORD]\n"
+            "containers:\n  a: {image: a, secrets: [DB_PASSWORD]}\n")
+    assert interpolate(_doc(text), {"DB_PASSWORD": "pw"}).diagnostics == ()
+    (error,) = interpolate(_doc(text), {}).diagnostics
+    assert str(error).startswith("playbook.yml:3:11: secrets[0]: secret DB_PASSWORD comes "
+                                 "from the variable DB_PASSWORD, which is not set")
+
+
 def test_read_env_file(tmp_path):
     env = tmp_path / ".env"
     env.write_text(
