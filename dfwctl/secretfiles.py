@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import Any, Dict, Iterator, Mapping, Optional, Set, Tuple
 
 from dfwctl.tree import mapping, sequence
+from dfwctl.values.mounts import is_windows_path
 from dfwctl.values.secrets import MAX_SIZE, SecretSource, SecretValue
 
 SECTION = "secrets"
@@ -73,7 +75,13 @@ def _named(path: Path, written: Optional[str]) -> str:
 def read_file(path: Path, written: Optional[str] = None) -> bytes:
     """A secret file's bytes. Raises ValueError with a message that names the file (as
     `written` in the playbook, when given)."""
+    if "\0" in str(path):
+        raise ValueError("the secret file's path contains a NUL character: remove it")
     name = _named(path, written)
+    if written is not None and os.name != "nt" and is_windows_path(written):
+        raise ValueError(f"secret file {written} is a Windows path, and dfwctl runs on "
+                         f"{sys.platform} here, where it cannot read it: run dfwctl on "
+                         "Windows, or name the file as this machine sees it")
     try:
         info = path.stat()
     except FileNotFoundError:

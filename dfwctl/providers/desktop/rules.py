@@ -2,12 +2,14 @@
 
 The full unshared-drive check needs Docker Desktop's settings file, so it runs at plan time
 (mountcheck.py). Here only what the playbook alone decides is checked: the section's own
-values, and bind mounts when the playbook names the engine (hyperv) and both sharing lists,
-so that nothing in the settings file can change the answer."""
+values, and bind mounts (and the secret files the engine bind-mounts) when the playbook names
+the engine (hyperv) and both sharing lists, so that nothing in the settings file can change
+the answer."""
 from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Optional
 
+from dfwctl import secretfiles
 from dfwctl.checker import Checker
 from dfwctl.errors import Diagnostic
 from dfwctl.schema_messages import quote
@@ -32,6 +34,7 @@ def rules(c: Checker) -> Iterator[Diagnostic]:
     yield from c.parse_sizes((SECTION, key) for key in ("memory", "swap", "disk"))
     yield from desktop_rule(c)
     yield from bind_rule(c)
+    yield from secret_file_rule(c)
 
 
 def bind_rule(c: Checker) -> Iterator[Diagnostic]:
@@ -50,6 +53,27 @@ def bind_rule(c: Checker) -> Iterator[Diagnostic]:
                     f"{quote(source)} is not shared with Docker Desktop, so the engine would "
                     "mount an empty folder: add its drive to docker_desktop.shared_drives or "
                     "the folder to docker_desktop.file_sharing"))
+
+
+def secret_file_rule(c: Checker) -> Iterator[Diagnostic]:
+    """A secret's file on a Windows drive the playbook itself leaves unshared, granted to a
+    container without uid, gid or mode: the engine bind-mounts it, as it would a folder."""
+    bound = {entry if isinstance(entry, str) else entry.get("source")
+             for spec in mapping(c.data, "containers").values()
+             for entry in sequence(spec, "secrets")
+             if isinstance(entry, str) or (isinstance(entry, dict) and
+                                           not {"uid", "gid", "mode"} & set(entry))}
+    for name, written, where in secretfiles.files(c.data):
+        if name not in bound or not isinstance(written, str) or not c.ok(where):
+            continue
+        path = written if is_windows_path(written) else \
+            str(secretfiles.path_of(written, c.doc.directory))
+        if is_windows_path(path) and shared_with_engine(c, path) is False:
+            yield c.error(where, (
+                f"secret file {path} is not shared with Docker Desktop, and containers get it "
+                "bind-mounted, so the engine would mount an empty folder in its place: add "
+                "its drive to docker_desktop.shared_drives or its folder to "
+                "docker_desktop.file_sharing"))
 
 
 def desktop_rule(c: Checker) -> Iterator[Diagnostic]:
