@@ -14,10 +14,12 @@ command or labels), which `docker inspect` shows to anyone who may list containe
 What the record keeps. A keyed digest, HMAC-SHA256 of the secret's name and value, so a
 changed file replaces exactly the containers granted it. The key is random, one per playbook
 and engine, and the engine keeps it: in a label of a volume dfwctl owns (`<playbook>-dfwctl-
-secrets`). So every run, from any computer, compares with the same key, while the digests on
-the containers cannot be tried against guessed passwords by whoever can list containers or
-read their labels: the key is not among them. A record made with a key that is gone cannot be
-compared: its container is given its secrets again.
+secrets`). So every run, from any computer, compares with the same key, and a digest says
+nothing outside that engine (not the same for two playbooks or engines; a plan, a saved plan,
+a log or a copied label holds no key to test guesses with). Whoever may use the engine's API
+can read that label too, as they can read the secret's file in the container: against them
+the digest is as good as a salted hash, no better. A record made with a key that is gone
+cannot be compared: its container is given its secrets again.
 """
 from __future__ import annotations
 
