@@ -42,18 +42,19 @@ from dfwctl.providers.docker.model import (
     volume_sources,
 )
 from dfwctl.providers.docker.order import order_changes
-from dfwctl.providers.docker.secrets import KEY_LABEL, key_volume, secret_files
+from dfwctl.providers.docker.secrets import COPY, KEY_LABEL, key_volume, secret_files
 from dfwctl.providers.docker.secrets import digests as secret_digests
 from dfwctl.values.secrets import SecretsKey, key_id_of
 
 PROVIDER = "docker"
 
 
-def temporary_name(spec: ContainerSpec, old: ContainerState, taken: FrozenSet[str]) -> str:
-    """The name a replacement is created under: the same for the same replace (plans are
-    repeatable), never one the engine has already."""
+def temporary_name(spec: ContainerSpec, old: Optional[ContainerState],
+                   taken: FrozenSet[str]) -> str:
+    """The name a replacement (or a new container that is made in steps) is created under:
+    the same for the same change (plans are repeatable), never one the engine has already."""
     for attempt in range(100):
-        seed = f"{spec.name}\0{old.id}\0{attempt}".encode()
+        seed = f"{spec.name}\0{old.id if old else ''}\0{attempt}".encode()
         name = f"{spec.name}-dfwctl-{hashlib.sha256(seed).hexdigest()[:6]}"
         if name not in taken:
             return name
@@ -312,6 +313,17 @@ class _Differ:
         text = "\n".join(self.key.digest(n, sources[n].value) for n in names)
         return hashlib.sha256(text.encode()).hexdigest() if names else ""
 
+    def create_steps(self, spec: ContainerSpec) -> Tuple[Step, ...]:
+        """A new container's steps. One whose secret files are copied in after it is created
+        is made under a temporary name and takes its own once it has them: an apply that
+        stops in between leaves a leftover, which the next plan removes and makes again,
+        never a container under its own name that lacks its secrets."""
+        files = self.created(spec)
+        if not any(f.how == COPY for f in files):
+            return steps.create_container(spec, self.labels(spec), files)
+        return steps.create_container(spec, self.labels(spec), files,
+                                      temporary_name(spec, None, self.taken))
+
     def created(self, spec: ContainerSpec) -> Tuple[Any, ...]:
         """The secret files a new container of `spec` is made with."""
         return secret_files(spec, self.docker.secrets, self.local_engine)
@@ -341,8 +353,7 @@ class _Differ:
             self.add(self.change("container", spec.name, Action.CREATE,
                                  diffs=creation_diffs(spec, self.mask),
                                  reasons=("not in the engine",),
-                                 steps=steps.create_container(spec, self.labels(spec),
-                                                              self.created(spec)),
+                                 steps=self.create_steps(spec),
                                  fold_steps=True))
             return
         self.existing(spec, state)

@@ -243,10 +243,15 @@ def _created(spec: ContainerSpec, text: str, name: str, labels: Pairs,
     return CreateContainer(text, spec, name, labels, secrets)
 
 
-def create_container(spec: ContainerSpec, labels: Pairs,
-                     secrets: Tuple[SecretFile, ...] = ()) -> Tuple[Step, ...]:
-    return (_created(spec, f"create container {spec.name}", spec.name, labels, secrets),
-            ) + run(spec, spec.name)
+def create_container(spec: ContainerSpec, labels: Pairs, secrets: Tuple[SecretFile, ...] = (),
+                     temp: str = "") -> Tuple[Step, ...]:
+    """A new container; with `temp`, made under that name and renamed once it is complete."""
+    if not temp:
+        return (_created(spec, f"create container {spec.name}", spec.name, labels, secrets),
+                ) + run(spec, spec.name)
+    return (_created(spec, f"create container {spec.name} as {temp}", temp, labels, secrets),
+            RenameContainer(f"rename {temp} to {spec.name}", temp, spec.name)) \
+        + run(spec, spec.name)
 
 
 def remove_container(state: ContainerState) -> Tuple[Step, ...]:

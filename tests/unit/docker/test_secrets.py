@@ -91,7 +91,11 @@ def test_a_file_without_owner_or_mode_is_bind_mounted_the_others_copied_in(tmp_p
     assert (password.how, password.source) == (BIND, f"{tmp_path}/db/password.txt")
     assert (token.how, token.value.data, token.uid, token.gid, token.mode) == \
         (COPY, TOKEN.encode(), 1000, 0, 0o400)
-    assert created(plan, "app").text == "create container app, with 1 secret file copied in"
+    temp = created(plan, "app").name
+    assert temp.startswith("app-dfwctl-")
+    assert created(plan, "app").text == \
+        f"create container app as {temp}, with 1 secret file copied in"
+    assert created(plan, "db").text == "create container db"  # nothing to copy: its own name
     assert [f.how for f in created(plan, "db").secrets] == [BIND]
 
 
@@ -273,8 +277,8 @@ def test_secrets_are_given_with_the_container_and_never_in_its_config(tmp_path):
     plan = diff(world(tmp_path), empty())
     api = FakeAPI()
     performer = DockerPerformer(FakeEngine(api))
-    step = created(plan, "app")
-    performer.run(step, lambda line: None)
+    for step in plan.find("docker.container.app").steps:
+        performer.run(step, lambda line: None)
     inspected = api.inspect_container("app")
     assert PASSWORD not in json.dumps(inspected) and TOKEN not in json.dumps(inspected)
     ((path, data),) = api.archives[inspected["Id"]]
@@ -289,3 +293,25 @@ def test_the_key_is_reused_when_the_engine_keeps_one(tmp_path):
     assert plan.find(f"docker.volume.{key_volume(NAME)}") is None
     digest = dict(created(plan, "db").spec.secret_digests)["db-password"]
     assert digest.split(":")[2] == KEY.id
+
+
+def test_a_new_container_takes_its_name_only_once_its_secrets_are_in(tmp_path):
+    plan = diff(world(tmp_path), empty())
+    steps = plan.find("docker.container.app").steps
+    temp = created(plan, "app").name
+    assert [type(s).__name__ for s in steps[:2]] == ["CreateContainer", "RenameContainer"]
+    assert (steps[1].container, steps[1].to) == (temp, "app")
+    # an apply stopped between the two leaves a leftover: the next plan removes it and makes
+    # the container again (under another temporary name)
+    api = FakeAPI()
+    DockerPerformer(FakeEngine(api)).run(steps[0], lambda line: None)
+    raw = api.containers(all=True, filters={"label": f"{L.OWNER}={NAME}"})
+    assert [(c["Names"][0], c["Labels"][L.REPLACING]) for c in raw] == [(f"/{temp}", "app")]
+    from dfwctl.providers.docker.gather import gather
+
+    actual = gather(FakeEngine(api), world(tmp_path))
+    assert [c.name for c in actual.leftovers] == [temp]
+    again = diff(world(tmp_path), actual)
+    assert again.find(f"docker.container.{temp}").action is Action.DELETE
+    assert again.find("docker.container.app").action is Action.CREATE
+    assert created(again, "app").name not in (temp, "app")
