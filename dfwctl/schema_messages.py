@@ -103,13 +103,45 @@ def schema_validator() -> Validator:
 
 
 def problems(data: Any) -> List[Problem]:
-    """Every schema problem of a playbook tree, reworded (unsorted, without duplicates)."""
+    """Every schema problem of a playbook tree, reworded (unsorted, without duplicates). A key
+    that is not text (null, or tagged) is a problem of its own, and the schema checks the
+    tree without it (its key patterns match text only)."""
     found: List[Problem] = []
-    for error in schema_validator().iter_errors(data):
+    odd: List[Tuple[Any, ...]] = []
+    checked = _text_keys(data, (), odd)
+    for path in odd:
+        key = path[-1]
+        what = f"tagged {key.tag.value}" if hasattr(key, "tag") else "empty (null)"
+        found.append(Problem(path, f"this key is {what}: a key must be plain text; write the "
+                                   "name, in quotes if it could be read as something else",
+                             key=True))
+    for error in schema_validator().iter_errors(checked):
         for problem in reword(error):
             if problem not in found:
                 found.append(problem)
     return found
+
+
+def _text_keys(value: Any, path: Tuple[Any, ...], odd: List[Tuple[Any, ...]]) -> Any:
+    """`value` with the keys that are neither text nor numbers left out (their paths added to
+    `odd`) and numbers as text (as JSON has them); the tree itself when it has neither.
+    Nesting is bounded at load (loadlimits)."""
+    if isinstance(value, list):
+        items = [_text_keys(v, path + (i,), odd) for i, v in enumerate(value)]
+        return value if all(a is b for a, b in zip(items, value)) else items
+    if not isinstance(value, dict):
+        return value
+    out: Dict[Any, Any] = {}
+    changed = False
+    for key, item in value.items():
+        if key is None or (not isinstance(key, (str, int, float)) and hasattr(key, "tag")):
+            odd.append(path + (key,))
+            changed = True
+            continue
+        inner = _text_keys(item, path + (key,), odd)
+        changed = changed or inner is not item or not isinstance(key, str)
+        out[key if isinstance(key, str) else str(key)] = inner  # as JSON has it: text
+    return out if changed else value
 
 
 def reword(error: ValidationError) -> List[Problem]:

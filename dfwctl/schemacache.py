@@ -38,7 +38,10 @@ def _entry(data: Any) -> Optional[Path]:
     digest = hashlib.sha256()
     digest.update(__version__.encode())
     digest.update(schema_text().encode())
-    digest.update(json.dumps(data, sort_keys=True, default=repr).encode())
+    try:
+        digest.update(json.dumps(data, sort_keys=True, default=repr).encode())
+    except (TypeError, ValueError):  # keys that do not sort together (null, tagged): no cache
+        return None
     return folder / "schema-ok" / digest.hexdigest()
 
 

@@ -163,3 +163,21 @@ def test_aliases_shared_by_several_values_are_interpolated_once(tmp_path):
     loaded = load_playbook(path, environ={"X": "expanded"})
     for name in ("aa", "bb"):
         assert loaded.desired.docker.containers[name].env == (("A", "${X}"),)
+
+
+@pytest.mark.parametrize("body, where", [
+    ("~: x\n", "3:1: "),  # an empty key where the top level matches key patterns (x-)
+    (": x\n", "3:1: "),
+    ("containers:\n  !custom web:\n    image: busybox\n", "4:3: containers."),
+])
+@pytest.mark.parametrize("use_cache", [False, True])
+def test_a_key_that_is_not_text_is_a_positioned_error(tmp_path, body, where, use_cache,
+                                                      monkeypatch):
+    monkeypatch.setenv("DFWCTL_CACHE_DIR", str(tmp_path / "cache"))
+    found = _refused(tmp_path, body, use_cache=use_cache)
+    assert any(d.startswith(where) and "a key must be plain text" in d for d in found), found
+
+
+def test_a_number_as_a_top_level_key_is_an_unknown_key_not_an_internal_error(tmp_path):
+    found = _refused(tmp_path, "5: x\n")
+    assert any("unknown key" in d for d in found), found
