@@ -38,11 +38,33 @@ def _constructors() -> Tuple[Type[RoundTripConstructor], Type[SafeConstructor]]:
         "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
     FastConstructor.add_constructor(
         "tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
-    PlaybookConstructor.add_constructor(
-        "tag:yaml.org,2002:int", _bounded_int(RoundTripConstructor.construct_yaml_int))
-    FastConstructor.add_constructor(
-        "tag:yaml.org,2002:int", _bounded_int(SafeConstructor.construct_yaml_int))
+    for cls, base in ((PlaybookConstructor, RoundTripConstructor),
+                      (FastConstructor, SafeConstructor)):
+        cls.add_constructor("tag:yaml.org,2002:int",
+                            _bounded_int(_tagged(base.construct_yaml_int, "a whole number")))
+        cls.add_constructor("tag:yaml.org,2002:float",
+                            _tagged(base.construct_yaml_float, "a number"))
+        cls.add_constructor("tag:yaml.org,2002:bool",
+                            _tagged(base.construct_yaml_bool, "true or false"))
     return PlaybookConstructor, FastConstructor
+
+
+def _tagged(construct: Any, what: str) -> Any:
+    """A scalar constructor that refuses, at its position, a value an explicit tag (`!!int x`)
+    says is something it is not; a value without a tag only gets that type when it is one."""
+
+    def construct_scalar(self: Any, node: Any) -> Any:
+        try:
+            return construct(self, node)
+        except (ValueError, KeyError, IndexError):
+            from ruamel.yaml.constructor import ConstructorError
+
+            tag = "!!" + str(node.tag).rsplit(":", 1)[-1]
+            raise ConstructorError(
+                None, None, f"{node.value!r} is tagged {tag} but is not {what}: remove the "
+                f"tag, or write {what}", node.start_mark) from None
+
+    return construct_scalar
 
 
 MAX_DIGITS = 100  # a whole number this long is refused as it is read (Python stops at 4300)

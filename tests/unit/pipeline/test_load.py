@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from dfwctl.errors import PlaybookError
-from dfwctl.load import load, parse, parse_fast
+from dfwctl.errors import DfwctlError, PlaybookError
+from dfwctl.load import format_path, load, parse, parse_fast
 from dfwctl.pipeline import load_playbook
 from dfwctl.tree import plain
 from tests import paths
@@ -90,3 +90,146 @@ def test_a_key_that_is_a_list_or_mapping_is_a_positioned_error():
     found = [(d.line, d.col, d.path) for d in raised.value.diagnostics]
     assert found == [(3, 5, "containers"), (5, 3, "containers")]
     assert "a key must be a plain value" in raised.value.diagnostics[0].message
+
+
+# messages and positions, in full ---------------------------------------------------------
+P = Path("p.yml")
+
+
+def _diagnostics(parser, text, name=None):
+    with pytest.raises(PlaybookError, match="in the playbook") as raised:
+        parser(text, P, name)
+    return [str(d) for d in raised.value.diagnostics]
+
+
+@pytest.mark.parametrize("parser", [parse, parse_fast])
+def test_syntax_errors_in_full_with_and_without_their_context(parser):
+    assert _diagnostics(parser, "a: [1,\n") == [
+        "p.yml:2:1: YAML syntax error: while parsing a flow node: expected the node content, "
+        "but found '<stream end>'"]
+    assert _diagnostics(parser, "version: 1\nname: a: b\n", "shown.yml") == [
+        "shown.yml:2:8: YAML syntax error: mapping values are not allowed here"]
+
+
+@pytest.mark.parametrize("parser", [parse, parse_fast])
+@pytest.mark.parametrize("value, message", [
+    ("!!int x", "'x' is tagged !!int but is not a whole number: remove the tag, or write a "
+                "whole number"),
+    ("!!int 0x", "'0x' is tagged !!int but is not a whole number: remove the tag, or write a "
+                 "whole number"),
+    ("!!float .x", "'.x' is tagged !!float but is not a number: remove the tag, or write a "
+                   "number"),
+    ("!!bool maybe", "'maybe' is tagged !!bool but is not true or false: remove the tag, or "
+                     "write true or false"),
+])
+def test_a_value_its_tag_does_not_fit_is_a_positioned_error(parser, value, message):
+    assert _diagnostics(parser, f"version: 1\nname: ab\ncpus: {value}\n") == [
+        f"p.yml:3:7: YAML syntax error: {message}"]
+
+
+@pytest.mark.parametrize("parser", [parse, parse_fast])
+def test_values_that_fit_their_tags_are_read_as_tagged(parser):
+    doc = parser("a: !!int '12'\nb: !!float 1\nc: !!bool true\nd: 0x1f\n", P)
+    assert plain(doc.data) == {"a": 12, "b": 1.0, "c": True, "d": 31}
+
+
+@pytest.mark.parametrize("parser", [parse, parse_fast])
+def test_duplicate_keys_in_full_at_any_depth(parser):
+    assert _diagnostics(parser, "- a: 1\n  a: 2\n- b: [ {c: 1, c: 2} ]\n", "shown.yml") == [
+        "shown.yml:2:3: [0].a: duplicate key 'a' (first defined at line 1); keep one of them",
+        "shown.yml:3:15: [1].b[0].c: duplicate key 'c' (first defined at line 3); keep one "
+        "of them"]
+
+
+def test_a_key_that_is_not_plain_is_named_in_full():
+    assert _diagnostics(parse, "top:\n  [x]: 2\n") == [
+        "p.yml:2:3: top: a key must be a plain value, not a list or a mapping: write it as text"]
+
+
+@pytest.mark.parametrize("parser", [parse, parse_fast])
+def test_a_forbidden_character_in_full_at_its_line_and_column(parser):
+    assert _diagnostics(parser, "version: 1\nname: ab\nx:\n  y: ab\x07c\n") == [
+        "p.yml:4:8: YAML does not allow the character U+0007 (special characters are not "
+        "allowed): remove it, or write it as an escape in a double-quoted string"]
+    assert _diagnostics(parser, "\x1bx: 1\n") == [
+        "p.yml:1:1: YAML does not allow the character U+001B (special characters are not "
+        "allowed): remove it, or write it as an escape in a double-quoted string"]
+
+
+def test_an_empty_playbook_is_an_empty_mapping_on_both_paths():
+    slow, fast = parse("", P), parse_fast("# nothing yet\n", P)
+    assert slow.has_positions and slow.data == {} and slow.display_name == "p.yml"
+    assert not fast.has_positions and fast.data == {} and fast.text == "# nothing yet\n"
+
+
+def test_positions_of_values_keys_items_and_missing_tails():
+    text = ("version: 1\ncontainers:\n  web:\n    image: busybox\n    ports:\n      - 80:80\n"
+            "      - 81:81\n")
+    doc = parse(text, Path("/srv/book/p.yml"), "shown.yml")
+    assert doc.position(("containers", "web", "image")) == (4, 12)
+    assert doc.position(("containers", "web", "image"), key=True) == (4, 5)
+    assert doc.position(("containers", "web", "ports", 1)) == (7, 9)
+    assert doc.position(("containers", "web", "ports", 0)) == (6, 9)
+    # a missing tail: the nearest parent that exists
+    assert doc.position(("containers", "web", "ports", 2)) == (6, 7)
+    assert doc.position(("containers", "web", "ports", -1)) == (6, 7)
+    assert doc.position(("containers", "web", "ports", "x")) == (6, 7)
+    assert doc.position(("containers", "web", "ports", 1, "deeper")) == (7, 9)
+    assert doc.position(("containers", "web", "nope")) == (4, 5)
+    assert doc.position(()) == (1, 1)
+    assert doc.diagnostic(("containers", "web", "image"), "bad").__str__() == (
+        "shown.yml:4:12: containers.web.image: bad")
+    assert str(doc.diagnostic(("containers", "web", "image"), "odd", "warning", key=True)) == (
+        "shown.yml:4:5: warning: containers.web.image: odd")
+    assert doc.directory == Path("/srv/book")
+
+
+def test_a_fast_document_has_no_positions_until_parsed_again():
+    text = "version: 1\ncontainers:\n  web:\n    image: busybox\n"
+    doc = parse_fast(text, Path("/srv/book/p.yml"), "shown.yml")
+    assert not doc.has_positions and doc.position(("containers", "web", "image")) == (1, 1)
+    again = doc.round_trip()
+    assert again.has_positions and again.display_name == "shown.yml"
+    assert again.path == Path("/srv/book/p.yml") and again.round_trip() is again
+    assert again.position(("containers", "web", "image")) == (4, 12)
+
+
+@pytest.mark.parametrize("path, text", [
+    (("containers", "shell", "mounts", 0), "containers.shell.mounts[0]"),
+    ((0, "a", 1, 2), "[0].a[1][2]"),
+    (("a",), "a"),
+    ((), ""),
+])
+def test_format_path(path, text):
+    assert format_path(path) == text
+
+
+def test_files_that_cannot_be_read_say_why(tmp_path):
+    with pytest.raises(DfwctlError, match=r"nope.yml: no such file\n  hint: pass the path of "
+                                          r"a playbook \(\.yml\)$"):
+        load(tmp_path / "nope.yml")
+    with pytest.raises(DfwctlError, match=r": is a directory, not a playbook file$"):
+        load(tmp_path)
+    (tmp_path / "f.yml").write_text("a: 1\n")
+    with pytest.raises(DfwctlError, match=r"f.yml/p.yml: cannot read: Not a directory$"):
+        load(tmp_path / "f.yml" / "p.yml")
+    (tmp_path / "latin.yml").write_bytes(b"version: 1\nname: caf\xe9\n")
+    with pytest.raises(DfwctlError, match=r"latin.yml: not UTF-8 text \(byte 20\); save the "
+                                          "playbook as UTF-8$"):
+        load(tmp_path / "latin.yml")
+
+
+def test_a_byte_order_mark_is_not_part_of_the_playbook(tmp_path):
+    path = tmp_path / "bom.yml"
+    path.write_bytes(b"\xef\xbb\xbfversion: 1\nname: ab\n")
+    for fast in (True, False):
+        assert plain(load(path, fast=fast).data) == {"version": 1, "name": "ab"}
+
+
+def test_load_names_the_file_and_takes_the_path_asked_for(tmp_path):
+    path = tmp_path / "p.yml"
+    path.write_text("version: 1\nname: ab\n")
+    slow, fast = load(str(path), fast=False), load(path)
+    assert slow.has_positions and slow.display_name == str(path) and slow.path == path
+    assert not fast.has_positions and fast.display_name == str(path)
+    assert fast.parsed_json is None  # only a cached load keeps the tree for the cache
