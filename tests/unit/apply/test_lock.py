@@ -126,7 +126,7 @@ def test_a_timeout_that_runs_out_says_how_long_it_waited(holder):
 
 def test_the_os_releases_the_lock_of_a_killed_holder(holder):
     proc = holder()
-    with pytest.raises(LockError):
+    with pytest.raises(LockError, match=r"is locked: apply by .* \(pid \d+, since "):
         with ApplyLock(ENDPOINT, PLAYBOOK, "apply"):
             pass
     proc.kill()

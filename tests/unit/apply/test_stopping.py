@@ -77,7 +77,8 @@ def test_the_first_signal_during_apply_asks_to_stop_and_the_second_ends_the_proc
             time.sleep(0.01)
     assert interrupt.requested()
     assert said and said[0].strip().startswith("SIGTERM: stopping")
-    with pytest.raises(KeyboardInterrupt):  # outside apply a signal ends the command at once
+    # outside apply a signal ends the command at once
+    with pytest.raises(KeyboardInterrupt, match="^SIGTERM$"):
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(1)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

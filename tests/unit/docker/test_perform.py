@@ -179,7 +179,9 @@ def test_a_failed_stop_leaves_the_old_container_running():
     fake, provider, desired = scenario()
     plan, old_id, _ = planned_replace(fake, provider, desired)
     fake.fail("stop", explanation=DENIED)
-    with pytest.raises(EngineError):
+    with pytest.raises(EngineError, match=r"^stop container corpus-app: cannot stop container: "
+                       r"permission denied\n  hint: its replacement corpus-app-dfwctl-\w+ was "
+                       "removed$"):
         apply(provider, plan)
     assert fake.container(APP)["State"] == "running"
 
@@ -239,7 +241,8 @@ def test_a_failed_connect_removes_the_replacement():
     plan = plan_of(provider, want)
     temp = plan.find("docker.container.corpus-app").steps[0].name
     fake.fail("connect_container_to_network", explanation="permission denied")
-    with pytest.raises(EngineError):
+    with pytest.raises(EngineError, match="^connect container corpus-app to network corpus-net2: "
+                                          "permission denied$"):
         apply(provider, plan)
     assert fake.container(temp) is None
 

@@ -186,7 +186,9 @@ def test_the_stand_in_engine_answers_only_while_the_vm_runs(tmp_path):
     invoke(SimulatorTransport(str(path)), "Start-VM", {"VM": VmRef(state_of(path)["Id"])})
     with pytest.raises(EngineUnreachableError, match="VM WIN10 is starting"):
         gate()
-    with pytest.raises(UnreachableError):  # the first PowerShell Direct attempt boots it
+    # the first PowerShell Direct attempt boots it
+    with pytest.raises(UnreachableError,
+                       match=r"VM WIN10 has not finished starting \(heartbeat NoContact\)"):
         invoke(into(path), "Get-DfwctlSystem", {}, ("ComputerName",))
     invoke(into(path), "Get-DfwctlSystem", {}, ("ComputerName",))
     gate()  # answers now

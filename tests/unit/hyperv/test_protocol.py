@@ -47,7 +47,8 @@ def test_parameter_types(value, expected):
 @pytest.mark.parametrize("value", [1.5, None, {"a": 1}, [1, 2], VmRef("not-a-guid"),
                                    VmRef(GUID + "'; x")])
 def test_values_that_cannot_be_sent(value):
-    with pytest.raises((TypeError, ValueError)):
+    with pytest.raises((TypeError, ValueError),
+                       match=r"^(parameter -P: cannot send a \w+|.* is not a VM Id \(a GUID\))$"):
         encode_param("P", value)
 
 
@@ -105,7 +106,9 @@ def test_a_request_level_error_is_raised():
                                  {"protocol": 1, "replies": [{"ok": True, "output": [1, 2]}]},
                                  {"protocol": 1, "replies": ["x"]}])
 def test_malformed_replies(doc):
-    with pytest.raises(TransportError):
+    with pytest.raises(TransportError, match=r"^(PowerShell's reply has no replies list|unexpected "
+                       r"output shape from PowerShell: \[1, 2\]|PowerShell's reply to Get-VM is "
+                       r"not an object)$"):
         [r.result() for r in decode_reply(doc, CALLS)]
 
 
@@ -121,7 +124,7 @@ def test_the_reply_is_the_last_line(stdout):
 @pytest.mark.parametrize("stdout", ["", "not json", '{"protocol":1}\ntrailing text',
                                     '{"other": 1}', "[1, 2]"])
 def test_no_reply(stdout):
-    with pytest.raises(TransportError):
+    with pytest.raises(TransportError, match="^PowerShell did not answer with a dfwctl reply$"):
         last_json_line(stdout)
 
 

@@ -297,3 +297,34 @@ def test_a_loose_likeness_to_another_tools_name_suggests_nothing(key):
     # mem_limit is compose's name for memory: only a near spelling of it suggests memory
     (line,) = _messages(f"version: 1\nname: x\ncontainers:\n  web:\n    image: a\n    {key}: 1\n")
     assert "memory" not in line, line
+
+
+def test_subnets_with_host_bits_and_gateways_outside_them_are_refused_at_their_keys():
+    """The engine refuses both when it creates the network; validate says so first."""
+    assert _messages(
+        "version: 1\nname: p\nnetworks:\n"
+        "  front:\n    subnet: 172.28.0.1/16\n"
+        "  back:\n    subnet: 10.5.0.0/24\n    gateway: 10.6.0.1\n"
+        "  side:\n    subnet: nonsense\n    gateway: 10.6.0.1\n"
+        "  ok:\n    subnet: 10.7.0.0/24\n    gateway: 10.7.0.254\n") == [
+        "p.yml:5:13: networks.front.subnet: '172.28.0.1/16' has host bits set: "
+        "write 172.28.0.0/16",
+        "p.yml:8:14: networks.back.gateway: gateway '10.6.0.1' is not an address in the "
+        "subnet 10.5.0.0/24: pick one inside it",
+        "p.yml:10:13: networks.side.subnet: 'nonsense' is not a subnet: write it in CIDR "
+        "form, such as 172.28.0.0/16",
+    ]
+
+
+def test_a_drive_relative_bind_source_is_refused_in_both_syntaxes():
+    """C:data names a folder relative to drive C's current folder, which Docker cannot know;
+    validate refuses it where it is written, so it never reaches Docker Desktop's check."""
+    assert _messages(
+        "version: 1\nname: p\ncontainers:\n  app:\n    image: busybox\n    mounts:\n"
+        "      - C:data:/x\n"
+        "      - type: bind\n        source: D:logs\n        target: /y\n") == [
+        'p.yml:7:9: containers.app.mounts[0]: source "C:data" is not an absolute Windows '
+        "path: write it like C:\\data",
+        'p.yml:9:17: containers.app.mounts[1].source: source "D:logs" is not an absolute '
+        "Windows path: write it like D:\\logs",
+    ]

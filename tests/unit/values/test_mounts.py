@@ -134,7 +134,7 @@ def test_spec_of_built_mounts(mount, spec):
 
 def test_mount_is_frozen_and_hashable():
     mount = parse_mount("data:/cache:ro")
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="cannot assign to field 'target'"):
         mount.target = "/other"  # type: ignore[misc]
     assert {mount, parse_mount("data:/cache:ro")} == {mount}
 

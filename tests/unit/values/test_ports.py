@@ -249,12 +249,12 @@ def test_ports_sort_with_and_without_host_port():
 
 
 def test_port_compared_with_another_type_fails():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'Port' and 'tuple'"):
         Port(80) < (80, "tcp")  # noqa: B015
 
 
 def test_port_is_frozen_and_hashable():
     port = Port(80, host_port=8080)
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="cannot assign to field 'host_port'"):
         port.host_port = 9090  # type: ignore[misc]
     assert {port, Port(80, "tcp", "", 8080)} == {port}
