@@ -272,7 +272,8 @@ class _Planner:
     # the whole plan ------------------------------------------------------------------------
     def sharing_now(self) -> mountcheck.Sharing:
         current = self.state.settings
-        usable = self.spec is not None and self.windows and self.engine != WSL2
+        # the playbook's sharing counts wherever apply writes it (settings_change)
+        usable = self.spec is not None and not (self.windows and self.engine == WSL2)
         found = sharing.effective(self.spec if usable else None,
                                   current.sharing if current else None, self.state.host)
         return mountcheck.Sharing(

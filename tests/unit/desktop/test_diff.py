@@ -337,3 +337,178 @@ dfwctl will make these changes for playbook p on desktop:/profile/settings.json:
 
 Plan: 0 to create, 1 to update, 0 to replace, 0 to destroy.
 """
+
+
+# plans and refusals in full: what the user reads --------------------------------------------
+def _body(text: str) -> str:
+    """A rendered plan without its header line."""
+    return text.split("\n", 2)[2]
+
+
+def test_a_wslconfig_update_in_full_with_the_problems_it_fixes_and_those_it_leaves():
+    wsl = WslState("/profile/.wslconfig", True, "wsl-digest", cpus=2, memory=4 * GIB,
+                   problems={"memory": "memory=lots is not a size",
+                             "swap": "swap=x is not a size"})
+    text = rendered(book({"engine": "wsl2", "cpus": 3, "memory": "6GiB"}),
+                    state("store-camel-settings-store.json", wsl=wsl), DesktopOptions(RESTART))
+    assert _body(text) == """\
+  # desktop.wslconfig will be updated in place
+  #   because with the WSL 2 engine, Docker Desktop takes its CPUs, memory and swap from \
+.wslconfig ([wsl2] processors, memory, swap), not from its settings file
+  #   because Docker Desktop uses these settings only after it restarts
+  ~ wslconfig "/profile/.wslconfig"  [Docker Desktop restart]
+      ~ cpus = 2 -> 3
+      ~ memory = 4GiB -> 6GiB
+      steps:
+        1. write .wslconfig (the previous one kept as .wslconfig.dfwctl.bak)
+        2. run `docker desktop restart`
+        3. wait for the Docker Engine to answer
+        4. check the engine's CPUs and memory in /info (NCPU, MemTotal)
+
+Plan: 0 to create, 1 to update, 0 to replace, 0 to destroy.
+Warning: /profile/.wslconfig: memory=lots is not a size; dfwctl sets it
+Warning: /profile/.wslconfig: swap=x is not a size
+"""
+
+
+def test_a_new_wslconfig_in_full_without_a_restart_command():
+    text = rendered(book({"engine": "wsl2", "cpus": 3}), state(
+        "store-camel-settings-store.json", wsl=WslState(r"C:\Users\me\.wslconfig", False, "")))
+    assert _body(text) == """\
+  # desktop.wslconfig will be created
+  #   because with the WSL 2 engine, Docker Desktop takes its CPUs, memory and swap from \
+.wslconfig ([wsl2] processors, memory, swap), not from its settings file
+  #   because Docker Desktop uses these settings only after it restarts, and this machine has \
+no `docker desktop` command (Docker Desktop 4.37 and later have one): restart Docker Desktop \
+after apply
+  + wslconfig "C:\\Users\\me\\.wslconfig"  [Docker Desktop restart]
+      + cpus = 3
+      steps:
+        1. write .wslconfig
+        2. restart Docker Desktop for the new settings to take effect (this machine has no \
+`docker desktop` command (Docker Desktop 4.37 and later have one))
+
+Plan: 1 to create, 0 to update, 0 to replace, 0 to destroy.
+"""
+
+
+def test_an_engine_switch_and_a_smaller_disk_in_full():
+    text = rendered(book({"engine": "wsl2", "disk": "32GiB"}), state(), DesktopOptions(RESTART))
+    assert _body(text) == """\
+  # desktop.settings will be updated in place
+  #   because the engine switches from hyperv to wsl2: the images, containers and volumes of \
+the hyperv engine stay on disk but the wsl2 engine does not see them
+  #   because the Docker part of this plan was read from the current engine, so apply stops \
+after the switch: run it again
+  #   because the disk shrinks from 64GiB to 32GiB: Docker Desktop may recreate its disk \
+image, deleting every image, container and volume in it
+  #   because Docker Desktop uses these settings only after it restarts
+  ~ settings "/profile/settings-store.json"  [Docker Desktop restart, destructive]
+      ~ engine = "hyperv" -> "wsl2"
+      ~ disk = 64GiB -> 32GiB
+      steps:
+        1. write settings-store.json (the previous one kept as settings-store.json.dfwctl.bak)
+        2. run `docker desktop restart`
+        3. wait for the Docker Engine to answer
+        4. check that Docker Desktop kept the new settings
+        5. stop: the Docker part is planned again against the new engine
+
+Plan: 0 to create, 1 to update, 0 to replace, 0 to destroy.
+"""
+    change = only(plan(book({"engine": "wsl2"}), state(), DesktopOptions(RESTART)))
+    assert step_of(change, S.Stop).message == (
+        "the engine switched; the Docker part of the plan was read from the previous engine: "
+        "run dfwctl apply again to plan it against the new one")
+
+
+def test_an_engine_switch_without_a_docker_part_neither_warns_nor_stops():
+    change = only(plan(book({"engine": "wsl2"}, docker=False), state(), DesktopOptions(RESTART)))
+    assert change.reasons == (
+        "the engine switches from hyperv to wsl2: the images, containers and volumes of the "
+        "hyperv engine stay on disk but the wsl2 engine does not see them",
+        "Docker Desktop uses these settings only after it restarts")
+    assert not [s for s in change.steps if isinstance(s, S.Stop)]
+
+
+def test_sharing_changed_with_no_restart_stops_the_apply_in_full():
+    change = only(plan(book({"shared_drives": ["C", "E"]}), state(),
+                       DesktopOptions(RESTART, no_restart=True)))
+    assert change.reasons == (
+        "Docker Desktop uses these settings only after it restarts, and --no-restart leaves it "
+        "to you: apply writes them and stops there, so the Docker changes of this plan wait; "
+        "restart Docker Desktop, then run apply again",)
+    assert change.steps[-1].message == (
+        "the settings are written, but Docker Desktop uses them only after it restarts, and "
+        "--no-restart leaves it to you; the Docker changes wait for that: restart Docker "
+        "Desktop, then run dfwctl apply again")
+
+
+@pytest.mark.parametrize("fixture, desktop, message", [
+    ("legacy-2016-settings.json", {"cpus": 2, "disk": "64GiB"},
+     "/profile/settings.json is a Docker for Windows 1.12-18.x settings.json, which has no "
+     "disk setting: remove docker_desktop.disk"),
+    ("legacy-2018-settings.json", {"shared_drives": ["C"]},
+     "/profile/settings.json is a Docker for Windows 1.12-18.x settings.json, from the Docker "
+     "versions that share whole drives over SMB from their Settings window, and dfwctl cannot "
+     "change that in the file: tick the drives under Settings > Shared Drives, and remove "
+     "shared_drives and file_sharing from the playbook (or upgrade Docker Desktop)"),
+    ("legacy-2018-settings.json", {"engine": "wsl2"},
+     "/profile/settings.json is a Docker for Windows 1.12-18.x settings.json, whose Docker runs "
+     "only the Hyper-V engine: remove docker_desktop.engine"),
+    ("store-sparse-settings-store.json", {"cpus": 2, "memory": "2GiB"},
+     "the settings file does not say which engine Docker Desktop runs, and cpus, memory live "
+     "in different places for each (the settings file for Hyper-V, .wslconfig for WSL 2): add "
+     "docker_desktop.engine: hyperv or wsl2"),
+    (STORE, {"cpus": 64},
+     "docker_desktop.cpus is 64, and this machine has 16 logical CPUs: use at most 16"),
+    ("store-camel-settings-store.json", {"engine": "wsl2", "cpus": 2},
+     "with the WSL 2 engine, cpus live in .wslconfig in your Windows profile, and this machine "
+     "is not Windows: set DFWCTL_WSLCONFIG to a file to try it here"),
+])
+def test_refusals_in_full(fixture, desktop, message):
+    with pytest.raises(PlanError, match="the plan cannot be made") as caught:
+        plan(book(desktop), state(fixture))
+    assert str(caught.value) == "the plan cannot be made:\n  - " + message
+
+
+def test_refusals_on_macos_in_full():
+    mac = DesktopState("darwin", state().settings, ("/x",), False, host_cpus=8)
+    with pytest.raises(PlanError, match="the plan cannot be made") as caught:
+        plan(book({"engine": "hyperv", "shared_drives": ["C"]}), mac)
+    assert str(caught.value).splitlines()[1:] == [
+        "  - docker_desktop.engine chooses between the engines of Docker Desktop for Windows, "
+        "and this is Docker Desktop on darwin: remove it",
+        "  - docker_desktop.shared_drives is for Docker Desktop for Windows, and this is Docker "
+        "Desktop on darwin: list folders under docker_desktop.file_sharing instead"]
+
+
+def test_a_settings_file_named_but_missing_in_full():
+    named = DesktopState("windows", None, ("/book/mine.json",), True)
+    with pytest.raises(PlanError, match="the plan cannot be made") as caught:
+        plan(book({"cpus": 1}), named)
+    assert str(caught.value) == (
+        "the plan cannot be made:\n  - the settings file /book/mine.json does not exist: check "
+        "docker_desktop.settings_file (or the DFWCTL_DESKTOP_SETTINGS variable)")
+
+
+def test_file_sharing_alone_does_not_apply_to_wsl2_either():
+    result = plan(book({"file_sharing": [r"C:\src"]}), state("store-camel-settings-store.json"))
+    assert result.changes == () and result.provider == "desktop"
+    assert result.warnings == (
+        "with the WSL 2 engine Docker Desktop shares every local drive, so "
+        "docker_desktop.shared_drives and file_sharing do not apply: dfwctl leaves the settings "
+        "file's list as it is",)
+
+
+def test_on_macos_binds_are_checked_against_the_folders_the_plan_shares():
+    """The playbook's file_sharing is written on macOS too, so a bind from a folder it adds
+    is fine, and one from elsewhere is refused."""
+    mac = DesktopState("darwin", state().settings, ("/x",), False, host_cpus=8)
+    result = plan(book({"file_sharing": ["/Users/me/src"]}, "/Users/me/src/app:/app"), mac)
+    assert [d.name for d in only(result).diffs] == ["file_sharing"] and result.warnings == ()
+    with pytest.raises(PlanError, match="the plan cannot be made") as caught:
+        plan(book({"file_sharing": ["/Users/me/src"]}, "/Users/me/other:/app"), mac)
+    assert str(caught.value) == (
+        "the plan cannot be made:\n  - container shell: mount /Users/me/other:/app: "
+        "/Users/me/other is not shared with Docker Desktop, so it would refuse to start the "
+        "container: add it, or a folder above it, to docker_desktop.file_sharing")
