@@ -10,6 +10,7 @@ from dfwctl.combine import combine
 from dfwctl.errors import PlanError
 from dfwctl.plan import Action, PlanOptions
 from dfwctl.providers.hyperv.diff import diff
+from dfwctl.providers.hyperv.identity import GuestIdentity
 from dfwctl.providers.hyperv.model import AdapterSpec, HyperVActual
 from dfwctl.report import render_plan
 from dfwctl.values.sizes import GIB, MIB
@@ -265,3 +266,232 @@ def test_the_fingerprint_follows_the_named_vms_only():
     base = diff(want, actual(vm(), vm(name="OTHER", vm_id="x"))).fingerprint
     assert diff(want, actual(vm(), vm(name="OTHER", vm_id="x", processors=8))).fingerprint == base
     assert diff(want, actual(vm(processors=8), vm(name="OTHER", vm_id="x"))).fingerprint != base
+
+
+# plans and refusals in full: what the user reads -----------------------------------------
+STOP = ("stop the VM: shut down the guest and wait up to 300 s for it to turn off, then fail, "
+        "never turning it off (InitiateShutdown)")
+CHECKPOINT = ('take checkpoint "dfwctl hv-test: before apply (temporary)" (removed once the '
+              "change is made; kept if a later step fails) (Checkpoint-VM)")
+UNCHECKPOINT = 'remove the checkpoint "dfwctl hv-test: before apply (temporary)" (Remove-VMSnapshot)'
+
+
+def _change_text(plan) -> str:
+    """The rendered change, without the plan's header and summary."""
+    lines = render_plan(plan).splitlines()
+    return "\n".join(lines[2:lines.index("Plan: 0 to create, 1 to update, 0 to replace, "
+                                        "0 to destroy.") - 1])
+
+
+def test_the_seed_plan_in_full_says_why_each_change_needs_the_vm_off_or_not():
+    assert _change_text(plan_for(SEED, vm(dynamic_memory=True))) == "\n".join([
+        "  # hyperv.vm.WIN10 will be updated in place",
+        '  #   because network_adapters["Network Adapter"].mac_address_spoofing can change '
+        "while the VM runs",
+        "  #   because processors, nested_virtualization, memory, dynamic_memory can change "
+        "only while the VM is off: it is shut down and started again",
+        '  ~ vm "WIN10"  [VM restart, destructive]',
+        "      ~ processors = 2 -> 4",
+        "      ~ nested_virtualization = false -> true",
+        "      ~ memory = 2GiB -> 4GiB",
+        "      ~ dynamic_memory = true -> false",
+        '      ~ network_adapters["Network Adapter"].mac_address_spoofing = false -> true',
+        "      steps:",
+        '        1. set MAC address spoofing on for network adapter "Network Adapter" while the '
+        "VM runs (Set-VMNetworkAdapter)",
+        f"        2. {STOP}",
+        f"        3. {CHECKPOINT}",
+        "        4. set dynamic memory off, memory 4GiB (Set-VMMemory)",
+        "        5. set processors 4, nested virtualization on (Set-VMProcessor)",
+        "        6. start the VM (Start-VM)",
+        f"        7. {UNCHECKPOINT}"])
+
+
+def test_turning_a_vm_off_in_full():
+    assert _change_text(plan_for({"state": "off", "processors": 4}, vm())) == "\n".join([
+        "  # hyperv.vm.WIN10 will be updated in place",
+        "  #   because processors can change only while the VM is off: it is shut down "
+        "(state: off)",
+        '  ~ vm "WIN10"  [destructive]',
+        '      ~ state = "running" -> "off"',
+        "      ~ processors = 2 -> 4",
+        "      steps:",
+        f"        1. {STOP}",
+        f"        2. {CHECKPOINT}",
+        "        3. set processors 4 (Set-VMProcessor)",
+        f"        4. {UNCHECKPOINT}"])
+    assert _change_text(plan_for({"state": "off"}, vm())) == "\n".join([
+        "  # hyperv.vm.WIN10 will be updated in place",
+        "  #   because the playbook says state: off: the guest is shut down",
+        '  ~ vm "WIN10"  [destructive]',
+        '      ~ state = "running" -> "off"',
+        "      steps:",
+        f"        1. {STOP}"])
+
+
+def test_a_vm_that_is_off_in_full():
+    assert _change_text(plan_for({"processors": 4, "network_adapters": [{"switch": "Lab"}]},
+                                 vm("Off"))) == "\n".join([
+        "  # hyperv.vm.WIN10 will be updated in place",
+        '  #   because processors, network_adapters["Network Adapter"].switch change while the '
+        "VM is off",
+        "  #   because the VM is off and the playbook says state: running",
+        '  ~ vm "WIN10"',
+        '      ~ state = "off" -> "running"',
+        "      ~ processors = 2 -> 4",
+        '      ~ network_adapters["Network Adapter"].switch = "Default Switch" -> "Lab"',
+        "      steps:",
+        f"        1. {CHECKPOINT}",
+        "        2. set processors 4 (Set-VMProcessor)",
+        '        3. connect network adapter "Network Adapter" to switch "Lab" '
+        "(Connect-VMNetworkAdapter)",
+        "        4. start the VM (Start-VM)",
+        f"        5. {UNCHECKPOINT}"])
+
+
+@pytest.mark.parametrize("spec, power, downtime, restart", [
+    ({"network_adapters": [{"mac_address_spoofing": True}]}, "Running", "", ""),
+    ({"processors": 4}, "Running", "WIN10", "VM restart"),
+    ({"state": "off"}, "Running", "WIN10", ""),
+    ({"state": "running"}, "Off", "WIN10", ""),
+])
+def test_what_a_guest_machine_waits_for(spec, power, downtime, restart):
+    """A change that stops the VM, or a VM that is off, keeps what runs inside it waiting."""
+    change = only(plan_for(spec, vm(power)))
+    assert (change.downtime, change.restart) == (downtime, restart)
+
+
+PREFIX = "the Hyper-V plan cannot be made:\n  - "
+
+
+@pytest.mark.parametrize("power, message", [
+    ("Saved", "VM WIN10 is Saved (its memory is kept on disk): dfwctl does not discard it; "
+              "start the VM (Start-VM) or remove the saved state (Remove-VMSavedState), then "
+              "plan again"),
+    ("Paused", "VM WIN10 is Paused: resume it (Resume-VM) or turn it off, then plan again"),
+    ("Other", "VM WIN10 is in the state Other: Hyper-V cannot manage it normally (its "
+              "configuration or storage is unreachable); recover it in Hyper-V Manager, then "
+              "plan again"),
+    ("Starting", "VM WIN10 is Starting: wait until it is running or off, then plan again"),
+])
+def test_states_dfwctl_does_not_act_on_in_full(power, message):
+    assert problems({"processors": 4}, vm(power)) == PREFIX + message
+
+
+@pytest.mark.parametrize("spec, have, kwargs, message", [
+    ({}, {"name": "ZZZZ"}, {}, "VM WIN10 does not exist on hyperv:local: dfwctl changes VMs "
+     "but does not create them; create it (Hyper-V Manager or New-VM) or correct the name"),
+    ({"nested_virtualization": True, "dynamic_memory": False}, {"version": "7.1"},
+     {"cpu_vendor": "AuthenticAMD"}, "VM WIN10 has configuration version 7.1, and nested "
+     "virtualization needs 9.3 or later: upgrade it with Update-VMVersion while it is off (this "
+     "cannot be undone), then plan again"),
+    ({"nested_virtualization": True}, {"dynamic_memory": True}, {}, "VM WIN10 would have "
+     "nested virtualization and dynamic memory both on (dynamic memory is on on the host, not "
+     "set in the playbook): Microsoft's preview notes say such a VM does not start, its current "
+     "documentation that its memory stays at the startup amount while Hyper-V runs in it; add "
+     "dynamic_memory: false"),
+    ({"memory": "256MiB"}, {"dynamic_memory": True}, {}, "VM WIN10: memory 256MiB is outside "
+     "its dynamic memory range (512MiB to 8GiB): set dynamic_memory in the playbook"),
+    ({"network_adapters": [{"name": "X"}]},
+     {"network_adapters": (AdapterSpec(None, "Lab", False),)}, {},
+     "VM WIN10 has no network adapters named 'X' (it has: none)"),
+    ({"processors": 4}, {}, {"self_vm": GuestIdentity(ID, "WIN10", "pc.lab")},
+     "this plan stops VM WIN10 to change it, and dfwctl runs inside that VM: it would stop "
+     "itself halfway and leave the VM off. Run dfwctl on the Hyper-V host (pc.lab), the "
+     "machine hyperv:local reaches, with the same playbook"),
+    ({"state": "off"}, {}, {"self_vm": GuestIdentity(ID, "WIN10", "")},
+     "this plan stops VM WIN10 to change it, and dfwctl runs inside that VM: it would stop "
+     "itself halfway and leave the VM off. Run dfwctl on the Hyper-V host, the machine "
+     "hyperv:local reaches, with the same playbook"),
+])
+def test_refusals_in_full(spec, have, kwargs, message):
+    assert problems(spec, vm(**have), **kwargs) == PREFIX + message
+
+
+def test_two_vms_of_one_name_in_full():
+    other = "11111111-2222-3333-4444-555555555555"
+    assert problems({}, vm(), vm(name="win10", vm_id=other)) == PREFIX + (
+        f"2 VMs are named WIN10 on hyperv:local (Ids {ID}, {other}): dfwctl finds VMs by name "
+        "and cannot tell which is meant; rename all but one (Rename-VM)")
+
+
+def test_every_problem_is_one_line_of_one_error():
+    with pytest.raises(PlanError, match="VM A does not exist") as caught:
+        diff(desired({"A": {}, "B": {}}), actual(vm(name="C")))
+    assert caught.value.message.splitlines() == [
+        "the Hyper-V plan cannot be made:",
+        "  - VM A does not exist on hyperv:local: dfwctl changes VMs but does not create them; "
+        "create it (Hyper-V Manager or New-VM) or correct the name",
+        "  - VM B does not exist on hyperv:local: dfwctl changes VMs but does not create them; "
+        "create it (Hyper-V Manager or New-VM) or correct the name"]
+
+
+def test_a_change_of_a_vm_dfwctl_runs_in_that_does_not_stop_it_is_planned():
+    change = only(plan_for({"network_adapters": [{"mac_address_spoofing": True}]},
+                           self_vm=GuestIdentity(ID, "WIN10", "pc")))
+    assert [op.phase for op in change.steps] == ["online"]
+
+
+@pytest.mark.parametrize("state", ["Disabled", "DisabledWithPayloadRemoved"])
+def test_enabling_hyperv_says_why_and_what_waits(state):
+    part = diff(desired({"WIN10": {}, "B": {}}), HyperVActual(ENDPOINT, feature_state=state))
+    (change,) = part.changes
+    assert change.reasons == (f"the Hyper-V cmdlets are missing: the Microsoft-Hyper-V "
+                              f"feature is {state}",)
+    assert part.provider == "hyperv" and part.endpoint == ENDPOINT
+    assert part.warnings == ("VMs WIN10, B are planned once Hyper-V is enabled and the host "
+                             "has rebooted",)
+
+
+@pytest.mark.parametrize("state, message", [
+    ("EnablePending", "Hyper-V is enabled on hyperv:local but takes effect only after a reboot: "
+                      "reboot the host, then plan again"),
+    ("Enabled", "the Hyper-V cmdlets are missing on hyperv:local although the Microsoft-Hyper-V "
+                "feature is Enabled: enable its PowerShell module "
+                "(Microsoft-Hyper-V-Management-PowerShell), then plan again"),
+])
+def test_hyperv_that_cannot_be_enabled_by_a_plan_in_full(state, message):
+    with pytest.raises(PlanError, match="Hyper-V") as caught:
+        diff(desired({"WIN10": {}}), HyperVActual(ENDPOINT, feature_state=state))
+    assert caught.value.message == message
+
+
+def test_destroy_says_vms_are_left_alone_only_when_the_playbook_names_some():
+    assert diff(desired({"WIN10": {}}), HyperVActual(ENDPOINT), PlanOptions(destroy=True)
+                ).warnings == ("destroy leaves Hyper-V VMs as they are: dfwctl never creates "
+                               "or removes VMs",)
+    assert diff(desired({}), HyperVActual(ENDPOINT), PlanOptions(destroy=True)).warnings == ()
+
+
+def test_a_switch_changes_while_the_vm_runs():
+    change = only(plan_for({"network_adapters": [{"switch": "Lab"}]}, vm()))
+    assert change.reasons == ('network_adapters["Network Adapter"].switch can change while '
+                              "the VM runs",)
+
+
+def test_every_adapter_problem_is_listed_not_only_the_first():
+    second = dataclasses.replace(ADAPTER, name="Second", id="x")
+    assert problems({"network_adapters": [{"switch": "Lab"}, {"name": "Third"}]},
+                    vm(network_adapters=(ADAPTER, second))) == PREFIX + (
+        "VM WIN10: network_adapters[0] has no name, and the VM has 2 adapters (Network "
+        "Adapter, Second): name it\n  - VM WIN10 has no network adapters named 'Third' (it has: "
+        "Network Adapter, Second)")
+
+
+def test_the_only_adapter_without_a_name_is_shown_by_an_empty_name():
+    change = only(plan_for({"network_adapters": [{"switch": "Lab"}]},
+                           vm(network_adapters=(AdapterSpec(None, "Default Switch", False),))))
+    assert [d.name for d in change.diffs] == ['network_adapters[""].switch']
+
+
+@pytest.mark.parametrize("memory", ["512MiB", "8GiB"])
+def test_startup_memory_at_either_end_of_the_dynamic_range_is_inside_it(memory):
+    change = only(plan_for({"memory": memory}, vm(dynamic_memory=True, memory=GIB)))
+    assert [d.name for d in change.diffs] == ["memory"]
+
+
+def test_the_vm_dfwctl_runs_in_is_known_by_its_id_and_else_by_its_name():
+    other_id = "11111111-2222-3333-4444-555555555555"
+    assert only(plan_for({"processors": 4}, self_vm=GuestIdentity(other_id, "WIN10", "pc")))
+    assert problems({"processors": 4}, self_vm=GuestIdentity("", "win10", "pc")).startswith(
+        PREFIX + "this plan stops VM WIN10 to change it, and dfwctl runs inside that VM")
