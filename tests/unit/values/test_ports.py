@@ -1,3 +1,5 @@
+import operator
+
 import pytest
 
 from dfwctl.values.ports import Port, parse_ports
@@ -258,3 +260,33 @@ def test_port_is_frozen_and_hashable():
     with pytest.raises(AttributeError, match="cannot assign to field 'host_port'"):
         port.host_port = 9090  # type: ignore[misc]
     assert {port, Port(80, "tcp", "", 8080)} == {port}
+
+
+@pytest.mark.parametrize("op, compare", [("<", operator.lt), ("<=", operator.le),
+                                         (">", operator.gt), (">=", operator.ge)])
+def test_every_order_with_another_type_fails(op, compare):
+    with pytest.raises(TypeError, match=f"'{op}' not supported between instances of 'Port' "
+                                        "and 'int'"):
+        compare(Port(80), 80)
+
+
+def test_a_port_is_not_less_nor_greater_than_itself():
+    assert not Port(80) < Port(80) and not Port(80) > Port(80)
+    assert Port(80) <= Port(80) and Port(80) >= Port(80)
+
+
+@pytest.mark.parametrize("value, message", [
+    (True, "true is not a port: write [host_ip:][host_port:]container_port[/protocol], like "
+           "8080:80 or 127.0.0.1:5432:5432"),
+    (False, "false is not a port: write [host_ip:][host_port:]container_port[/protocol], like "
+            "8080:80 or 127.0.0.1:5432:5432"),
+])
+def test_a_yaml_boolean_is_named_as_yaml_writes_it(value, message):
+    with pytest.raises(ValueError, match="is not a port") as error:
+        parse_ports(value)
+    assert str(error.value) == message
+
+
+def test_container_port_1_is_a_port():
+    assert parse_ports("8080:1") == [Port(1, host_port=8080)]
+    assert parse_ports("1-2") == [Port(1), Port(2)]

@@ -9,7 +9,9 @@ from dfwctl.values.winpath import (
     POSIX,
     RELATIVE,
     UNC,
+    WINDOWS,
     WSL,
+    Cover,
     covering,
     parse_source,
     same_folder,
@@ -110,3 +112,31 @@ def test_linux_folders_are_case_sensitive():
 ])
 def test_same_folder(a, b, same):
     assert same_folder(a, b) is same
+
+
+@pytest.mark.parametrize("a, b, host, same", [
+    ("data", "data", WINDOWS, True),  # relative texts: only the same text is the same
+    ("./data", "./Data", WINDOWS, False),
+    ("data", r"C:\data", WINDOWS, False),  # other kinds
+    ("/home/Me", "/home/me", "linux", False),  # Linux folders keep their case
+    ("/home/me/", "/home/me", "linux", True),
+    ("/home/me", "/home//me", "linux", True),
+    ("/Users/Me", "/users/me", "darwin", True),
+    ("/c/Users/me", r"C:\Users\me", WINDOWS, True),  # on Windows /c/ is drive C
+    ("/c/x", "/c/x/", "linux", True),  # elsewhere it is a folder of the host
+])
+def test_same_folder_by_kind_and_host(a, b, host, same):
+    assert same_folder(a, b, host) is same
+
+
+def test_a_folder_covers_past_entries_of_other_drives_and_deeper_folders():
+    source = parse_source(r"C:\a\b")
+    assert covering(source, [], [r"D:\a", r"C:\a\b\c", r"\\srv\share", r"C:\a"]) == Cover(r"C:\a")
+    assert covering(source, ["d"], [r"c:\A"]) == Cover(r"c:\A", same_case=False)
+    assert covering(source, ["c"], []) == Cover("C")
+    assert covering(source, [], ["/c/a"]) == Cover("/c/a")
+
+
+def test_on_linux_folders_are_read_as_linux_paths():
+    source = parse_source("/home/me/x", "linux")
+    assert covering(source, [], ["/srv", "/home/me"], "linux") == Cover("/home/me")
