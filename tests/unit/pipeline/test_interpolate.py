@@ -213,3 +213,53 @@ def test_unset_blank_takes_an_unset_variable_as_empty_and_names_it():
 def test_unset_blank_still_refuses_a_required_variable():
     result = expand("${X:?say X}", {}, unset_blank=True)
     assert result.errors == ["variable ${X} is not set: say X"]
+
+
+def test_env_file_quotes_and_comments_at_their_edges(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text("J='a' and 'b'\nK=''\nL=a #b #c\nM=x   # c\nN='open\nO=a#b\n"
+                   "export   P=1\n", encoding="utf-8")
+    assert read_env_file(env) == {"J": "a", "K": "", "L": "a", "M": "x", "N": "'open",
+                                  "O": "a#b", "P": "1"}
+
+
+@pytest.mark.parametrize("line", ["NAME_ONLY", "A B=1", "=1", "1A=x"])
+def test_a_line_that_is_not_a_pair_in_full(tmp_path, line):
+    env = tmp_path / ".env"
+    env.write_text(f"A=1\n{line}\n", encoding="utf-8")
+    with pytest.raises(DfwctlError, match="expected NAME=VALUE") as raised:
+        read_env_file(env)
+    assert str(raised.value) == (
+        f"{env}:2: expected NAME=VALUE, got {line!r}\n"
+        "  hint: names are letters, digits and '_'; start a comment with #")
+
+
+def test_an_env_file_that_cannot_be_read_says_why(tmp_path):
+    latin = tmp_path / "latin.env"
+    latin.write_bytes(b"A=caf\xe9\n")
+    with pytest.raises(DfwctlError, match="not UTF-8") as raised:
+        read_env_file(latin)
+    assert str(raised.value) == f"{latin}: not UTF-8 text; save it as UTF-8"
+    with pytest.raises(DfwctlError, match="cannot read") as raised:
+        read_env_file(tmp_path)
+    assert str(raised.value) == f"{tmp_path}: cannot read: Is a directory"
+
+
+def test_a_required_variable_with_its_message():
+    assert expand("${X?set X first}", {}).errors == ["variable ${X} is not set: set X first"]
+    assert expand("${X?set X first}", {"X": ""}).errors == []  # set, if empty
+    assert expand("${X:?set X first}", {"X": ""}).errors == [
+        "variable ${X} is not set: set X first"]
+
+
+def test_variables_in_block_values():
+    doc = _doc("version: 1\nname: x\na: |\n  echo ${A}\n  done\nb: >\n  ${A}\nc: ${A}\n")
+    interpolate(doc, {"A": "1"})
+    assert (doc.data["a"], doc.data["b"], doc.data["c"]) == ("echo 1\ndone\n", "1\n", "1")
+
+
+def test_a_document_that_is_a_list_is_interpolated_too():
+    doc = _doc("- ${A}\n- ${X}\n")
+    result = interpolate(doc, {"A": "1"})
+    assert doc.data == ["1", "${X}"]
+    assert [str(d) for d in result.diagnostics] == [f"playbook.yml:2:3: [1]: {UNSET}"]
