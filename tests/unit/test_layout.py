@@ -117,3 +117,25 @@ def test_the_root_holds_only_what_every_provider_shares():
                           if t.startswith("dfwctl.providers") and t not in allowed)
                 for n in roots}
     assert {n: t for n, t in reaching.items() if t} == {}
+
+
+def _raises_without_match(source: str) -> List[int]:
+    """Lines of `pytest.raises(...)` calls that do not say which message they expect."""
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "raises" and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "pytest"
+            and not any(k.arg == "match" for k in node.keywords)]
+
+
+def test_the_match_finder_finds_a_raises_without_match():
+    assert _raises_without_match("with pytest.raises(ValueError):\n    f()\n") == [1]
+    assert _raises_without_match("with pytest.raises(ValueError, match='x'):\n    f()\n") == []
+
+
+def test_every_expected_exception_says_which_message_it_expects():
+    """An exception of the right type with the wrong message is a failure too."""
+    found = [f"{path.relative_to(ROOT)}:{line}"
+             for path in sorted((ROOT / "tests").rglob("*.py"))
+             for line in _raises_without_match(path.read_text(encoding="utf-8"))]
+    assert found == []

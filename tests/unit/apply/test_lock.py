@@ -76,7 +76,8 @@ def test_lock_is_taken_and_released_in_one_process(lock_dir):
 def test_second_apply_fails_naming_the_holder(holder):
     proc = holder(operation="destroy")
     started = time.monotonic()
-    with pytest.raises(LockError) as caught:
+    with pytest.raises(LockError,
+                       match=r"playbook lock-dev on unix:///var/run/docker\.sock is locked:") as caught:
         with ApplyLock(ENDPOINT, PLAYBOOK, "apply"):
             pytest.fail("the lock was taken twice")
     assert time.monotonic() - started < 2  # no timeout: fails at once
@@ -116,7 +117,8 @@ def test_with_a_timeout_it_waits_for_the_holder_to_release(holder):
 def test_a_timeout_that_runs_out_says_how_long_it_waited(holder):
     proc = holder()
     started = time.monotonic()
-    with pytest.raises(LockError) as caught:
+    with pytest.raises(LockError,
+                       match=r"playbook lock-dev on unix:///var/run/docker\.sock is locked") as caught:
         with ApplyLock(ENDPOINT, PLAYBOOK, "apply", timeout=0.5):
             pytest.fail("the lock was taken twice")
     assert time.monotonic() - started >= 0.5

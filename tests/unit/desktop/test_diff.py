@@ -182,7 +182,7 @@ def test_refusals(fixture, desktop, message):
 def test_a_missing_settings_file_and_every_other_problem_in_one_error():
     missing = DesktopState("windows", None, ("/profile/settings-store.json",
                                              "/profile/settings.json"), False)
-    with pytest.raises(PlanError) as caught:
+    with pytest.raises(PlanError, match="the plan cannot be made:") as caught:
         plan(book({"engine": "hyperv"}, r"C:\a:/a", r"\\srv\share:/b"), missing)
     lines = str(caught.value).splitlines()
     assert lines[0] == "the plan cannot be made:"
@@ -198,7 +198,7 @@ def test_a_missing_settings_file_and_every_other_problem_in_one_error():
 
 def test_macos_has_no_engine_choice_nor_drives():
     mac = DesktopState("darwin", state().settings, ("/x",), False, host_cpus=8)
-    with pytest.raises(PlanError) as caught:
+    with pytest.raises(PlanError, match="the plan cannot be made:") as caught:
         plan(book({"engine": "hyperv", "shared_drives": ["C"]}), mac)
     assert "Docker Desktop on darwin: remove it" in str(caught.value)
     assert "list folders under docker_desktop.file_sharing instead" in str(caught.value)

@@ -115,7 +115,8 @@ def test_apply_writes_restarts_and_checks(tmp_path):
 def test_a_mismatch_in_info_fails_the_change(tmp_path):
     box = Machine(tmp_path)
     box.info = {"NCPU": 4, "MemTotal": 4 * GIB - 180 * MIB}  # Docker Desktop kept the old VM
-    with pytest.raises(DfwctlError) as caught:
+    with pytest.raises(DfwctlError,
+                       match="Docker Desktop restarted, but the engine reports 4 CPUs,") as caught:
         box.apply(box.provider({"cpus": 2, "memory": "2GiB"}))
     assert caught.value.message == (
         "Docker Desktop restarted, but the engine reports 4 CPUs, and the playbook asks for 2; "
@@ -137,7 +138,8 @@ def test_the_file_changed_between_plan_and_apply(tmp_path):
 
 def test_docker_desktop_writing_its_settings_back_is_reported(tmp_path):
     box = Machine(tmp_path)
-    with pytest.raises(DfwctlError) as caught:
+    with pytest.raises(DfwctlError,
+                       match="Docker Desktop restarted, but its settings file no longer") as caught:
         box.apply(box.provider({"cpus": 2, "memory": "2GiB"}, mode="revert"))
     assert caught.value.message.startswith(
         "Docker Desktop restarted, but its settings file no longer has cpus = 2 (now 4); its "
@@ -147,7 +149,7 @@ def test_docker_desktop_writing_its_settings_back_is_reported(tmp_path):
 
 def test_a_failing_restart_command(tmp_path):
     box = Machine(tmp_path)
-    with pytest.raises(DfwctlError) as caught:
+    with pytest.raises(DfwctlError, match=r"failed \(exit code 3\): Docker Desktop is not running") as caught:
         box.apply(box.provider({"cpus": 2}, mode="fail"))
     assert "failed (exit code 3): Docker Desktop is not running" in caught.value.message
     assert "restart Docker Desktop yourself" in caught.value.hint
@@ -188,7 +190,8 @@ def test_wslconfig_is_written_and_restart_happens_once(tmp_path):
 def test_a_wsl_mismatch_explains_wsl_shutdown(tmp_path):
     box = Machine(tmp_path, "store-camel-settings-store.json")
     box.info = {"NCPU": 8, "MemTotal": 16 * GIB}
-    with pytest.raises(DfwctlError) as caught:
+    with pytest.raises(DfwctlError,
+                       match="Docker Desktop restarted, but the engine reports 8 CPUs,") as caught:
         box.apply(box.provider({"engine": "wsl2", "cpus": 2},
                                DFWCTL_WSLCONFIG=str(tmp_path / ".wslconfig")))
     assert "wsl --shutdown" in caught.value.hint
@@ -199,7 +202,8 @@ def test_the_engine_not_coming_back(tmp_path):
         raise DfwctlError("cannot reach the Docker Engine at npipe:////./pipe/docker_engine")
 
     now = [0.0]
-    with pytest.raises(DfwctlError) as caught:
+    with pytest.raises(DfwctlError,
+                       match="the Docker Engine did not answer within 5s after Docker") as caught:
         restart.wait_for_engine(never, 5, clock=lambda: now[0],
                                 sleep=lambda s: now.__setitem__(0, now[0] + s))
     assert caught.value.message == (

@@ -683,7 +683,7 @@ def test_network_owned_by_another_playbook_is_an_error():
     desired = playbook({"name": NAME, "networks": {"front": {}}})
     actual = merged(empty(), networks={"front": network_state(NetworkSpec("front"), None,
                                                               "other-dev")})
-    with pytest.raises(PlanError) as caught:
+    with pytest.raises(PlanError, match="the plan cannot be made:") as caught:
         diff(desired, actual)
     assert "belongs to playbook other-dev" in str(caught.value)
     assert "external: true" in str(caught.value)
@@ -715,7 +715,7 @@ def test_every_error_is_reported_at_once():
     desired = playbook({"name": NAME, "networks": {"shared": {"external": True}},
                         "containers": {"web": {"image": "mine:dev", "pull": "never",
                                                "networks": ["shared"]}}})
-    with pytest.raises(PlanError) as caught:
+    with pytest.raises(PlanError, match="the plan cannot be made:") as caught:
         diff(desired, empty())
     text = str(caught.value)
     assert "image mine:dev" in text and "network shared" in text

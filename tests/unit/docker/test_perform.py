@@ -148,7 +148,7 @@ def test_a_failed_replace_step_removes_the_replacement_and_keeps_the_old(method,
     fake, provider, desired = scenario()
     plan, old_id, temp = planned_replace(fake, provider, desired)
     fake.fail(method, explanation=explanation)
-    with pytest.raises(EngineError) as raised:
+    with pytest.raises(EngineError, match="^(stop|remove) container corpus-app: ") as raised:
         apply(provider, plan)
     assert raised.value.message == f"{what}: {explanation}"
     assert f"its replacement {temp} was removed" in raised.value.hint
@@ -165,7 +165,7 @@ def test_a_failed_rename_after_the_old_is_gone_keeps_the_replacement():
     want = changed(desired, APP, env=(("TZ", "Asia/Taipei"),))
     plan, _, temp = planned_replace(fake, provider, desired)
     fake.fail("rename", explanation="Error when allocating new name: x")
-    with pytest.raises(EngineError) as raised:
+    with pytest.raises(EngineError, match="rename container corpus-app: Error when allocating new") as raised:
         apply(provider, plan)
     assert "its replacement is kept as " + temp in raised.value.hint
     assert fake.container(temp) is not None
@@ -190,7 +190,7 @@ def test_a_failed_remove_leaves_the_old_container_running_as_it_was():
     fake, provider, desired = scenario()
     plan, _, _ = planned_replace(fake, provider, desired)
     fake.fail("remove_container", explanation="removal of container is already in progress")
-    with pytest.raises(EngineError) as raised:
+    with pytest.raises(EngineError, match="remove container corpus-app: removal of container is") as raised:
         apply(provider, plan)
     assert fake.container(APP)["State"] == "running"
     assert f"container {APP} was started again" in raised.value.hint
@@ -329,7 +329,8 @@ def test_another_image_pulled_runs_the_full_replace():
 def test_a_tag_the_registry_lacks_fails_the_pull_with_the_engines_text():
     fake, provider, plan = _repulled("busybox:latest")
     fake.registry.clear()
-    with pytest.raises(EngineError) as raised:
+    with pytest.raises(EngineError,
+                       match="pull image busybox:latest: manifest for busybox:latest not") as raised:
         apply(provider, plan)
     assert raised.value.message == ("pull image busybox:latest: manifest for busybox:latest not "
                                     "found: manifest unknown: manifest unknown")
@@ -369,7 +370,8 @@ def test_a_name_taken_after_the_plan_fails_the_create_with_a_hint():
     new = dataclasses.replace(desired.docker.containers[APP], name="corpus-new")
     plan = plan_of(provider, with_containers(desired, new))
     taken = fake.create_container("busybox:latest", name="corpus-new")["Id"]
-    with pytest.raises(EngineError) as raised:
+    with pytest.raises(EngineError,
+                       match=r"create container corpus-new: Conflict\. The container name") as raised:
         apply(provider, plan)
     assert raised.value.message == (
         f'create container corpus-new: Conflict. The container name "/corpus-new" is already in '
@@ -383,7 +385,8 @@ def test_a_run_once_container_that_fails_reports_its_exit_code_and_last_lines():
     fake, provider, desired = scenario("norecord")
     fake.exit_codes[ONCE] = 3
     fake.logs_text[ONCE] = _recorded_logs().encode()  # what a failing run printed
-    with pytest.raises(EngineError) as raised:
+    with pytest.raises(EngineError,
+                       match=r"container corpus-once exited with code 3 \(state: exited") as raised:
         apply(provider, plan_of(provider, desired))
     assert raised.value.message == ("container corpus-once exited with code 3 (state: exited "
                                     "expects 0); its last log lines:\n    | failing")
@@ -541,7 +544,8 @@ def test_the_fake_refuses_as_the_engine_did(case):
     """The same call on the state it was recorded in: the SDK's exception class, status, text
     and path the engine gave."""
     recorded = load("responses").case(case)["error"]
-    with pytest.raises(docker.errors.APIError) as raised:
+    with pytest.raises(docker.errors.APIError,
+                       match=r"^\d{3} (Client|Server) Error for http\+docker://localhost/v1\.41/") as raised:
         _REFUSALS[case](FakeAPI("norecord"))
     error = raised.value
     assert (type(error).__name__, error.status_code, error.explanation) == (
@@ -551,7 +555,8 @@ def test_the_fake_refuses_as_the_engine_did(case):
 
 def test_the_fake_refuses_to_remove_a_volume_in_use_naming_its_users():
     fake = FakeAPI("norecord")
-    with pytest.raises(docker.errors.APIError) as raised:
+    with pytest.raises(docker.errors.APIError,
+                       match=r"409 Client Error for http\+docker://localhost/v1\.41/volumes/c") as raised:
         fake.remove_volume("corpus-data")
     recorded = load("responses").case("remove volume: in use")["error"]
     users = {c["Id"] for c in fake.containers(all=True)}
@@ -564,7 +569,8 @@ def test_the_fake_refuses_to_remove_a_volume_in_use_naming_its_users():
 def test_the_fake_refuses_to_remove_a_running_container_without_force():
     fake = FakeAPI("converged")
     app_id = fake.container(APP)["Id"]
-    with pytest.raises(docker.errors.APIError) as raised:
+    with pytest.raises(docker.errors.APIError,
+                       match=r"409 Client Error for http\+docker://localhost/v1\.41/container") as raised:
         fake.remove_container(app_id, v=True)
     assert raised.value.status_code == 409
     assert raised.value.explanation == (
@@ -576,7 +582,8 @@ def test_an_injected_failure_hits_only_the_nth_call_and_leaves_the_model():
     fake = FakeAPI("converged")
     fake.fail("stop", nth=2, status=500, explanation=DENIED)
     fake.stop(ONCE)  # the 1st: an exited container, nothing to do
-    with pytest.raises(docker.errors.APIError) as raised:
+    with pytest.raises(docker.errors.APIError,
+                       match=r"500 Server Error for http\+docker://localhost/v1\.41/container") as raised:
         fake.stop(APP)
     assert (raised.value.status_code, raised.value.explanation) == (500, DENIED)
     assert not isinstance(raised.value, docker.errors.NotFound)

@@ -47,6 +47,6 @@ def only(plan):
 
 
 def problems(spec: dict, *vms, **kwargs) -> str:
-    with pytest.raises(PlanError) as caught:
+    with pytest.raises(PlanError, match="the Hyper-V plan cannot be made:") as caught:
         plan_for(spec, *vms, **kwargs)
     return caught.value.message

@@ -176,7 +176,7 @@ def test_duplicate_names():
 
 
 def test_every_problem_is_listed_at_once():
-    with pytest.raises(PlanError) as caught:
+    with pytest.raises(PlanError, match="the Hyper-V plan cannot be made:") as caught:
         diff(desired({"A": {}, "B": {}}), actual(vm(name="C")))
     assert "VM A does not exist" in caught.value.message
     assert "VM B does not exist" in caught.value.message

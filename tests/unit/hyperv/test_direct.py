@@ -89,7 +89,8 @@ def test_without_docker_desktop_there_is_no_docker(tmp_path):
 
 def test_a_vm_that_is_off_cannot_be_entered_and_says_so(tmp_path):
     path, _ = seeded(tmp_path, state="Off")
-    with pytest.raises(UnreachableError) as caught:
+    with pytest.raises(UnreachableError,
+                       match=r"win10 \(VM WIN10 on pc\): VM WIN10 is Off \(An error has") as caught:
         invoke(into(path), "Get-DfwctlSystem", {}, ("ComputerName",))
     assert caught.value.message == (
         "win10 (VM WIN10 on pc): VM WIN10 is Off (An error has occurred which Windows PowerShell "
@@ -113,7 +114,8 @@ def test_a_starting_guest_answers_after_its_boot_delay(tmp_path):
 
 def test_a_wrong_account_is_an_error_not_a_wait(tmp_path):
     path, _ = seeded(tmp_path)
-    with pytest.raises(DfwctlError) as caught:
+    with pytest.raises(DfwctlError,
+                       match=r"win10 \(VM WIN10 on pc\): PowerShell Direct into VM WIN10 as") as caught:
         invoke(into(path, password="wrong"), "Get-DfwctlSystem", {}, ("ComputerName",))
     assert not isinstance(caught.value, UnreachableError)
     assert caught.value.message == ("win10 (VM WIN10 on pc): PowerShell Direct into VM WIN10 as "

@@ -49,7 +49,7 @@ def test_the_vm_is_known_by_its_id_before_its_name():
 def test_a_plan_that_stops_the_vm_dfwctl_runs_in_is_refused():
     me = GuestIdentity("0d9c848c-9f58-4e91-8b8c-2b7f28b60772", "WIN10", "pc.lab.local")
     inside = dataclasses.replace(actual(vm()), self_vm=me)
-    with pytest.raises(PlanError) as caught:
+    with pytest.raises(PlanError, match="the Hyper-V plan cannot be made:") as caught:
         diff(desired({"WIN10": {"processors": 4}}), inside)
     assert ("this plan stops VM WIN10 to change it, and dfwctl runs inside that VM: it would "
             "stop itself halfway and leave the VM off. Run dfwctl on the Hyper-V host "

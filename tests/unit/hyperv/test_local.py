@@ -69,7 +69,8 @@ def test_calls_of_one_batch_fail_on_their_own(monkeypatch, state):
 def test_a_refusal_names_cmdlet_and_hyperv_message(monkeypatch, state):
     transport = use_fake_pwsh(monkeypatch, state)
     vm_id = invoke(transport, "Get-VM", {"Name": "WIN10"}, ("Id",))[0]["Id"]
-    with pytest.raises(HyperVError) as caught:
+    with pytest.raises(HyperVError,
+                       match=r"Set-VMProcessor failed: Failed to modify device 'Processor'\.") as caught:
         invoke(transport, "Set-VMProcessor", {"VM": VmRef(vm_id), "Count": 4})
     text = str(caught.value)
     assert text.startswith("Set-VMProcessor failed: Failed to modify device 'Processor'.")
@@ -86,7 +87,7 @@ def test_output_before_the_reply_is_ignored(monkeypatch, state):
 @pytest.mark.parametrize("code", ["3", "64", "1"])
 def test_powershell_failing_without_a_reply(monkeypatch, state, code):
     transport = use_fake_pwsh(monkeypatch, state, DFWCTL_FAKE_PWSH_CRASH=code)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(TransportError, match=r"PowerShell \(pwsh\) exited with code") as caught:
         invoke(transport, "Get-VM", {}, ("Name",))
     assert f"exited with code {code}" in str(caught.value)
     assert "ParserError: simulated PowerShell failure" in str(caught.value)
@@ -100,7 +101,8 @@ def test_missing_state_is_reported_from_stderr(monkeypatch, tmp_path):
 
 def test_powershell_not_installed(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(TransportError,
+                       match=r"PowerShell \(pwsh\) is not on PATH, so the local Hyper-V host") as caught:
         invoke(LocalTransport("pwsh"), "Get-VM")
     assert "PowerShell (pwsh) is not on PATH" in caught.value.message
     assert "simulator:PATH" in caught.value.hint

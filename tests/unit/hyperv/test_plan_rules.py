@@ -57,7 +57,7 @@ def test_startup_memory_above_what_is_free_counts_what_the_vm_gives_back():
 def test_vms_started_together_share_the_free_memory():
     a = vm("Off", name="A", vm_id="11111111-1111-1111-1111-111111111111", memory=6 * GIB)
     b = vm("Off", name="B", vm_id="22222222-2222-2222-2222-222222222222", memory=6 * GIB)
-    with pytest.raises(PlanError) as caught:
+    with pytest.raises(PlanError, match="the Hyper-V plan cannot be made:") as caught:
         diff(desired({"A": {}, "B": {}}), actual(a, b, host=HOST))
     assert "VMs A, B would start with 12GiB of memory in all, and hyperv:local has 8GiB for " \
            "them" in caught.value.message

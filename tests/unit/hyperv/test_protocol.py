@@ -87,7 +87,8 @@ def test_an_error_reply_keeps_hyperv_message_category_and_error_id():
         {"ok": True, "output": []}]}
     first, second = decode_reply(doc, CALLS)
     assert second.result() == []
-    with pytest.raises(HyperVError) as caught:
+    with pytest.raises(HyperVError,
+                       match="Get-VM failed: Hyper-V was unable to find a virtual machine") as caught:
         first.result()
     error = caught.value
     assert (error.cmdlet, error.category) == ("Get-VM", "InvalidArgument")

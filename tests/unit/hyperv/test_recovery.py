@@ -51,7 +51,8 @@ def memory_taken(path):
 
 
 def test_a_start_that_fails_after_the_stop_is_tried_again_and_reported(monkeypatch, pc):
-    with pytest.raises(RecoveryError) as caught:
+    with pytest.raises(RecoveryError,
+                       match=r"Start-VM failed on VM 'WIN10': 'WIN10' failed to start\.") as caught:
         apply(monkeypatch, pc, {"WIN10": {"memory": "8GiB"}}, between=memory_taken(pc))
     error = caught.value
     assert error.cause.cmdlet == "Start-VM" and error.state == "Off"
@@ -68,7 +69,8 @@ def test_a_start_that_fails_after_the_stop_is_tried_again_and_reported(monkeypat
 
 def test_with_restore_on_failure_the_checkpoint_brings_the_vm_back(monkeypatch, pc):
     spec = {"WIN10": {"memory": "8GiB", "checkpoint": {"restore_on_failure": True}}}
-    with pytest.raises(RecoveryError) as caught:
+    with pytest.raises(RecoveryError,
+                       match=r"Start-VM failed on VM 'WIN10': 'WIN10' failed to start\.") as caught:
         apply(monkeypatch, pc, spec, between=memory_taken(pc))
     text = caught.value.message
     assert f'checkpoint "{TEMPORARY}" restored' in text
@@ -80,7 +82,8 @@ def test_with_restore_on_failure_the_checkpoint_brings_the_vm_back(monkeypatch, 
 def test_a_setting_that_fails_after_the_stop_lists_what_was_applied(monkeypatch, pc):
     spec = {"WIN10": {"memory": "4GiB", "processors": 0,
                       "network_adapters": [{"mac_address_spoofing": True}]}}
-    with pytest.raises(RecoveryError) as caught:
+    with pytest.raises(RecoveryError,
+                       match="Set-VMProcessor failed on VM 'WIN10': Failed to modify") as caught:
         apply(monkeypatch, pc, spec)
     error = caught.value
     assert error.cause.cmdlet == "Set-VMProcessor" and error.state == "Running"
@@ -96,7 +99,8 @@ def test_a_setting_that_fails_after_the_stop_lists_what_was_applied(monkeypatch,
 def test_without_a_checkpoint_the_restoring_command_puts_the_old_values_back(monkeypatch, pc):
     seed_host(pc, {"HostMemoryInUse": 4 * GIB})
     spec = {"WIN10": {"memory": "8GiB", "processors": 4, "checkpoint": False}}
-    with pytest.raises(RecoveryError) as caught:
+    with pytest.raises(RecoveryError,
+                       match=r"Start-VM failed on VM 'WIN10': 'WIN10' failed to start\.") as caught:
         apply(monkeypatch, pc, spec, between=memory_taken(pc))
     hint = caught.value.hint
     assert hint.startswith("to put back the settings this apply changed and start the VM: ")
@@ -107,7 +111,8 @@ def test_without_a_checkpoint_the_restoring_command_puts_the_old_values_back(mon
 def test_a_guest_that_does_not_shut_down_is_reported_not_turned_off(monkeypatch, pc):
     seed_vm(pc, VmSeed("WIN10", shutdown_hangs=1))
     spec = {"WIN10": {"processors": 4, "shutdown": {"timeout": 30}}}
-    with pytest.raises(RecoveryError) as caught:
+    with pytest.raises(RecoveryError,
+                       match="Stop-DfwctlVM failed on VM 'WIN10': The guest of 'WIN10'") as caught:
         apply(monkeypatch, pc, spec)
     error = caught.value
     assert error.cause.error_id == "DfwctlStopTimeout,Stop-DfwctlVM" and error.state == "Running"
@@ -130,7 +135,8 @@ def test_a_turn_off_when_allowed(monkeypatch, pc):
 
 def test_a_guest_without_a_shutdown_service(monkeypatch, pc):
     seed_vm(pc, VmSeed("WIN10", shutdown_service=False))
-    with pytest.raises(RecoveryError) as caught:
+    with pytest.raises(RecoveryError,
+                       match="Stop-DfwctlVM failed on VM 'WIN10': The guest of 'WIN10'") as caught:
         apply(monkeypatch, pc, {"WIN10": {"processors": 4}})
     assert "cannot be shut down from the host" in caught.value.message
     assert "shut it down from inside" in caught.value.hint

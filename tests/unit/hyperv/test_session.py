@@ -46,7 +46,8 @@ def test_the_first_call_establishes_the_session(monkeypatch, pc):
 
 def test_a_session_neither_elevated_nor_in_hyperv_administrators(monkeypatch, pc):
     seed_host(pc, {"Elevated": False})
-    with pytest.raises(DfwctlError) as caught:
+    with pytest.raises(DfwctlError,
+                       match="the PowerShell session on hyperv:local is not elevated, and") as caught:
         plan(monkeypatch, pc)
     message = caught.value.message
     assert ("is not elevated, and user HV-SIMULATOR\\chicken is not in the Hyper-V "
@@ -59,7 +60,8 @@ def test_a_session_neither_elevated_nor_in_hyperv_administrators(monkeypatch, pc
 
 def test_constrained_language_mode(monkeypatch, pc):
     seed_host(pc, {"LanguageMode": "ConstrainedLanguage"})
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(TransportError,
+                       match="PowerShell runs in ConstrainedLanguage mode, where dfwctl's") as caught:
         plan(monkeypatch, pc)
     assert "PowerShell runs in ConstrainedLanguage mode" in caught.value.message
     assert "AppLocker or WDAC" in caught.value.hint
@@ -73,7 +75,8 @@ def test_constrained_language_mode(monkeypatch, pc):
 def test_a_group_policy_execution_policy_is_explained(monkeypatch, pc, culture, policy, words):
     seed_host(pc, {"MachinePolicy": policy, "UICulture": culture, "OEMCodePage": 850})
     use_fake_pwsh(monkeypatch, pc)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(TransportError,
+                       match=r"PowerShell \(pwsh\) exited with code 1 without a dfwctl reply:") as caught:
         plan(monkeypatch, pc, transport=LocalTransport("pwsh", encoding="cp850"))
     assert words in caught.value.message  # decoded in the console's code page
     assert "FullyQualifiedErrorId : UnauthorizedAccess" in caught.value.message
@@ -83,7 +86,8 @@ def test_a_group_policy_execution_policy_is_explained(monkeypatch, pc, culture, 
 def test_the_oem_code_page_matters(monkeypatch, pc):
     seed_host(pc, {"MachinePolicy": "Restricted", "UICulture": "de-DE", "OEMCodePage": 850})
     use_fake_pwsh(monkeypatch, pc)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(TransportError,
+                       match=r"PowerShell \(pwsh\) exited with code 1 without a dfwctl reply:") as caught:
         plan(monkeypatch, pc, transport=LocalTransport("pwsh", encoding="utf-8"))
     assert "Ausführung" not in caught.value.message  # what decoding as UTF-8 gave before
 
@@ -96,7 +100,7 @@ def test_a_process_policy_alone_does_not_stop_dfwctl(monkeypatch, pc):
 def test_a_32_bit_powershell(monkeypatch, pc):
     seed_host(pc, {"PSProcess64Bit": False,
                    "PSHome": r"C:\Windows\SysWOW64\WindowsPowerShell\v1.0"})
-    with pytest.raises(DfwctlError) as caught:
+    with pytest.raises(DfwctlError, match="PowerShell on hyperv:local runs as a 32-bit process") as caught:
         plan(monkeypatch, pc)
     assert "runs as a 32-bit process" in caught.value.message
     assert "Sysnative" in caught.value.hint
@@ -105,7 +109,8 @@ def test_a_32_bit_powershell(monkeypatch, pc):
 def test_the_stores_powershell_with_hyperv_off(monkeypatch, pc):
     seed_host(pc, {"PSEdition": "Core", "PSVersion": "7.4.6", "PSHome": STORE,
                    "HyperVFeature": "Disabled"})
-    with pytest.raises(DfwctlError) as caught:
+    with pytest.raises(DfwctlError,
+                       match=r"the Hyper-V cmdlets are missing on hyperv:local \(Get-VM") as caught:
         plan(monkeypatch, pc)
     assert "cannot be read: Get-WindowsOptionalFeature failed: Class not registered" \
         in caught.value.message

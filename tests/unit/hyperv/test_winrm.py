@@ -2,6 +2,7 @@
 pypsrp's options (TLS verified by default), and how failures read."""
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -39,7 +40,7 @@ def test_options(url, environ, expected):
     (URL, {**PASSWORD, "DFWCTL_WINRM_AUTH": "basic", "DFWCTL_WINRM_HTTP": "1"}, "clear text"),
 ])
 def test_refused_settings(url, environ, words):
-    with pytest.raises(DfwctlError) as caught:
+    with pytest.raises(DfwctlError, match=re.escape(words)) as caught:
         wsman_options(url, environ)
     assert words in str(caught.value)
 
@@ -71,7 +72,8 @@ class _Refusing:
 
 def test_connection_failures_name_the_host_and_a_fix(monkeypatch):
     monkeypatch.setattr(WinRMTransport, "_modules", lambda self: (_Refusing, None, None))
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(TransportError,
+                       match=r"cannot run PowerShell on winrm://admin@hv01\.lab\.local") as caught:
         WinRMTransport(URL, PASSWORD).exchange([Call.of("Get-VM")])
     assert caught.value.message.startswith(f"cannot run PowerShell on {URL} (https, port 5986, "
                                            "negotiate): ConnectionError")

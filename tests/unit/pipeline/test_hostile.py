@@ -142,7 +142,7 @@ def test_a_message_never_carries_a_raw_control_or_line_breaking_character(tmp_pa
     path = tmp_path / "p.yml"
     path.write_text(HEAD + f'containers:\n  web:\n    image: busybox\n    "en{char}v": {{}}\n',
                     encoding="utf-8")
-    with pytest.raises(PlaybookError) as raised:
+    with pytest.raises(PlaybookError, match=r"\n1 error in the playbook$") as raised:
         load_playbook(path, environ={})
     text = str(raised.value)
     assert char not in text

@@ -236,7 +236,8 @@ def test_check_raises_with_every_error_and_returns_warnings():
                     "      nested_virtualization: true\n")
     warnings = check(_doc(warning_only))
     assert [d.severity for d in warnings] == ["warning"]
-    with pytest.raises(PlaybookError) as caught:
+    with pytest.raises(PlaybookError,
+                       match=r"p\.yml:2:7: name: 'X' is not a valid name: use lowercase") as caught:
         check(_doc("version: 1\nname: X\ncontainers:\n  aa: {}\n"))
     assert len(caught.value.diagnostics) == 2
     assert "2 errors in the playbook" in str(caught.value)
@@ -245,7 +246,8 @@ def test_check_raises_with_every_error_and_returns_warnings():
 def test_check_adds_prior_diagnostics_and_skips_places_they_cover():
     doc = _doc("version: 1\nname: x\ncontainers:\n  aa: {image: a, memory: '${MEM}'}\n")
     interpolation = interpolate(doc, {})
-    with pytest.raises(PlaybookError) as caught:
+    with pytest.raises(PlaybookError,
+                       match=r"p\.yml:4:26: containers\.aa\.memory: variable \$\{MEM\} is not") as caught:
         check(doc, interpolation.diagnostics)
     assert [d.message for d in caught.value.diagnostics] == [
         "variable ${MEM} is not set: export it, add it to .env beside the playbook, or give a "

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from dfwctl.values.mounts import (
@@ -213,7 +215,7 @@ def test_mount_is_frozen_and_hashable():
     ],
 )
 def test_parse_mount_rejects(text, message):
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
         parse_mount(text)
     assert str(error.value) == message
 

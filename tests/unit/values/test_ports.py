@@ -1,4 +1,5 @@
 import operator
+import re
 
 import pytest
 
@@ -191,7 +192,7 @@ def test_parse_ports(value, expected):
     ],
 )
 def test_parse_ports_rejects(value, message):
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
         parse_ports(value)
     assert str(error.value) == message
 

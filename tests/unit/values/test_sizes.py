@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from dfwctl.values.sizes import GIB, KIB, MIB, TIB, format_size, parse_size
@@ -91,7 +93,7 @@ def test_parse_size(value, expected):
     ],
 )
 def test_parse_size_rejects(value, message):
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
         parse_size(value)
     assert str(error.value) == message
 
@@ -142,7 +144,7 @@ def test_format_size_round_trips(n):
     ],
 )
 def test_format_size_rejects(n, message):
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
         format_size(n)
     assert str(error.value) == message
 
