@@ -46,7 +46,7 @@ bench: install testenv ## Time converge against the SDK floor and peer tools (BE
 chaos: install testenv ## Faults injected into a private engine, dfwctl interrupted, two applies at once, 10,000 fuzzed playbooks (root; slow; CHAOS_ARGS="--only kill_cold --fuzz 500")
 	eval "$$($(TESTENV) up)" && $(BIN)/python -m chaos.run $(CHAOS_ARGS)
 
-mutate: install ## Mutation testing of the core modules, unit tests only (slow; MUTATE_ARGS="--keep")
+mutate: install ## Mutation testing of the core modules, unit tests only (slow; MUTATE_ARGS="--module dfwctl.load" for one)
 	$(BIN)/pip install --quiet -e '.[mutate]'
 	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
 

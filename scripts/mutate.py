@@ -10,9 +10,11 @@ counts as surviving. Equivalent mutants (a change no test can observe because th
 the same) are listed in tests/mutation/equivalent.txt, each with the mutated line and a reason;
 an entry whose line no longer matches its mutant is stale and does not count.
 
-    python scripts/mutate.py [--children N] [--keep]
+    python scripts/mutate.py [--children N] [--keep] [--module dfwctl.load ...]
 
 --keep reuses results of an earlier run for functions that did not change (mutmut's cache).
+--module runs the mutants of one module (repeatable) and keeps the other modules' results; a
+module none of whose mutants ran is reported as not run, not as surviving.
 """
 from __future__ import annotations
 
@@ -94,11 +96,16 @@ def mutated_line(name: str) -> str:
 
 def score(results: Dict[str, Tuple[str, str]], equivalents: Dict[str, Equivalent]
           ) -> Tuple[Dict[str, "Counter[str]"], List[str], List[str]]:
-    """Counts per module, the surviving mutants and the stale equivalent entries."""
+    """Counts per module, the surviving mutants and the stale equivalent entries. A module
+    none of whose mutants ran counts them all as not checked, with no survivors listed."""
+    ran = {module for module, verdict in results.values() if verdict != "not checked"}
     counts: Dict[str, "Counter[str]"] = defaultdict(Counter)
     survivors: List[str] = []
     stale: List[str] = []
     for name, (module, verdict) in sorted(results.items()):
+        if module not in ran:
+            counts[module][verdict] += 1
+            continue
         if verdict in ("survived", "suspicious", "not checked") and name in equivalents:
             if mutated_line(name) == equivalents[name].line:
                 verdict = "equivalent"
@@ -117,6 +124,9 @@ def table(counts: Dict[str, "Counter[str]"]) -> List[str]:
     total: "Counter[str]" = Counter()
     for module in sorted(counts):
         c = counts[module]
+        if c["not checked"] == sum(c.values()):
+            rows.append(f"| {module} | {c['not checked']} | | | | | not run |")
+            continue
         total.update(c)
         rows.append(_row(module, c))
     rows.append(_row("**all**", total))
@@ -137,17 +147,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--keep", action="store_true", help="reuse an earlier run's results")
     parser.add_argument("--report-only", action="store_true", help="score the last run again")
+    parser.add_argument("--module", action="append", default=[],
+                        help="run only this module's mutants, e.g. dfwctl.load (repeatable)")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     started = time.monotonic()
     if not args.report_only:
-        if not args.keep:
+        if not args.keep and not args.module:
             shutil.rmtree(MUTANTS, ignore_errors=True)
         MUTANTS.mkdir(exist_ok=True)
         log = ROOT / "mutants.log"
         print(f"mutate: running mutmut with {args.children} workers (log: {log.name})", flush=True)
         with open(log, "w", encoding="utf-8") as out:
-            run = subprocess.run([*MUTMUT, "run", "--max-children", str(args.children)],
+            run = subprocess.run([*MUTMUT, "run", "--max-children", str(args.children),
+                                  *(f"{m}*" for m in args.module)],
                                  cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         if run.returncode != 0:
             print(f"mutate: mutmut failed (exit {run.returncode}); its log is {log}", file=sys.stderr)

@@ -70,3 +70,14 @@ def test_equivalents_file_format(tmp_path):
 
 def test_the_shipped_equivalents_file_reads():
     assert isinstance(mutate.read_equivalents(), dict)
+
+
+def test_a_module_whose_mutants_did_not_run_is_reported_as_not_run(tmp_path):
+    _meta(tmp_path, "dfwctl/a.py", {"a.x_f__mutmut_1": 1, "a.x_f__mutmut_2": 0})
+    _meta(tmp_path, "dfwctl/b.py", {"b.x_g__mutmut_1": None, "b.x_g__mutmut_2": None})
+    counts, survivors, stale = mutate.score(mutate.read_results(tmp_path), {})
+    assert survivors == ["a.x_f__mutmut_2"]
+    rows = mutate.table(counts)
+    assert rows[2:] == ["| dfwctl/a.py | 2 | 1 | 0 | 1 | 0 | 50.0% |",
+                        "| dfwctl/b.py | 2 | | | | | not run |",
+                        "| **all** | 2 | 1 | 0 | 1 | 0 | 50.0% |"]
