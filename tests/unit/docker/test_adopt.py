@@ -129,7 +129,7 @@ def test_networks_and_volumes_made_elsewhere():
     other = merged(same, networks={"front": network_state(
         NetworkSpec("front", driver="macvlan", subnet="10.9.0.0/24"), None)},
         volumes={"data": volume_state(VolumeSpec("data", driver="nfs"), None)})
-    with pytest.raises(PlanError) as caught:
+    with pytest.raises(PlanError, match="the plan cannot be made:") as caught:
         diff(desired, other)
     assert "network front already exists, made elsewhere, and differs from the playbook " \
            "(driver differ)" in str(caught.value)
