@@ -238,3 +238,35 @@ def test_load_names_the_file_and_takes_the_path_asked_for(tmp_path):
     assert slow.has_positions and slow.display_name == str(path) and slow.path == path
     assert not fast.has_positions and fast.display_name == str(path)
     assert fast.parsed_json is None  # only a cached load keeps the tree for the cache
+
+
+def test_a_playbook_of_exactly_the_bound_is_read_and_one_byte_more_is_refused(tmp_path):
+    from dfwctl import loadlimits
+
+    path = tmp_path / "big.yml"
+    head = "version: 1\nname: ab\n# "
+    path.write_text(head + "x" * (loadlimits.MAX_BYTES - len(head) - 1) + "\n")
+    assert plain(load(path).data) == {"version": 1, "name": "ab"}
+    path.write_text(head + "x" * (loadlimits.MAX_BYTES - len(head)) + "\n")
+    with pytest.raises(PlaybookError, match="MiB") as raised:
+        load(path)
+    assert [str(d) for d in raised.value.diagnostics] == [
+        f"{path}:1:1: the playbook is 4.0 MiB: dfwctl reads playbooks of up to 4 MiB; split it, "
+        "or check that this is the right file"]
+
+
+def test_a_playbook_from_the_parse_cache_names_its_file_and_can_be_parsed_again(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("DFWCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("DFWCTL_NO_CACHE", raising=False)
+    from dfwctl import parsecache
+
+    path = tmp_path / "p.yml"
+    text = "version: 1\nname: ab\ncontainers:\n  web: {image: busybox}\n"
+    path.write_text(text)
+    first = load(path, cache=True)
+    assert first.parsed_json is not None and not first.has_positions
+    parsecache.remember(text, first.parsed_json)
+    cached = load(path, cache=True)
+    assert (cached.display_name, cached.text, cached.has_positions) == (str(path), text, False)
+    assert cached.round_trip().position(("containers", "web", "image")) == (4, 16)
