@@ -348,7 +348,7 @@ def test_references_to_undefined_services_volumes_and_networks_are_errors(tmp_pa
             volumes: [data:/data]
             networks: [back]
         """)
-    with pytest.raises(ComposeError) as caught:
+    with pytest.raises(ComposeError, match="depends on undefined service") as caught:
         playbook(tmp_path, "compose.yaml")
     assert [(d.line, d.col, d.path, d.message) for d in caught.value.diagnostics] == [
         (4, 18, "services.app.depends_on.db", "depends on undefined service 'db'"),
