@@ -21,6 +21,8 @@ from dfwctl.providers.docker.model import (
     NetworkSpec,
 )
 
+NEVER_STARTED_TEXT = ("the container was created but never started (an apply or the engine "
+                      "stopped while it started): it is created again")
 BASE = ContainerSpec("web", "busybox:latest", env=(("A", "1"), ("B", "2")), restart="no",
                      memory=1 << 30)
 
@@ -73,7 +75,7 @@ def _state(status: str, exit_code=None) -> ContainerState:
     ("restarting", None),
     ("dead", (Action.REPLACE, "the container is dead")),
     ("paused", (Action.UPDATE, "the container is paused (changed outside dfwctl)")),
-    ("created", (Action.UPDATE, "the container was created but never started")),
+    ("created", (Action.REPLACE, NEVER_STARTED_TEXT)),
     ("exited", (Action.UPDATE, "the container is exited (stopped outside dfwctl)")),
 ])
 def test_drift_of_a_container_that_should_run(status, change):
@@ -84,7 +86,7 @@ def test_drift_of_a_container_that_should_run(status, change):
     ("running", None, None),
     ("restarting", None, None),
     ("paused", None, None),
-    ("created", None, (Action.UPDATE, "the container has not run yet")),
+    ("created", None, (Action.REPLACE, NEVER_STARTED_TEXT)),
     ("exited", 0, None),
     ("exited", None, None),
     ("exited", 3, (Action.REPLACE, "its last run failed (exit code 3); run it again")),
