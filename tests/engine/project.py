@@ -57,11 +57,22 @@ class Project:
             self.api.remove_network(n["Id"])
         for v in (self.api.volumes(filters=owned) or {}).get("Volumes") or []:
             self.api.remove_volume(v["Name"], force=True)
-        for image in self.api.images(all=True, filters=owned):  # built by the playbook
-            try:
-                self.api.remove_image(image["Id"], force=True)
-            except docker.errors.NotFound:
-                pass  # went with another one it was a parent of
+        # built by the playbook; newest first, so that a child goes before its parent
+        images = sorted(self.api.images(all=True, filters=owned), key=lambda i: i["Created"],
+                        reverse=True)
+        for _ in range(3):
+            conflicts = []
+            for image in images:
+                try:
+                    self.api.remove_image(image["Id"], force=True)
+                except docker.errors.NotFound:
+                    pass  # went with another one it was a parent of
+                except docker.errors.APIError as error:
+                    if error.status_code != 409:  # 409: it still has child images
+                        raise
+                    conflicts.append(image)
+            images = conflicts
+        assert not images, f"images of {self.name} still have child images: {images}"
 
 
 def sleeper(name: str, *more: str) -> str:
