@@ -129,13 +129,17 @@ class PrivateEngine:
 
     def restart(self) -> None:
         """A clean restart of dockerd (SIGTERM, then start), as a user restarts the engine."""
+        self._terminate()
+        self.start()
+
+    def _terminate(self) -> None:
+        """SIGTERM to dockerd, SIGKILL when it has not ended within 40 s."""
         pid = self.pid()
         if pid:
             os.kill(pid, signal.SIGTERM)
             if not self._reap(pid, 40):
                 os.kill(pid, signal.SIGKILL)
                 self._reap(pid, 10)
-        self.start()
 
     def freeze(self) -> None:
         pid = self.pid()
@@ -157,12 +161,7 @@ class PrivateEngine:
             # the interfaces of its networks outlive it: its own, by their ids
             bridges = [f"br-{n[:12]}" for n in self.docker(
                 "network", "ls", "-q", "--no-trunc", "--filter", "driver=bridge").split()]
-        pid = self.pid()
-        if pid:
-            os.kill(pid, signal.SIGTERM)
-            if not self._reap(pid, 40):
-                os.kill(pid, signal.SIGKILL)
-                self._reap(pid, 10)
+        self._terminate()
         for proc in self._processes():  # containerd and any shim or proxy still running
             try:
                 os.kill(proc, signal.SIGKILL)
