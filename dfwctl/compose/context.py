@@ -42,6 +42,8 @@ class Context:
     containers: Dict[str, str] = field(default_factory=dict)  # service -> container key
     networks: Dict[str, str] = field(default_factory=dict)  # compose key -> playbook key
     volumes: Dict[str, str] = field(default_factory=dict)
+    secrets: Dict[str, str] = field(default_factory=dict)  # written: name -> file, environment
+    unwritten: Dict[str, str] = field(default_factory=dict)  # secret left out -> why
     # (mapping written, key, comment): comments on translated values
     notes: List[Tuple[Any, Any, str]] = field(default_factory=list)
     dropped: List[str] = field(default_factory=list)  # services no selected profile enables

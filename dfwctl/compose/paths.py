@@ -37,7 +37,10 @@ def absolutize(model: Dict[str, Any], base: Path, origins: Origins) -> None:
     for section in ("secrets", "configs"):
         for item in (model.get(section) or {}).values():
             if isinstance(item, dict) and isinstance(item.get("file"), str):
-                item["file"] = host_path(item["file"], base)
+                written = item["file"]
+                item["file"] = host_path(written, base)
+                if item["file"] != written:
+                    origins.written.setdefault(item["file"], written)
 
 
 def _service(service: Dict[str, Any], base: Path, origins: Origins) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from dfwctl.compose import mounts
+from dfwctl.compose import mounts, secrets
 from dfwctl.compose.context import Context, Out, Raw, playbook_keys
 from dfwctl.compose.resources import text
 
@@ -24,7 +24,6 @@ WHY = {
     "network_mode": "the playbook has no service: and container: network modes",
     "stdin_open": "dfwctl runs containers detached, without stdin",
     "tty": "dfwctl runs containers detached, without a terminal",
-    "secrets": "mount the secret's file with mounts (read-only), or pass it with env",
     "configs": "mount the config's file with mounts (read-only)",
     "scale": "a playbook container is one container",
     "develop": "compose watch has no equivalent",
@@ -384,4 +383,5 @@ HANDLERS: Dict[str, Handler] = {
     "volumes": mounts.volumes,
     "build": mounts.build,
     "env_file": mounts.env_files,
+    "secrets": secrets.grants,
 }

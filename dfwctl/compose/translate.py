@@ -1,22 +1,21 @@
-"""A read project as a playbook tree: the project name as the playbook's name, networks and
-volumes by their engine names, each service as a container (with its profiles, or only the
-services the profiles selected at import enable, then always part of a run). A
-service's container is named as compose names it on the engine without the replica number
-(PROJECT-SERVICE), or by its container_name; the service's name stays an alias on each of its
-networks, so the others find it as before."""
+"""A read project as a playbook tree: the project name as the playbook's name, secrets as
+the playbook's file secrets, networks and volumes by their engine names, each service as a
+container (with its profiles, or only the services the profiles selected at import enable,
+then always part of a run). A service's container is named as compose names it on the
+engine without the replica number (PROJECT-SERVICE), or by its container_name; the service's
+name stays an alias on each of its networks, so the others find it as before."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Dict, List
 
-from dfwctl.compose import profiles, resources
+from dfwctl.compose import profiles, resources, secrets
 from dfwctl.compose.context import Context, playbook_keys
 from dfwctl.compose.read import Project
 from dfwctl.compose.services import Service
 
 IGNORED = ("version", "name", "include")
-LEFT_OUT = {"secrets": "top-level secrets have no playbook equivalent: mount the file",
-            "configs": "top-level configs have no playbook equivalent: mount the file",
+LEFT_OUT = {"configs": "top-level configs have no playbook equivalent: mount the file",
             "models": "models have no playbook equivalent"}
 
 
@@ -41,6 +40,9 @@ def translate(project: Project, out_dir: Path) -> "tuple[Dict[str, Any], Context
         if key in LEFT_OUT:
             origins.warn(model, key, (key,), LEFT_OUT[key])
     playbook: Dict[str, Any] = {"version": 1, "name": project.name}
+    written_secrets = secrets.definitions(model, ctx)
+    if written_secrets:
+        playbook["secrets"] = written_secrets
     written_networks = {}
     for key, entry in networks.items():
         spec = resources.network(key, entry, ctx)

@@ -40,14 +40,14 @@ def _comment(text: str) -> str:
 
 
 def _spaced(body: str) -> str:
-    """A blank line before each section (networks, volumes, containers) and each container."""
+    """A blank line before each section (secrets, networks, volumes, containers) and each container."""
     lines: List[str] = []
     section = ""
     for line in body.splitlines():
         top = bool(line) and not line[0].isspace()
         if top:
             section = line.split(":")[0]
-            if section in ("networks", "volumes", "containers"):
+            if section in ("secrets", "networks", "volumes", "containers"):
                 lines.append("")
         elif section == "containers" and line.startswith("  ") and not line[2].isspace() \
                 and not lines[-1].startswith("containers:"):

@@ -28,6 +28,9 @@ CASES = {
              "services": ["web", "db", "cache"], "built": ["web"]},
     "jobs": {"profiles": [], "env": {"QUEUE": "orders"},
              "services": ["migrate", "worker", "metrics"]},
+    "vault": {"profiles": [], "env": {"API_TOKEN": "token-{subnet}"}, "services": ["app"],
+              "files": {"app": ["/run/secrets/db-password", "/etc/app/db.txt",
+                                "/run/secrets/token", "/run/secrets/api-token"]}},
 }
 
 
@@ -106,6 +109,16 @@ def cpus(host: Dict[str, Any]) -> float:
     return 0.0
 
 
+def files_in(api, container: str, paths: List[str]) -> Dict[str, str]:
+    """Each file's owner, group, mode and content, as the container sees them."""
+    found = {}
+    for path in paths:
+        shown = api.exec_start(api.exec_create(container, [
+            "sh", "-c", 'stat -c "%u %g %a" "$1" && cat "$1"', "sh", path]))
+        found[path] = shown.decode(errors="replace")
+    return found
+
+
 def containers(api, label: str, value: str) -> Dict[str, Any]:
     found = api.containers(all=True, filters={"label": f"{label}={value}"})
     return {c["Names"][0].lstrip("/"): api.inspect_container(c["Id"]) for c in found}
@@ -165,6 +178,9 @@ def test_compose_up_and_apply_of_the_import_make_the_same_containers(case, run_c
     assert up.returncode == 0, up.stderr
     by_compose = containers(docker_api, "com.docker.compose.project", run.name)
     assert sorted(by_compose) == sorted(f"{run.name}-{s}-1" for s in CASES[case]["services"])
+    files = CASES[case].get("files", {})
+    theirs_files = {s: files_in(docker_api, by_compose[f"{run.name}-{s}-1"]["Id"], paths)
+                    for s, paths in files.items()}
     down = run.compose("down", "--volumes", "--timeout", "1")  # the built image stays
     assert down.returncode == 0, down.stderr
 
@@ -184,6 +200,11 @@ def test_compose_up_and_apply_of_the_import_make_the_same_containers(case, run_c
         theirs = projection(by_compose[f"{run.name}-{service}-1"], built)
         ours = projection(by_dfwctl[f"{run.name}-{service}"], built)
         assert ours == theirs, f"{service}: dfwctl {ours}\ncompose {theirs}"
+        if service in files:  # secrets: the same file at the same path, owner and mode
+            ours_files = files_in(docker_api, by_dfwctl[f"{run.name}-{service}"]["Id"],
+                                  files[service])
+            assert ours_files == theirs_files[service]
+            assert all(len(shown.splitlines()) == 2 for shown in ours_files.values()), ours_files
         if built:
             greeting = docker_api.exec_start(docker_api.exec_create(
                 by_dfwctl[f"{run.name}-{service}"]["Id"], ["cat", "/greeting"]))

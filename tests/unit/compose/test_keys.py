@@ -62,9 +62,10 @@ def test_each_service_key_is_mapped_or_warned(key, tmp_path):
     (tmp_path / "ctx" / "Dockerfile").write_text("FROM busybox\n", encoding="utf-8")
     (tmp_path / "app.env").write_text("A=1\n", encoding="utf-8")
     image = "" if key == "image" else "    image: busybox\n"
+    defined = "secrets: {s: {environment: S}}\n" if key == "secrets" else ""
     (tmp_path / "compose.yaml").write_text(
-        f"services:\n  app:\n{image}    {key}: {VALUES[key]}\n  other: {{image: busybox}}\n",
-        encoding="utf-8")
+        f"services:\n  app:\n{image}    {key}: {VALUES[key]}\n  other: {{image: busybox}}\n"
+        + defined, encoding="utf-8")
     project = read_project(ReadOptions(files=(tmp_path / "compose.yaml",), project_name="p",
                                        profiles=("p",), cwd=tmp_path))
     tree, ctx = translate(project, tmp_path)

@@ -241,7 +241,7 @@ def test_what_has_no_equivalent_is_a_warning_at_the_file_line_and_key(tmp_path):
             image: busybox
             cpu_shares: 512
             healthcheck: {test: [CMD, "true"], start_interval: 1s}
-        secrets:
+        configs:
           token: {file: ./token.txt}
         """)
     tree, warnings = playbook(tmp_path, "compose.yaml")
@@ -254,7 +254,7 @@ def test_what_has_no_equivalent_is_a_warning_at_the_file_line_and_key(tmp_path):
         "equivalent: left out (only cpus limits CPU in the playbook)",
         "compose.yaml:8:40: warning: services.app.healthcheck.start_interval: "
         "healthcheck.start_interval has no playbook equivalent: left out",
-        "compose.yaml:9:1: warning: secrets: top-level secrets have no playbook equivalent: "
+        "compose.yaml:9:1: warning: configs: top-level configs have no playbook equivalent: "
         "mount the file",
     ]
 
