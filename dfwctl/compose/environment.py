@@ -4,6 +4,7 @@ the process environment over them. An unset variable without a default is an emp
 a warning; ${VAR:?message} is an error; $$ is a literal $. Values are interpolated, keys never."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
@@ -20,7 +21,7 @@ def environment(project_dir: Path, env_files: Sequence[Path],
     values: Dict[str, str] = {}
     if env_files:
         for path in env_files:
-            if not path.is_file():
+            if not os.path.isfile(path):
                 raise DfwctlError(f"{path}: no such env file", hint="pass an existing file to "
                                   "--env-file, or leave it out to read .env")
             values.update(env_file(path, {**values, **environ}))

@@ -4,6 +4,7 @@ merge rules of several files. A base from another file brings its relative paths
 against that file's folder, as docker compose does."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -71,7 +72,7 @@ def _base(siblings: Dict[str, Any], spec: Dict[str, Any], name: str, path: Path,
     where = ("services", name, "extends")
     if spec.get("file"):
         other = (path.resolve().parent / str(spec["file"])).resolve()
-        if not other.is_file():
+        if not os.path.isfile(other):
             origins.error(service, "extends", where, f"{other}: no such file to extend")
             return None
         services = (reader.extended(other).get("services") or {})

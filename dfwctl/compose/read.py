@@ -6,6 +6,7 @@ merged in order. The project name comes from the options, the environment
 come from --profile only (without it, the playbook keeps every service's profiles)."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,7 +149,7 @@ class Reader:
         model: Dict[str, Any] = {}
         for name in files:
             target = (here / str(name)).resolve()
-            if not target.is_file():
+            if not os.path.isfile(target):
                 self.origins.error(entries, index, ("include", index),
                                    f"{target}: no such file to include")
                 self.origins.check()
@@ -168,7 +169,7 @@ def normalize_name(name: str) -> str:
 def read_project(options: ReadOptions) -> Project:
     files = [Path(f) for f in options.files] or default_files(options.cwd)
     for path in files:
-        if not path.is_file():
+        if not os.path.isfile(path):
             raise DfwctlError(f"{path}: no such compose file")
     directory = (options.project_directory or files[0].resolve().parent).resolve()
     origins = Origins()

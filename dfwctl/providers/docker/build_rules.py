@@ -4,6 +4,7 @@ same way; a built image is never pulled; a name dfwctl makes up for a built imag
 engine takes."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Dict, Generator, Iterator, Optional, Tuple
@@ -60,7 +61,7 @@ def _context(c: Checker, where: Where, raw: Any
     base = c.doc.directory
     folder = context_path(raw, base)
     at_context = where + (("context",) if isinstance(raw, dict) and "context" in raw else ())
-    if not folder.is_dir():
+    if not os.path.isdir(folder):
         written = raw if isinstance(raw, str) else raw.get("context", ".")
         yield c.error(at_context, f"the build context {quote(written)} is not a folder (it "
                                   "is relative to the playbook's folder): give the folder "
@@ -68,7 +69,7 @@ def _context(c: Checker, where: Where, raw: Any
         return None
     spec = build_spec(raw, base)
     assert spec is not None, "a build: value gives a spec"
-    if not (Path(spec.context) / spec.dockerfile).is_file():
+    if not os.path.isfile(Path(spec.context) / spec.dockerfile):
         at = where + (("dockerfile",) if isinstance(raw, dict) and "dockerfile" in raw else ())
         yield c.error(at, f"there is no {quote(spec.dockerfile)} in the build context: "
                           "build.dockerfile is relative to the context")

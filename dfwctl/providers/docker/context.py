@@ -78,7 +78,7 @@ class Context:
 def read_context(root: Path, dockerfile: str, use_cache: bool = True) -> Context:
     """Walk the context `root` as the CLI sends it; `dockerfile` is the Dockerfile's path,
     relative to the context (it may lie outside it)."""
-    if not root.is_dir():
+    if not os.path.isdir(root):
         raise DfwctlError(f"build context {root} is not a folder",
                           "check build.context (relative to the playbook's folder)")
     dockerfile_path = (root / dockerfile)
@@ -91,7 +91,7 @@ def read_context(root: Path, dockerfile: str, use_cache: bool = True) -> Context
     name = inside if inside is not None else OUTSIDE_DOCKERFILE
     ignore = root / ".dockerignore"
     try:
-        ignore_text = ignore.read_text(encoding="utf-8-sig") if ignore.is_file() else None
+        ignore_text = ignore.read_text(encoding="utf-8-sig") if os.path.isfile(ignore) else None
     except (OSError, UnicodeDecodeError) as exc:
         raise DfwctlError(f"cannot read {ignore}: {exc}") from None
     try:

@@ -12,6 +12,7 @@ playbook's environment (the process environment and the .env beside the playbook
 that is set nowhere and has no default is an error, as in the playbook."""
 from __future__ import annotations
 
+import os
 from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,10 +66,10 @@ def entries(value: Any) -> List[EnvFile]:
 def _text(entry: EnvFile, base: Path) -> str:
     """The file's text; "" for a missing one that is not required."""
     path = base / entry.path
-    if not path.is_file():
-        if not entry.required and not path.exists():
+    if not os.path.isfile(path):
+        if not entry.required and not os.path.exists(path):
             return ""
-        what = "is a folder" if path.is_dir() else "is not there"
+        what = "is a folder" if os.path.isdir(path) else "is not there"
         raise DfwctlError(f"env file {entry.path} {what} ({path})",
                           "write its path relative to the playbook's folder, or add "
                           "required: false to go on without it")

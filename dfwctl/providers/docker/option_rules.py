@@ -3,6 +3,7 @@
 entry it is about."""
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Dict, Iterator
 
 from dfwctl.checker import Checker, Path
@@ -184,7 +185,7 @@ def _seccomp_files(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Dia
             profile = security.seccomp_profile(security.security_option(item))
         except ValueError:
             continue  # reported with the option
-        if profile is not None and not (c.doc.directory / profile).is_file():
+        if profile is not None and not os.path.isfile(c.doc.directory / profile):
             yield c.error(where + (index,), (
                 f'seccomp profile "{profile}" is not a file (relative paths start at the '
                 "playbook's folder): write the path of the profile's JSON file, or "

@@ -145,6 +145,24 @@ def test_a_missing_file_is_refused_at_the_entry_naming_it(tmp_path):
     ]
 
 
+def test_paths_too_long_for_the_file_system_are_refused_at_their_entries(tmp_path):
+    """A name longer than the file system allows (ENAMETOOLONG) is a missing file, not an
+    internal error: for an env file, a build context, a Dockerfile and a seccomp profile."""
+    long = "x" * 300
+    path = write(tmp_path, APP + f"    env_file: [{long}.env, {{path: {long}2.env, "
+                                 "required: false}]\n"
+                                 f"    security_opt: ['seccomp={long}.json']\n"
+                                 f"  built:\n    build: ./{long}\n"
+                                 f"  other:\n    build: {{context: ., dockerfile: {long}}}\n")
+    found = messages(path)
+    assert [line.split(": ", 2)[1] for line in found] == [
+        "containers.app.env_file[0]", "containers.app.security_opt[0]",
+        "containers.built.build", "containers.other.build.dockerfile"], found
+    assert f"env file {long}.env is not there" in found[0]
+    assert "is not a file" in found[1] and "is not a folder" in found[2]
+    assert "there is no" in found[3]
+
+
 def test_a_folder_even_if_not_required_is_refused(tmp_path):
     (tmp_path / "conf").mkdir()
     path = write(tmp_path, APP + "    env_file: [{path: conf, required: false}]\n")
