@@ -120,6 +120,15 @@ def _load_with_cache(path: str) -> Tuple[int, str]:
     return 0, ""
 
 
+def tail(text: str, size: int) -> str:
+    """The whole lines of the last `size` characters of `text` (a line cut in two would read
+    as an error without a position)."""
+    if len(text) <= size:
+        return text
+    cut = text[-size:]
+    return cut[cut.find("\n") + 1:] if "\n" in cut else ""
+
+
 def worker() -> None:
     """Read case paths on stdin, one per line; answer one JSON line per case."""
     import logging
@@ -130,7 +139,7 @@ def worker() -> None:
         code, text = _run_cli(["validate", path])
         cold = _load_with_cache(path)
         warm = _load_with_cache(path)
-        print(json.dumps({"path": path, "code": code, "text": text[-4000:],
+        print(json.dumps({"path": path, "code": code, "text": tail(text, 200_000),
                           "cold": cold[0], "warm": warm[0], "warm_text": warm[1][-2000:]}),
               flush=True)
 
@@ -156,7 +165,7 @@ class Report:
         return sum(1 for f in self.findings if f.what.startswith(("internal", "hang", "crash")))
 
 
-def _judge(n: int, answer: Dict[str, object]) -> Optional[str]:
+def judge(n: int, answer: Dict[str, object]) -> Optional[str]:
     code, text = answer["code"], str(answer["text"])
     if code not in (0, 1) or "Traceback" in text or "internal error" in text:
         return f"internal error: exit {code}: {text.strip().splitlines()[-1:] if text else ''}"
@@ -235,7 +244,7 @@ def fuzz(count: int, seed: int, keep: int = 20, say=lambda _line: None) -> Repor
                     work = _Worker(env)
                     problem = "crash: the worker died"
                 else:
-                    problem = _judge(n, answer)
+                    problem = judge(n, answer)
                     if answer["code"] == 0:
                         report.valid += 1
                     elif answer["code"] == 1:
