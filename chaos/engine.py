@@ -9,8 +9,14 @@ containerd runs as a process of its own, as in a packaged Docker Engine (contain
 beside docker.service): killing dockerd leaves containerd and the containers' shims running,
 which is what an engine crash leaves behind (orphaned tasks, ports held by its proxies).
 
+Its containers run through a wrapper of runc that can hold a `runc create` or `runc start`
+until it is released: a kill of dockerd at that moment is the same every time (dockerd has
+programmed the container's network and, for `start`, made its containerd task, and has not
+yet recorded the container as running).
+
     engine = PrivateEngine(Path("/tmp/dfwctl-chaos"))
     engine.start(); engine.kill(); engine.start(); engine.freeze(); engine.thaw(); engine.stop()
+    engine.hold("start"); ...; engine.wait_held("start"); engine.kill(); engine.release("start")
 """
 from __future__ import annotations
 
@@ -32,6 +38,24 @@ ADDRESS_POOL = "base=10.213.0.0/16,size=24"  # far from the engines' default poo
 BRIDGE, BRIDGE_ADDRESS = "dfwchaos0", "10.214.0.1/24"
 TEST_IMAGE = "dfwctl-test/busybox:latest"
 ENGINE_PROCESSES = ("dockerd", "containerd", "docker-proxy")  # containerd-shim-runc-v2 too
+RUNTIME = "chaos-runc"
+# runc, except that while the file hold-VERB exists in the engine's folder, `runc VERB` (create
+# or start) of a container whose OCI spec (config.json in runc's working folder, the bundle)
+# contains the text in that file (any container when it is empty) writes the container's id to
+# held-VERB and waits until the hold file is gone
+WRAPPER = """#!/bin/sh
+for arg do
+    case "$arg" in create|start) verb=$arg; break;; esac
+done
+hold="{state}/hold-$verb"
+if [ -n "$verb" ] && [ -e "$hold" ] && {{ [ ! -s "$hold" ] || grep -qF -f "$hold" config.json; }}
+then
+    eval "id=\\${{$#}}"
+    echo "$id" > "{state}/held-$verb.tmp" && mv "{state}/held-$verb.tmp" "{state}/held-$verb"
+    while [ -e "$hold" ]; do sleep 0.05; done
+fi
+exec {runc} "$@"
+"""
 
 
 class EngineFailed(RuntimeError):
@@ -61,6 +85,7 @@ class PrivateEngine:
             (self.state / folder).mkdir(parents=True, exist_ok=True)
         self._containerd()
         _bridge(self.bridge, self.bridge_address)
+        runtime = self._runtime()
         self.pidfile.unlink(missing_ok=True)
         self.sock.unlink(missing_ok=True)
         with open(self.log, "ab") as log:
@@ -70,13 +95,55 @@ class PrivateEngine:
                  "--data-root", str(self.state / "data"), "--exec-root", str(self.state / "exec"),
                  "--pidfile", str(self.pidfile), "--iptables=false", "--ip6tables=false",
                  f"--bridge={self.bridge}", "--default-address-pool", self.pool,
-                 "--registry-mirror", f"http://{self.registry}"],
+                 "--registry-mirror", f"http://{self.registry}",
+                 "--add-runtime", f"{RUNTIME}={runtime}", "--default-runtime", RUNTIME],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         deadline = time.monotonic() + timeout
         while not self.answers(2.0):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise EngineFailed(f"the private dockerd did not come up; see {self.log}")
             time.sleep(0.3)
+
+    def _runtime(self) -> Path:
+        """The wrapper of runc its containers run through (see WRAPPER)."""
+        runc = shutil.which("runc")
+        if runc is None:
+            raise EngineFailed("runc is not installed")
+        wrapper = self.state / "runc-wrapper"
+        wrapper.write_text(WRAPPER.format(state=self.state, runc=runc))
+        wrapper.chmod(0o755)
+        return wrapper
+
+    # holds --------------------------------------------------------------------------------
+    def hold(self, verb: str, text: str = "") -> None:
+        """From now on, `runc VERB` (create, start) of a container whose OCI spec contains
+        `text` (an environment variable, say; any container when empty) waits until
+        release(VERB)."""
+        (self.state / f"held-{verb}").unlink(missing_ok=True)
+        (self.state / f"hold-{verb}").write_text(text)
+
+    def wait_held(self, verb: str, timeout: float = 120.0) -> str:
+        """Wait until a `runc VERB` is held; the container's id."""
+        held = self.state / f"held-{verb}"
+        deadline = time.monotonic() + timeout
+        while not held.exists():
+            if time.monotonic() > deadline:
+                raise EngineFailed(f"no runc {verb} came within {timeout:.0f} s")
+            time.sleep(0.05)
+        return held.read_text().strip()
+
+    def release(self, verb: str) -> None:
+        (self.state / f"hold-{verb}").unlink(missing_ok=True)
+
+    def tasks(self) -> List[str]:
+        """The ids of the tasks containerd runs for this engine (its namespace moby)."""
+        return self._ctr("tasks", "ls", "-q").split()
+
+    def _ctr(self, *args: str) -> str:
+        if not self.containerd_sock.exists():
+            return ""
+        return subprocess.run(["ctr", "--address", str(self.containerd_sock), "-n", "moby",
+                               *args], capture_output=True, text=True, timeout=30).stdout
 
     @property
     def containerd_sock(self) -> Path:
@@ -162,6 +229,8 @@ class PrivateEngine:
             bridges = [f"br-{n[:12]}" for n in self.docker(
                 "network", "ls", "-q", "--no-trunc", "--filter", "driver=bridge").split()]
         self._terminate()
+        for task in self.tasks():  # tasks no container has any more (an interrupted start's)
+            self._ctr("tasks", "kill", "-a", "-s", "SIGKILL", task)
         for proc in self._processes():  # containerd and any shim or proxy still running
             try:
                 os.kill(proc, signal.SIGKILL)

@@ -92,6 +92,7 @@ class Project:
                         DFWCTL_CACHE_DIR=str(self.work / "cache"))
         self.env.update(given)
         self.env.pop("DOCKER_CONTEXT", None)
+        self.tasks_before = set(self.engine.tasks())
 
     @property
     def volume(self) -> str:
@@ -126,10 +127,15 @@ class Project:
             port = f"\n    ports: ['127.0.0.1:{self.base_port + i}:80']" if self.ports else ""
             body += (f"  {n}-c{i:02d}:\n    image: busybox:latest\n"
                      f"    command: [sleep, '3600']\n    stop_signal: SIGKILL\n"
-                     f"    env: {{VARIANT: {variant}}}\n    networks: [{n}-net]\n"
+                     f"    env: {{VARIANT: {variant}, NAME: {n}-c{i:02d}}}\n"
+                     f"    networks: [{n}-net]\n"
                      f"    mounts: ['{n}-data:/data']\n    depends_on: [{n}-init]{port}\n")
         self.path.write_text(body, encoding="utf-8")
         return self.path
+
+    def spec_text(self, container: str) -> str:
+        """Text only that container's OCI spec has (for PrivateEngine.hold)."""
+        return f'"NAME={container}"'
 
     def run(self, *args: str, **kwargs: object) -> Run:
         return dfwctl([*args], self.env, **kwargs)  # type: ignore[arg-type]
@@ -146,10 +152,17 @@ class Project:
                                  "cat", "/data/keep", check=False)
         return out.strip()
 
-    def leftovers(self) -> List[str]:
+    def leftovers(self, tasks: bool = True) -> List[str]:
         """Temporary or duplicate things: replacements under temporary names, owned
-        containers the playbook does not name, two networks of one name, lock objects."""
+        containers the playbook does not name, two networks of one name, lock objects; with
+        `tasks`, also containerd tasks that began since the project did and that no running
+        container has (the process of a start dockerd never recorded, which runs on unseen
+        by the Docker API)."""
         found = []
+        if tasks:
+            running = set(self.engine.docker("ps", "-q", "--no-trunc").split())
+            found += [f"containerd task {task[:12]} (no container has it; its process runs on)"
+                      for task in sorted(set(self.engine.tasks()) - running - self.tasks_before)]
         listed = self.engine.docker("ps", "-a", "--format", "{{.Names}}\t{{.Label \"" + OWNER +
                                     "\"}}").splitlines()
         wanted = set(self.containers())

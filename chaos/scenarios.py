@@ -25,6 +25,13 @@ COLD_MOMENTS: Sequence[Moment] = (
     ("at the 1st container start", ": start container", 1),
     ("at the 8th container start", ": start container", 8),
 )
+# (what the table calls the moment, the runc command held, which service): dockerd killed
+# while runc is held there, so the same thing happens every time (PrivateEngine.hold)
+HeldMoment = Tuple[str, str, int]
+COLD_HELD: Sequence[HeldMoment] = (
+    ("in runc start of the 3rd service (its task made, the start not recorded)", "start", 2),
+    ("in runc create of the 8th service (its host port already programmed)", "create", 7),
+)
 REPLACE_MOMENTS: Sequence[Moment] = (
     ("at the 1st new container", ": create the new container as", 1),
     ("at the 4th stop of an old one", ": stop container", 4),
@@ -123,7 +130,8 @@ def _first_error(run: Run) -> str:
 
 # the engine killed ----------------------------------------------------------------------------
 def kill_cold(engine: PrivateEngine, work: Path, say: Say,
-              moments: Sequence[Moment] = COLD_MOMENTS) -> Row:
+              moments: Sequence[Moment] = COLD_MOMENTS,
+              held: Sequence[HeldMoment] = COLD_HELD) -> Row:
     trials = []
     for number, (label, text, nth) in enumerate(moments):
         project = Project(engine, work / f"cold{number}", f"chaos-cold{number}",
@@ -134,7 +142,36 @@ def kill_cold(engine: PrivateEngine, work: Path, say: Say,
         note = "" if first.fired else "the moment never came: the apply finished first"
         trials.append(_finish(project, label, [first], note=note))
         say(f"  engine killed {label}: converged={trials[-1].converged}")
+    for number, (label, verb, index) in enumerate(held, start=len(moments)):
+        project = Project(engine, work / f"cold{number}", f"chaos-cold{number}",
+                          base_port=port_range(0, number))
+        project.write()
+        first = kill_in_runc(engine, project, verb, f"{project.name}-c{index:02d}")
+        note = "" if first.fired else "the moment never came: the apply finished first"
+        trials.append(_finish(project, label, [first], note=note))
+        say(f"  engine killed {label}: converged={trials[-1].converged}")
     return Row("engine killed during a cold apply (12 containers, ports, a volume)", trials)
+
+
+def kill_in_runc(engine: PrivateEngine, project: Project, verb: str,
+                 container: str) -> Run:
+    """Apply the project with `runc VERB` of `container` held; when it is held, kill dockerd,
+    let runc go on while dockerd is down, and start dockerd again."""
+    def fault(_process: "subprocess.Popen[str]") -> None:
+        try:
+            engine.wait_held(verb)
+            engine.kill()
+        finally:
+            engine.release(verb)
+
+    engine.hold(verb, project.spec_text(container))
+    try:
+        first = project.apply(trigger=lambda line: f"start container {container}" in line,
+                              fault=fault)
+    finally:
+        engine.release(verb)
+    engine.start()
+    return first
 
 
 def kill_replace(engine: PrivateEngine, work: Path, say: Say,

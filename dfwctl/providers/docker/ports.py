@@ -1,12 +1,16 @@
 """When a container cannot start because its host port is taken: who holds it, and what to do.
 
 Two refusals look alike. The engine's own allocator says `port is already allocated`: one of
-its containers publishes the port, or, when none does, the engine lost track of it (an engine
-killed while it started a container keeps that container's ports until it restarts). The
-operating system says `address already in use`: another process listens there; after an
-engine crash that is often a `docker-proxy` the dead engine left (its parent is gone). On the
-engine's own Linux machine such an orphaned proxy is stopped and the start tried again; every
-other case gets an error that names the holder where it can be known, and what to do."""
+its containers publishes the port, or, when none does, the engine itself holds it. Docker Engine
+killed (or crashed) in the middle of a container start that publishes ports comes back with
+those ports allocated to a network endpoint it then deletes as stale, and never frees them: its
+own docker-proxy keeps listening, and no API call (removing the container, a forced network
+disconnect, removing the network) releases them; only a restart of the engine does
+(https://github.com/moby/libnetwork/issues/1790, seen on Engine 20.10). The operating system
+says `address already in use`: another process listens there; after an engine crash that is
+often a `docker-proxy` the dead engine left (its parent is gone). On the engine's own Linux
+machine such an orphaned proxy is stopped and the start tried again; every other case gets an
+error that names the holder where it can be known, and what to do."""
 from __future__ import annotations
 
 import os
@@ -38,6 +42,7 @@ class Holder:
     pid: int
     name: str
     orphaned: bool  # a docker-proxy whose engine is gone
+    target: str = ""  # the container address a docker-proxy forwards to (ip:port)
 
 
 def refusal(message: str) -> Optional[Refusal]:
@@ -66,8 +71,18 @@ def local_holder(port: int, proc: Path = Path("/proc")) -> Optional[Holder]:
             parent_name = (proc / parent / "comm").read_text().strip() if parent != "1" else ""
         except (OSError, IndexError, ValueError):
             continue
-        return Holder(int(entry.name), "docker-proxy", parent_name != "dockerd")
+        return Holder(int(entry.name), "docker-proxy", parent_name != "dockerd", _target(args))
     return None
+
+
+def _target(args: List[bytes]) -> str:
+    """`ip:port` from a docker-proxy's -container-ip and -container-port arguments."""
+    found = {}
+    for flag in (b"-container-ip", b"-container-port"):
+        if flag in args[:-1]:
+            found[flag] = args[args.index(flag) + 1].decode("ascii", "replace")
+    return ":".join(found[f] for f in (b"-container-ip", b"-container-port")) \
+        if len(found) == 2 else ""
 
 
 def stop(holder: Holder, wait: float = 3.0) -> bool:
@@ -105,9 +120,15 @@ def hint(refused: Refusal, publishers: List[str], holder: Optional[Holder]) -> s
                 f"engine left behind, which dfwctl could not stop: stop it (kill {holder.pid}) "
                 "and run apply again")
     if refused.by_engine:
-        return (f"none of the engine's containers publishes host port {port}: an engine that "
-                "was stopped (killed, crashed) while it started a container keeps that port "
-                f"until it restarts: {RESTART}")
+        proxy = ""
+        if holder is not None:  # the engine's own proxy on this machine
+            to = f" to {holder.target}" if holder.target else ""
+            proxy = f" (its {holder.name}, pid {holder.pid}, forwards it{to})"
+        return (f"none of the engine's containers publishes host port {port}: the engine "
+                f"itself holds it{proxy}, left from a container start that was under way when "
+                "the engine stopped (killed, crashed); Docker Engine keeps such a port until it "
+                "restarts, and no API call frees it (removing the container or its network does "
+                f"not; https://github.com/moby/libnetwork/issues/1790): {RESTART}")
     who = f" ({holder.name}, pid {holder.pid})" if holder else ""
     return (f"another process{who} listens on host port {port}: stop it, or give the container "
             "another host port (after an engine crash, a docker-proxy of the old engine may "

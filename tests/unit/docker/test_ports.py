@@ -28,6 +28,11 @@ def test_each_case_has_its_own_advice():
     engine_held = ports.Refusal("127.0.0.1", 80, True)
     assert "publishes host port 80" in ports.hint(engine_held, ["web"], None)
     assert "restart the Docker engine" in ports.hint(engine_held, [], None)
+    own_proxy = ports.Holder(9, "docker-proxy", orphaned=False, target="10.1.0.2:80")
+    said = ports.hint(engine_held, [], own_proxy)
+    assert "the engine itself holds it (its docker-proxy, pid 9, forwards it to 10.1.0.2:80)" \
+        in said
+    assert "restart the Docker engine" in said and "libnetwork/issues/1790" in said
     os_held = ports.Refusal("127.0.0.1", 80, False)
     proxy = ports.Holder(42, "docker-proxy", orphaned=True)
     assert "kill 42" in ports.hint(os_held, [], proxy)
@@ -40,14 +45,16 @@ def test_an_orphaned_proxy_on_this_machine_is_found_and_stopped(tmp_path):
     fake_proxy = tmp_path / "docker-proxy"  # a real process with a proxy's name and arguments
     shutil.copy(shutil.which("sh"), fake_proxy)  # a shell named docker-proxy that waits
     proc = subprocess.Popen([str(fake_proxy), "-c", "sleep 600; :", "docker-proxy",
-                             "-host-port", "18999", "-host-ip", "127.0.0.1"])
+                             "-host-port", "18999", "-host-ip", "127.0.0.1",
+                             "-container-ip", "10.1.0.2", "-container-port", "80"])
     try:
         deadline = time.monotonic() + 5
         holder = None
         while holder is None and time.monotonic() < deadline:
             holder = ports.local_holder(18999)
             time.sleep(0.05)
-        assert holder == ports.Holder(proc.pid, "docker-proxy", orphaned=True)  # no dockerd
+        assert holder == ports.Holder(proc.pid, "docker-proxy", orphaned=True,  # no dockerd
+                                      target="10.1.0.2:80")
         assert ports.local_holder(18998) is None
         assert ports.stop(holder)
         assert proc.wait(timeout=5) is not None
