@@ -15,6 +15,9 @@ an entry whose line no longer matches its mutant is stale and does not count.
 --keep reuses results of an earlier run for functions that did not change (mutmut's cache).
 --module runs the mutants of one module (repeatable) and keeps the other modules' results; a
 module none of whose mutants ran is reported as not run, not as surviving.
+
+Each run's wall-clock time is kept in mutants/minutes.json, per module for a --module run and
+for the whole set otherwise; the report shows the last time measured for each.
 """
 from __future__ import annotations
 
@@ -34,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants"
 EQUIVALENT = ROOT / "tests" / "mutation" / "equivalent.txt"
 REPORT = ROOT / "tests" / "mutation" / "latest.md"
+MINUTES = MUTANTS / "minutes.json"
+ALL = "**all**"
 MUTMUT = [sys.executable, "-m", "mutmut"]
 
 KILLED = {1: "killed", 3: "killed"}
@@ -118,28 +123,56 @@ def score(results: Dict[str, Tuple[str, str]], equivalents: Dict[str, Equivalent
     return counts, survivors, stale
 
 
-def table(counts: Dict[str, "Counter[str]"]) -> List[str]:
-    rows = ["| module | mutants | killed | timeout | survived | equivalent | score |",
-            "|:---|---:|---:|---:|---:|---:|---:|"]
+def module_path(name: str) -> str:
+    """dfwctl.values.ports -> dfwctl/values/ports.py, as the report names modules."""
+    return name.replace(".", "/") + ".py"
+
+
+def read_minutes(path: Path = MINUTES) -> Dict[str, Dict[str, float]]:
+    """Module path (or ALL) -> {"minutes": wall-clock minutes, "children": workers}."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def record_minutes(modules: List[str], minutes: float, children: int, path: Path = MINUTES) -> None:
+    """Keep the time of a run: for its module (one --module), else for the whole set."""
+    if len(modules) > 1:
+        return  # several modules in one run: no time belongs to one of them
+    times = read_minutes(path)
+    key = module_path(modules[0]) if modules else ALL
+    times[key] = {"minutes": round(minutes, 1), "children": children}
+    path.write_text(json.dumps(times, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def table(counts: Dict[str, "Counter[str]"],
+          minutes: Optional[Dict[str, Dict[str, float]]] = None) -> List[str]:
+    times = minutes or {}
+    rows = ["| module | mutants | killed | timeout | survived | equivalent | score | minutes |",
+            "|:---|---:|---:|---:|---:|---:|---:|---:|"]
     total: "Counter[str]" = Counter()
     for module in sorted(counts):
         c = counts[module]
         if c["not checked"] == sum(c.values()):
-            rows.append(f"| {module} | {c['not checked']} | | | | | not run |")
+            rows.append(f"| {module} | {c['not checked']} | | | | | not run | |")
             continue
         total.update(c)
-        rows.append(_row(module, c))
-    rows.append(_row("**all**", total))
+        rows.append(_row(module, c, times.get(module)))
+    rows.append(_row(ALL, total, times.get(ALL)))
     return rows
 
 
-def _row(label: str, c: "Counter[str]") -> str:
+def _row(label: str, c: "Counter[str]", time: Optional[Dict[str, float]]) -> str:
     mutants = sum(c.values())
     killed = c["killed"] + c["timeout"]
     alive = mutants - c["equivalent"] - killed
     scored = mutants - c["equivalent"]
     pct = f"{100 * killed / scored:.1f}%" if scored else "-"
-    return f"| {label} | {mutants} | {c['killed']} | {c['timeout']} | {alive} | {c['equivalent']} | {pct} |"
+    took = f"{time['minutes']:.1f} ({time['children']:.0f} workers)" if time else ""
+    return (f"| {label} | {mutants} | {c['killed']} | {c['timeout']} | {alive} | "
+            f"{c['equivalent']} | {pct} | {took} |")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -165,13 +198,19 @@ def main(argv: Optional[List[str]] = None) -> int:
         if run.returncode != 0:
             print(f"mutate: mutmut failed (exit {run.returncode}); its log is {log}", file=sys.stderr)
             return run.returncode
+        minutes = (time.monotonic() - started) / 60
+        record_minutes(args.module, minutes, args.children)
+        took = (f"this run ({', '.join(args.module) or 'every module'}) took {minutes:.1f} min "
+                f"on {args.children} workers")
+    else:
+        took = "scored again from the last runs"
     counts, survivors, stale = score(read_results(), read_equivalents())
-    minutes = (time.monotonic() - started) / 60
     lines = ["# Mutation testing of the core modules", "",
-             f"`make mutate` (mutmut, unit tests only), {minutes:.0f} min on "
-             f"{args.children} workers. Score = killed / (mutants - equivalent); a mutant no test "
-             "reaches counts as surviving. Equivalent mutants: tests/mutation/equivalent.txt.", "",
-             *table(counts), ""]
+             f"`make mutate` (mutmut, unit tests only); {took}. Minutes: the wall-clock time of "
+             "the last run of that module (or of the whole set), with the workers it had. "
+             "Score = killed / (mutants - equivalent); a mutant no test reaches counts as "
+             "surviving. Equivalent mutants: tests/mutation/equivalent.txt.", "",
+             *table(counts, read_minutes()), ""]
     if survivors:
         lines += ["## Surviving mutants (`.venv/bin/mutmut show NAME` prints one)", "",
                   *(f"- {name}" for name in survivors), ""]

@@ -40,9 +40,9 @@ def test_a_score_counts_timeouts_as_killed_and_untested_mutants_as_surviving(tmp
     assert survivors == ["a.x_f__mutmut_3", "a.x_f__mutmut_4"]
     assert stale == []
     rows = mutate.table(counts)
-    assert rows[2] == "| dfwctl/a.py | 4 | 1 | 1 | 2 | 0 | 50.0% |"
-    assert rows[3] == "| dfwctl/b.py | 1 | 1 | 0 | 0 | 0 | 100.0% |"
-    assert rows[4] == "| **all** | 5 | 2 | 1 | 2 | 0 | 60.0% |"
+    assert rows[2] == "| dfwctl/a.py | 4 | 1 | 1 | 2 | 0 | 50.0% |  |"
+    assert rows[3] == "| dfwctl/b.py | 1 | 1 | 0 | 0 | 0 | 100.0% |  |"
+    assert rows[4] == "| **all** | 5 | 2 | 1 | 2 | 0 | 60.0% |  |"
 
 
 def test_an_equivalent_entry_counts_only_while_its_mutant_reads_the_listed_line(tmp_path, monkeypatch):
@@ -78,6 +78,23 @@ def test_a_module_whose_mutants_did_not_run_is_reported_as_not_run(tmp_path):
     counts, survivors, stale = mutate.score(mutate.read_results(tmp_path), {})
     assert survivors == ["a.x_f__mutmut_2"]
     rows = mutate.table(counts)
-    assert rows[2:] == ["| dfwctl/a.py | 2 | 1 | 0 | 1 | 0 | 50.0% |",
-                        "| dfwctl/b.py | 2 | | | | | not run |",
-                        "| **all** | 2 | 1 | 0 | 1 | 0 | 50.0% |"]
+    assert rows[2:] == ["| dfwctl/a.py | 2 | 1 | 0 | 1 | 0 | 50.0% |  |",
+                        "| dfwctl/b.py | 2 | | | | | not run | |",
+                        "| **all** | 2 | 1 | 0 | 1 | 0 | 50.0% |  |"]
+
+
+def test_the_time_of_a_run_is_kept_for_its_module_or_for_the_whole_set(tmp_path):
+    times = tmp_path / "minutes.json"
+    mutate.record_minutes(["dfwctl.values.ports"], 12.34, 1, times)
+    mutate.record_minutes([], 61.0, 2, times)
+    mutate.record_minutes(["dfwctl.load", "dfwctl.validate"], 5.0, 1, times)  # no one module's
+    mutate.record_minutes(["dfwctl.values.ports"], 7.06, 1, times)  # the last time measured
+    assert mutate.read_minutes(times) == {
+        "dfwctl/values/ports.py": {"minutes": 7.1, "children": 1},
+        "**all**": {"minutes": 61.0, "children": 2}}
+    _meta(tmp_path, "dfwctl/values/ports.py", {"p.x_f__mutmut_1": 1})
+    counts, _, _ = mutate.score(mutate.read_results(tmp_path), {})
+    assert mutate.table(counts, mutate.read_minutes(times))[2:] == [
+        "| dfwctl/values/ports.py | 1 | 1 | 0 | 0 | 0 | 100.0% | 7.1 (1 workers) |",
+        "| **all** | 1 | 1 | 0 | 0 | 0 | 100.0% | 61.0 (2 workers) |"]
+    assert mutate.read_minutes(tmp_path / "none.json") == {}
