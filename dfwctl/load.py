@@ -3,7 +3,7 @@ every key and value. Syntax errors and duplicate keys come back as positioned di
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Type, Union
 
@@ -40,49 +40,50 @@ def _constructors() -> Tuple[Type[RoundTripConstructor], Type[SafeConstructor]]:
         "tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
     for cls, base in ((PlaybookConstructor, RoundTripConstructor),
                       (FastConstructor, SafeConstructor)):
-        cls.add_constructor("tag:yaml.org,2002:int",
-                            _bounded_int(_tagged(base.construct_yaml_int, "a whole number")))
-        cls.add_constructor("tag:yaml.org,2002:float",
-                            _tagged(base.construct_yaml_float, "a number"))
-        cls.add_constructor("tag:yaml.org,2002:bool",
-                            _tagged(base.construct_yaml_bool, "true or false"))
+        cls.add_constructor("tag:yaml.org,2002:int", partial(_construct_int, base))
+        cls.add_constructor("tag:yaml.org,2002:float", partial(_construct_float, base))
+        cls.add_constructor("tag:yaml.org,2002:bool", partial(_construct_bool, base))
     return PlaybookConstructor, FastConstructor
 
 
-def _tagged(construct: Any, what: str) -> Any:
-    """A scalar constructor that refuses, at its position, a value an explicit tag (`!!int x`)
-    says is something it is not; a value without a tag only gets that type when it is one."""
-
-    def construct_scalar(self: Any, node: Any) -> Any:
-        try:
-            return construct(self, node)
-        except (ValueError, KeyError, IndexError):
-            from ruamel.yaml.constructor import ConstructorError
-
-            tag = "!!" + str(node.tag).rsplit(":", 1)[-1]
-            raise ConstructorError(
-                None, None, f"{node.value!r} is tagged {tag} but is not {what}: remove the "
-                f"tag, or write {what}", node.start_mark) from None
-
-    return construct_scalar
-
+# ruamel calls each scalar constructor with (constructor, node); `base` (bound above) is the
+# constructor class whose reading of the value it refines.
 
 MAX_DIGITS = 100  # a whole number this long is refused as it is read (Python stops at 4300)
 
 
-def _bounded_int(construct: Any) -> Any:
-    """An int constructor that refuses a number of too many digits at its position, instead of
-    Python's ValueError (an internal error) or minutes spent converting it."""
+def _construct_int(base: Any, self: Any, node: Any) -> Any:
+    """An int, refusing a number of too many digits at its position instead of Python's
+    ValueError (an internal error) or minutes spent converting it."""
+    if len(node.value) > MAX_DIGITS:
+        raise loadlimits.bound_error()(
+            None, None, f"the number {node.value[:12]}... ({len(node.value)} characters) is "
+            "too large: whole numbers go up to 9223372036854775807 (64 bits)",
+            node.start_mark)
+    return _tagged(base.construct_yaml_int, "a whole number", self, node)
 
-    def construct_int(self: Any, node: Any) -> Any:
-        if len(node.value) > MAX_DIGITS:
-            raise loadlimits.bound_error()(
-                None, None, f"the number {node.value[:12]}... ({len(node.value)} characters) is "
-                "too large: whole numbers go up to 9223372036854775807 (64 bits)",
-                node.start_mark)
+
+def _construct_float(base: Any, self: Any, node: Any) -> Any:
+    return _tagged(base.construct_yaml_float, "a number", self, node)
+
+
+def _construct_bool(base: Any, self: Any, node: Any) -> Any:
+    return _tagged(base.construct_yaml_bool, "true or false", self, node)
+
+
+def _tagged(construct: Any, what: str, self: Any, node: Any) -> Any:
+    """The value `construct` reads, refusing at its position a value an explicit tag
+    (`!!int x`) says is something it is not; a value without a tag only gets that type when
+    it is one."""
+    try:
         return construct(self, node)
+    except (ValueError, KeyError, IndexError):
+        from ruamel.yaml.constructor import ConstructorError
 
-    return construct_int
+        tag = "!!" + str(node.tag).rsplit(":", 1)[-1]
+        raise ConstructorError(
+            None, None, f"{node.value!r} is tagged {tag} but is not {what}: remove the "
+            f"tag, or write {what}", node.start_mark) from None
 
 
 def _fast_yaml() -> "YAML":

@@ -124,6 +124,10 @@ def test_syntax_errors_in_full_with_and_without_their_context(parser):
                  "whole number"),
     ("!!float .x", "'.x' is tagged !!float but is not a number: remove the tag, or write a "
                    "number"),
+    ("!!int ''", "'' is tagged !!int but is not a whole number: remove the tag, or write a "
+                 "whole number"),
+    ("!!float ''", "'' is tagged !!float but is not a number: remove the tag, or write a "
+                   "number"),
     ("!!bool maybe", "'maybe' is tagged !!bool but is not true or false: remove the tag, or "
                      "write true or false"),
 ])
@@ -136,6 +140,15 @@ def test_a_value_its_tag_does_not_fit_is_a_positioned_error(parser, value, messa
 def test_values_that_fit_their_tags_are_read_as_tagged(parser):
     doc = parser("a: !!int '12'\nb: !!float 1\nc: !!bool true\nd: 0x1f\n", P)
     assert plain(doc.data) == {"a": 12, "b": 1.0, "c": True, "d": 31}
+
+
+@pytest.mark.parametrize("parser", [parse, parse_fast])
+def test_a_whole_number_of_100_digits_is_read_and_101_digits_are_refused_in_full(parser):
+    hundred, too_long = "1" + "0" * 99, "1234567890" * 10 + "1"
+    assert plain(parser(f"a: {hundred}\n", P).data) == {"a": 10 ** 99}
+    assert _diagnostics(parser, f"version: 1\nmemory: {too_long}\n") == [
+        "p.yml:2:9: the number 123456789012... (101 characters) is too large: whole numbers "
+        "go up to 9223372036854775807 (64 bits)"]
 
 
 @pytest.mark.parametrize("parser", [parse, parse_fast])
