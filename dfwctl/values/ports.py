@@ -174,9 +174,7 @@ def _is_ip(text: str) -> bool:
 
 
 def _ip(text: str, value: str) -> str:
-    """The canonical text of a host IP ("" stays ""), without brackets."""
-    if text == "":
-        return ""
+    """The canonical text of a host IP, without brackets (_split refuses an empty one)."""
     if "%" in text:
         raise ValueError(f'host IP "{text}" in "{value}" has a zone (%): Docker takes none')
     try:
