@@ -45,7 +45,7 @@ class Expansion:
     """One string after substitution; `errors` are messages, `used` the names referenced and
     `values` each (name, value) substituted."""
 
-    text: str
+    text: str = ""
     errors: List[str] = field(default_factory=list)
     used: List[str] = field(default_factory=list)
     values: List[Tuple[str, str]] = field(default_factory=list)
@@ -82,10 +82,10 @@ def expand(text: str, environ: Mapping[str, str], unset_blank: bool = False) -> 
     """Substitute every variable of one string. An unset variable without default keeps its
     reference text and adds an error message; with `unset_blank` (docker compose's way) it is
     an empty string, and its name is listed in `blank`."""
-    result = Expansion("", unset_blank=unset_blank)
+    result = Expansion(unset_blank=unset_blank)
     out: List[str] = []
     i = 0
-    while i < len(text):
+    while True:  # _dollar never goes past the end of the text
         dollar = text.find("$", i)
         if dollar < 0:
             out.append(text[i:])
@@ -104,7 +104,7 @@ def _dollar(text: str, at: int, environ: Mapping[str, str], out: List[str], resu
         return at + 2
     if follower == "{":
         end = _closing_brace(text, at + 2)
-        if end < 0:
+        if end is None:
             result.errors.append(f"unclosed '${{' in {text!r}: {FORMS}")
             out.append(text[at:])
             return len(text)
@@ -118,7 +118,7 @@ def _dollar(text: str, at: int, environ: Mapping[str, str], out: List[str], resu
     return match.end()
 
 
-def _closing_brace(text: str, start: int) -> int:
+def _closing_brace(text: str, start: int) -> Optional[int]:
     depth = 1
     for index in range(start, len(text)):
         if text[index] == "{":
@@ -127,7 +127,7 @@ def _closing_brace(text: str, start: int) -> int:
             depth -= 1
             if depth == 0:
                 return index
-    return -1
+    return None
 
 
 def _braced(inner: str, environ: Mapping[str, str], result: Expansion) -> str:
@@ -261,10 +261,6 @@ def _string_values(node: Any, path: Tuple[Any, ...], seen: Optional[Set[int]] = 
 
 
 def _same_kind(original: str, text: str) -> str:
-    """`text` as the same string type as `original` (ruamel keeps quoting styles in types)."""
-    if type(original) is str:
-        return text
-    try:
-        return type(original)(text)
-    except TypeError:
-        return text
+    """`text` as the same string type as `original` (ruamel keeps quoting styles in types,
+    str subclasses that take the text alone)."""
+    return type(original)(text)

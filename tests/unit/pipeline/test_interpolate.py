@@ -213,3 +213,65 @@ def test_unset_blank_takes_an_unset_variable_as_empty_and_names_it():
 def test_unset_blank_still_refuses_a_required_variable():
     result = expand("${X:?say X}", {}, unset_blank=True)
     assert result.errors == ["variable ${X} is not set: say X"]
+
+
+@pytest.mark.parametrize("text", ["a${1X}b", "a $X b", "${X:+x}${X-}${X}!"])
+def test_a_reference_that_cannot_be_substituted_stays_as_written(text):
+    expansion = expand(text, {})
+    assert expansion.text == text.replace("${X:+x}", "").replace("${X-}", "")
+    assert len(expansion.errors) == 1
+
+
+def test_a_message_after_a_question_mark_without_colon_is_the_error():
+    assert expand("${X?say X}", {}).errors == ["variable ${X} is not set: say X"]
+    assert expand("${X?say X}", {"X": ""}).errors == []
+
+
+def test_unset_blank_reaches_variables_inside_a_default():
+    result = expand("<${A:-${B}}>", {}, unset_blank=True)
+    assert (result.text, result.errors, result.blank) == ("<>", [], ["B"])
+
+
+def test_an_unclosed_brace_keeps_the_rest_of_the_text():
+    assert expand("a${X:-{b}", {}).text == "a${X:-{b}"
+    assert expand("${X:-{b}}c", {}).text == "{b}c"
+
+
+def test_interpolated_values_keep_their_block_style():
+    doc = _doc("version: 1\nname: x\nlabels:\n  a: \"${V}\"\n  b: ${V}\n"
+               "  c: |\n    ${V}\n  d: >\n    ${V}\n")
+    interpolate(doc, {"V": "v"})
+    labels = doc.data["labels"]
+    assert {k: type(v).__name__ for k, v in labels.items()} == {
+        "a": "str", "b": "str", "c": "LiteralScalarString", "d": "FoldedScalarString"}
+    assert dict(labels) == {"a": "v", "b": "v", "c": "v\n", "d": "v\n"}
+
+
+def test_a_secret_named_twice_or_badly_is_reported_once_and_the_rest_still_checked():
+    doc = _doc("version: 1\nname: x\nsecrets: ['1X', UNUSED, UNUSED]\n")
+    assert [str(d) for d in interpolate(doc, {}).diagnostics] == [
+        "playbook.yml:3:17: warning: secrets[1]: secret UNUSED is not used: no value "
+        "references ${UNUSED}; remove it from secrets"]
+
+
+def test_an_unused_secret_in_the_mapping_form_is_no_warning():
+    # an env file (env_file:) may read the variable; only the list form promises a ${NAME}
+    doc = _doc("version: 1\nname: x\nsecrets:\n  spare: {environment: SPARE}\n")
+    assert interpolate(doc, {}).diagnostics == ()
+
+
+def test_an_env_file_starting_with_a_byte_order_mark_names_its_first_variable(tmp_path):
+    env = tmp_path / ".env"
+    env.write_bytes(b"\xef\xbb\xbfA=1\n")
+    assert read_env_file(env) == {"A": "1"}
+
+
+def test_an_env_file_that_cannot_be_read_says_why(tmp_path):
+    env = tmp_path / ".env"
+    env.write_bytes(b"A=\xff\n")
+    with pytest.raises(DfwctlError, match=r"\.env: not UTF-8 text; save it as UTF-8$"):
+        read_env_file(env)
+    folder = tmp_path / "dir.env"
+    folder.mkdir()
+    with pytest.raises(DfwctlError, match=r"dir\.env: cannot read: Is a directory$"):
+        read_env_file(folder)
