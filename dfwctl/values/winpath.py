@@ -68,13 +68,11 @@ def parse_source(text: str, host: str = WINDOWS) -> HostPath:
     """Classify and normalise a bind source. `host` is the OS Docker Desktop runs on: on
     Windows the POSIX spellings of drives (/c/x ...) are drive paths; elsewhere an absolute
     POSIX path is a path of that host."""
-    if host != WINDOWS and text.startswith("/") and not text.startswith("//"):
-        return HostPath(text, POSIX, parts=_parts(text))
     if text.startswith(("\\\\?\\", "//?/")):  # the long-path prefix: \\?\C:\x, \\?\UNC\s\x
         rest = text[4:]
         if rest[:4].upper() in ("UNC\\", "UNC/"):
             return _network(text, rest[4:])
-        return parse_source(rest, host) if _DRIVE_PATH.match(rest) else HostPath(text, RELATIVE)
+        return parse_source(rest) if _DRIVE_PATH.match(rest) else HostPath(text, RELATIVE)
     if text.startswith(("\\\\.\\", "//./")):
         return HostPath(text, PIPE)
     match = _DRIVE_PATH.match(text)

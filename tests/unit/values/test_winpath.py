@@ -49,10 +49,35 @@ FORMS = [
 ]
 
 
-@pytest.mark.parametrize("text,kind,drive,canonical", FORMS, ids=[f[0] for f in FORMS])
+@pytest.mark.parametrize("text,kind,drive,canonical", FORMS)
 def test_every_spelling_is_read(text, kind, drive, canonical):
     parsed = parse_source(text)
     assert (parsed.kind, parsed.drive, parsed.windows) == (kind, drive, canonical)
+    assert parsed.text == (text[4:] if text.startswith("\\\\?\\C") else text)
+
+
+@pytest.mark.parametrize("text, kind, canonical", [
+    ("//?/C:/very/long", DRIVE, r"C:\very\long"),
+    ("//?/UNC/fileserver/share/x", UNC, r"\\fileserver\share\x"),
+    (r"\\?\unc\fileserver\share", UNC, r"\\fileserver\share"),
+    (r"\\?\Volume{b75e2c83-0000}\x", RELATIVE, r"\\?\Volume{b75e2c83-0000}\x"),
+    ("//./pipe/docker_engine", PIPE, "//./pipe/docker_engine"),
+])
+def test_long_path_and_pipe_prefixes_in_forward_slashes_too(text, kind, canonical):
+    parsed = parse_source(text)
+    assert (parsed.kind, parsed.windows) == (kind, canonical)
+    assert parsed.text == (text[4:] if kind == DRIVE else text)
+
+
+@pytest.mark.parametrize("text, server, share", [
+    (r"\\server", "server", ""),
+    ("\\\\", "", ""),
+    (r"\\server\share", "server", "share"),
+])
+def test_a_network_path_without_share_or_server_has_them_empty(text, server, share):
+    parsed = parse_source(text)
+    assert (parsed.kind, parsed.text, parsed.server, parsed.share, parsed.parts) == (
+        UNC, text, server, share, ())
 
 
 def test_wsl_share_names_the_distribution():
@@ -62,7 +87,12 @@ def test_wsl_share_names_the_distribution():
 
 @pytest.mark.parametrize("text", ["/c/Users/me", "/host_mnt/c/x", "/home/me"])
 def test_on_macos_and_linux_every_absolute_path_is_a_host_path(text):
-    assert parse_source(text, host="darwin").kind == POSIX
+    parsed = parse_source(text, host="darwin")
+    assert (parsed.kind, parsed.text, parsed.windows) == (POSIX, text, text)
+
+
+def test_on_macos_and_linux_a_double_slash_is_a_network_share():
+    assert parse_source("//srv/share/x", host="linux").kind == UNC
 
 
 def test_windows_paths_stay_windows_paths_on_other_hosts():
