@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import total_ordering
 from typing import List, Optional, Tuple, Union
 
 PROTOCOLS = ("tcp", "udp", "sctp")
@@ -17,6 +18,7 @@ USAGE = (
 _RANGE = re.compile(r"(?P<start>[0-9]{1,10})(?:-(?P<end>[0-9]{1,10}))?")
 
 
+@total_ordering
 @dataclass(frozen=True)
 class Port:
     """One published container port. Ordered by container port, protocol, host IP, then host
@@ -37,7 +39,7 @@ class Port:
             return f"{ip}:{host_port}:{tail}"
         return f"{host_port}:{tail}" if host_port else tail
 
-    # Ordering is written out rather than generated (order=True): the generated methods would
+    # Ordering is by a key rather than generated (order=True): the generated methods would
     # compare a host port of None with an int and raise TypeError.
     def _key(self) -> Tuple[int, str, str, int]:
         return (
@@ -47,17 +49,8 @@ class Port:
             -1 if self.host_port is None else self.host_port,
         )
 
-    def __lt__(self, other: object) -> bool:
+    def __lt__(self, other: object) -> bool:  # total_ordering derives <=, > and >=
         return self._key() < other._key() if isinstance(other, Port) else NotImplemented
-
-    def __le__(self, other: object) -> bool:
-        return self._key() <= other._key() if isinstance(other, Port) else NotImplemented
-
-    def __gt__(self, other: object) -> bool:
-        return self._key() > other._key() if isinstance(other, Port) else NotImplemented
-
-    def __ge__(self, other: object) -> bool:
-        return self._key() >= other._key() if isinstance(other, Port) else NotImplemented
 
 
 def parse_ports(value: Union[int, str]) -> List[Port]:

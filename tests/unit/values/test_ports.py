@@ -271,6 +271,12 @@ def test_every_order_with_another_type_fails(op, compare):
         compare(Port(80), 80)
 
 
+def test_an_ipv6_address_closes_at_its_first_bracket():
+    with pytest.raises(ValueError, match=r'"\[::1\]\]:8080:80" is not a port mapping: write an '
+                                         "IPv6 address in brackets"):
+        parse_ports("[::1]]:8080:80")
+
+
 def test_a_port_is_not_less_nor_greater_than_itself():
     assert not Port(80) < Port(80) and not Port(80) > Port(80)
     assert Port(80) <= Port(80) and Port(80) >= Port(80)
