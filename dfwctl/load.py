@@ -60,18 +60,18 @@ def _construct_int(base: Any, self: Any, node: Any) -> Any:
             None, None, f"the number {node.value[:12]}... ({len(node.value)} characters) is "
             "too large: whole numbers go up to 9223372036854775807 (64 bits)",
             node.start_mark)
-    return _tagged(base.construct_yaml_int, "a whole number", self, node)
+    return _tagged(base.construct_yaml_int, "!!int", "a whole number", self, node)
 
 
 def _construct_float(base: Any, self: Any, node: Any) -> Any:
-    return _tagged(base.construct_yaml_float, "a number", self, node)
+    return _tagged(base.construct_yaml_float, "!!float", "a number", self, node)
 
 
 def _construct_bool(base: Any, self: Any, node: Any) -> Any:
-    return _tagged(base.construct_yaml_bool, "true or false", self, node)
+    return _tagged(base.construct_yaml_bool, "!!bool", "true or false", self, node)
 
 
-def _tagged(construct: Any, what: str, self: Any, node: Any) -> Any:
+def _tagged(construct: Any, tag: str, what: str, self: Any, node: Any) -> Any:
     """The value `construct` reads, refusing at its position a value an explicit tag
     (`!!int x`) says is something it is not; a value without a tag only gets that type when
     it is one."""
@@ -80,7 +80,6 @@ def _tagged(construct: Any, what: str, self: Any, node: Any) -> Any:
     except (ValueError, KeyError, IndexError):
         from ruamel.yaml.constructor import ConstructorError
 
-        tag = "!!" + str(node.tag).rsplit(":", 1)[-1]
         raise ConstructorError(
             None, None, f"{node.value!r} is tagged {tag} but is not {what}: remove the "
             f"tag, or write {what}", node.start_mark) from None
@@ -89,7 +88,7 @@ def _tagged(construct: Any, what: str, self: Any, node: Any) -> Any:
 def _fast_yaml() -> "YAML":
     from ruamel.yaml import YAML
 
-    yaml = YAML(typ="safe", pure=False)  # libyaml's C parser when ruamel.yaml.clib is there
+    yaml = YAML(typ="safe")  # libyaml's C parser when ruamel.yaml.clib is there
     yaml.Constructor = _constructors()[1]
     return yaml
 
@@ -113,10 +112,11 @@ def _fast_load(text: str) -> Tuple[bool, Any]:
 def _yaml() -> "YAML":
     from ruamel.yaml import YAML
 
-    yaml = YAML(typ="rt")
+    yaml = YAML()  # round-trip, the default
     yaml.Constructor = _constructors()[0]
     yaml.Composer = loadlimits.composer_class()  # depth, recursive aliases, alias expansion
-    yaml.allow_duplicate_keys = True  # duplicates are collected by _duplicate_keys
+    # keys written twice are all reported by _duplicate_keys before construction; ruamel
+    # refuses keys that differ as written and read the same (1 and 01)
     return yaml
 
 
@@ -182,8 +182,8 @@ class Document:
             if isinstance(node, CommentedMap) and part in node:
                 data = (node.lc.data or {}).get(part)  # keys a `<<` merge brought have no position
                 if data is not None:
-                    pos = data[:2] if key and part == path[-1] else data[2:4]
-                    line, col = pos[0] + 1, pos[1] + 1
+                    at = 0 if key and part == path[-1] else 2  # [key line, col, value line, col]
+                    line, col = data[at] + 1, data[at + 1] + 1
                 if sources is not None:
                     where = sources.file_of(node, part, where)
             elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
@@ -231,13 +231,13 @@ def _duplicate_keys(node: "Node", name: str, out: List[Diagnostic], path: DocPat
         seen: Dict[str, Any] = {}  # key -> where it was first defined (a ruamel Mark)
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
-            child = path + (key,) if key is not None else path
             if key is None:
                 mark = key_node.start_mark
                 out.append(Diagnostic(name, mark.line + 1, mark.column + 1, format_path(path),
                                       "a key must be a plain value, not a list or a mapping: "
                                       "write it as text"))
                 continue
+            child = path + (key,)
             if key in seen:
                 first = seen[key]
                 mark = key_node.start_mark

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from dfwctl import load as load_module
 from dfwctl.errors import DfwctlError, PlaybookError
-from dfwctl.load import format_path, load, parse, parse_fast
+from dfwctl.load import Sources, format_path, load, parse, parse_fast
 from dfwctl.pipeline import load_playbook
 from dfwctl.tree import plain
 from tests import paths
@@ -266,6 +267,7 @@ def test_a_playbook_of_exactly_the_bound_is_read_and_one_byte_more_is_refused(tm
     assert [str(d) for d in raised.value.diagnostics] == [
         f"{path}:1:1: the playbook is 4.0 MiB: dfwctl reads playbooks of up to 4 MiB; split it, "
         "or check that this is the right file"]
+    assert raised.value.diagnostics[0].path == ""
 
 
 def test_a_playbook_from_the_parse_cache_names_its_file_and_can_be_parsed_again(
@@ -283,3 +285,58 @@ def test_a_playbook_from_the_parse_cache_names_its_file_and_can_be_parsed_again(
     cached = load(path, cache=True)
     assert (cached.display_name, cached.text, cached.has_positions) == (str(path), text, False)
     assert cached.round_trip().position(("containers", "web", "image")) == (4, 16)
+
+
+@pytest.mark.parametrize("parser", [parse, parse_fast])
+@pytest.mark.parametrize("text", ["a: [1,\n", "a: b\x07\n", f"a: {'9' * 101}\n"])
+def test_an_error_of_the_whole_text_names_no_path(parser, text):
+    with pytest.raises(PlaybookError, match="in the playbook") as raised:
+        parser(text, P)
+    assert [d.path for d in raised.value.diagnostics] == [""]
+
+
+@pytest.mark.parametrize("parser", [parse, parse_fast])
+def test_keys_written_differently_that_read_the_same_are_refused(parser):
+    assert _diagnostics(parser, "a:\n  1: x\n  01: y\n") == [
+        'p.yml:3:3: YAML syntax error: while constructing a mapping: found duplicate key "1" '
+        'with value "y" (original value: "x")']
+
+
+def test_a_yaml_error_without_a_mark_or_a_problem_is_at_the_top_of_the_file():
+    from ruamel.yaml.error import MarkedYAMLError
+
+    found = load_module._syntax_diagnostic(MarkedYAMLError(), "p.yml")
+    assert str(found) == "p.yml:1:1: YAML syntax error: invalid YAML"
+    found = load_module._syntax_diagnostic(MarkedYAMLError(context="while reading"), "p.yml")
+    assert str(found) == "p.yml:1:1: YAML syntax error: while reading"
+
+
+def test_text_too_nested_for_the_fast_parser_keeps_its_path_and_name():
+    text = "a: " + "[" * 10_001 + "]" * 10_001 + "\n"
+    with pytest.raises(PlaybookError, match="nested more than") as raised:
+        parse_fast(text, P, "shown.yml")
+    assert raised.value.diagnostics[0].file == "shown.yml"
+    flat = "a:\n" + "  - 1\n" * 10_001  # many openers, no depth: the positioned parser
+    doc = parse_fast(flat, Path("/srv/p.yml"), "shown.yml")
+    assert doc.has_positions and doc.display_name == "shown.yml"
+    assert doc.path == Path("/srv/p.yml")
+
+
+def test_a_fast_document_without_a_display_name_is_named_by_its_path():
+    doc = parse_fast("a: 1\n", Path("/srv/p.yml"))
+    assert not doc.has_positions and doc.display_name == "/srv/p.yml"
+
+
+def test_locate_gives_the_value_unless_asked_for_the_key():
+    doc = parse("a:\n  b: 1\n", P, "shown.yml")
+    assert doc.locate(("a", "b")) == ("shown.yml", 2, 6)
+    assert doc.locate(("a", "b"), key=True) == ("shown.yml", 2, 3)
+
+
+def test_sources_name_the_file_of_an_entry_then_of_its_container():
+    top, item = {"a": 1}, [1, 2]
+    sources = Sources(containers={id(top): "base.yml"}, entries={(id(item), 1): "override.yml"})
+    assert sources.file_of(top, "a", "default.yml") == "base.yml"
+    assert sources.file_of(top, None, "default.yml") == "base.yml"
+    assert sources.file_of(item, 1, "default.yml") == "override.yml"
+    assert sources.file_of(item, 0, "default.yml") == "default.yml"
