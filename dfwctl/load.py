@@ -176,7 +176,7 @@ class Document:
 
         node = self.data
         sources = self.sources
-        where = sources.file_of(node, None, self.display_name) if sources else self.display_name
+        where = self.display_name  # the top of a layered playbook is the playbook's own
         line, col = 1, 1
         for part in path:
             if isinstance(node, CommentedMap) and part in node:
@@ -190,8 +190,7 @@ class Document:
                 item = (node.lc.data or {}).get(part)
                 if item is not None:
                     line, col = item[0] + 1, item[1] + 1
-                if sources is not None:
-                    where = sources.file_of(node, part, where)
+                # a list comes whole from one file (lists replace), the file of its key
             else:
                 break
             node = node[part]

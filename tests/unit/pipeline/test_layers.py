@@ -111,6 +111,14 @@ def test_an_error_in_an_included_file_is_at_its_own_position(layered):
         load_playbook(layered, environ={})
 
 
+def test_an_error_in_a_list_item_of_an_included_file_is_at_its_own_position(layered):
+    base = Path("team/base.yml")
+    base.write_text(base.read_text().replace("ports: ['5432:5432']", "ports: ['5432:99999']"))
+    with pytest.raises(PlaybookError, match=r"team/base\.yml:15:13: containers\.db\.ports\[0\]: "
+                                            r"container port"):
+        load_playbook(layered, environ={})
+
+
 def test_an_error_in_the_override_file_is_at_its_own_position(layered):
     write(layered.with_name("dev.override.yml"), """
         containers:
