@@ -59,7 +59,7 @@ def read_env_file(path: Union[str, Path]) -> Dict[str, str]:
     the process environment, which wins over the file, has it or nobody does."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")  # never the locale's encoding
     except FileNotFoundError:
         return {}
     except UnicodeDecodeError:
