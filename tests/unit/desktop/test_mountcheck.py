@@ -194,6 +194,8 @@ def test_a_drive_relative_source_is_written_out_from_its_root():
     for text in ("C:data", "C:\\/data"):
         message = _relative(_Bind("shell", f"{text}:/x", "/x", parse_source(text)))
         assert message.endswith("which Docker cannot know: write the full path, like C:\\data")
+    message = _relative(_Bind("shell", "C:Xdata:/x", "/x", parse_source("C:Xdata")))
+    assert message.endswith("write the full path, like C:\\Xdata")
 
 
 def test_the_wsl_message_in_full():
@@ -269,10 +271,10 @@ def _granted(**grant) -> dict:
     return {"db": spec}
 
 
-def _sources() -> dict:
+def _sources(file: str = SECRET_FILE) -> dict:
     from dfwctl.values.secrets import SecretSource
 
-    return {"db-password": SecretSource("db-password", file=SECRET_FILE)}
+    return {"db-password": SecretSource("db-password", file=file)}
 
 
 def test_a_secret_file_on_an_unshared_drive_is_an_error_naming_the_file():
@@ -301,3 +303,39 @@ def test_a_secret_file_on_a_network_drive_is_an_error():
     found = check(_granted(), _sharing("hyperv", {"C"}, ()),
                   {"C": DriveInfo("C", "network", target=r"\\nas\home")}, _sources())
     assert "drive C is a mapped network drive" in found.errors[0]
+
+
+def test_drive_letters_count_the_secret_files_the_engine_mounts():
+    from dfwctl.providers.desktop.mountcheck import drive_letters
+
+    assert drive_letters(_granted(), _sources(r"D:\keys\pw.txt")) == frozenset({"D"})
+    assert drive_letters(_granted()) == frozenset()
+
+
+def test_secret_files_are_read_as_the_host_spells_paths():
+    # on Windows /c/... is drive C, which must be shared; on macOS it is a folder of the Mac
+    windows = check(_granted(), _sharing("hyperv", {"D"}, ()), {}, _sources("/c/keys/pw.txt"))
+    assert len(windows.errors) == 1 and EMPTY_FOLDER in windows.errors[0]
+    mac = Sharing(host="darwin", drives=frozenset(), folders=("/c",))
+    assert check(_granted(), mac, {}, _sources("/c/keys/pw.txt")).errors == ()
+    mac = Sharing(host="darwin", drives=frozenset(), folders=("/Users",))
+    (error,) = check(_granted(), mac, {}, _sources("/c/keys/pw.txt")).errors
+    assert "/c/keys/pw.txt is not shared with Docker Desktop, so it would refuse" in error
+
+
+def test_a_macos_folder_shared_in_another_case_or_unknown_sharing_is_a_warning():
+    case = check(_box("/Users/Me/src:/src"),
+                 Sharing(host="darwin", drives=frozenset(), folders=("/users/me",)), {})
+    assert case.errors == () and case.warnings == (
+        "container shell: mount /Users/Me/src:/src: the file-sharing entry /users/me differs "
+        "from the source in letter case; Docker Desktop wants shared folders used in their "
+        "original case: write the source with the same case as the entry",)
+    unknown = check(_box("/Users/me/src:/src"), Sharing(host="darwin"), {})
+    assert unknown.errors == () and unknown.warnings[0].startswith(
+        "bind mounts from /Users/me/src could not be checked")
+
+
+def test_a_subst_drive_of_a_folder_ending_in_x_keeps_its_name():
+    drives = {"S": DriveInfo("S", "fixed", "C:\\BOX\\", subst=True)}
+    found = check(_box(r"S:\app:/src"), _sharing("hyperv", {"C", "S"}, ()), drives)
+    assert found.errors[0].endswith(r"write the source as C:\BOX\app")
