@@ -181,10 +181,10 @@ class PrivateEngine:
             return False
 
     def pid(self) -> Optional[int]:
-        try:
+        """dockerd's pid while it runs (a pid file a killed dockerd left names no process)."""
+        if self._alive(self.pidfile, "dockerd"):
             return int(self.pidfile.read_text().strip())
-        except (OSError, ValueError):
-            return self.process.pid if self.process and self.process.poll() is None else None
+        return self.process.pid if self.process and self.process.poll() is None else None
 
     def kill(self) -> None:
         """kill -9 of dockerd alone (its containerd and the containers' shims live on, as
@@ -247,7 +247,7 @@ class PrivateEngine:
         """This engine's processes still running: dockerd, containerd, shims and proxies
         whose command line names its state folder."""
         found = []
-        marker = str(self.state).encode()
+        marker = f"{self.state}/".encode()  # not another engine whose folder starts alike
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit() or int(entry.name) == os.getpid():
                 continue

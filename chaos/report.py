@@ -24,7 +24,8 @@ def markdown(rows: List[Row], fuzz: Optional[FuzzReport], secrets: Optional[Dict
               "**converged**: that apply succeeded and the next plan was empty. **data lost**: "
               "the marker a run-once container wrote into the playbook's named volume is gone. "
               "**leftovers**: replacements under temporary names, owned containers the playbook "
-              "does not name, two networks of one name, lock volumes. **tracebacks**: runs of "
+              "does not name, two networks of one name, lock volumes, containerd tasks that no "
+              "container has (a process the Docker API no longer sees). **tracebacks**: runs of "
               "dfwctl that printed one (or an internal error).", "",
               "| scenario | runs | converged within one re-apply | data lost | leftovers | "
               "tracebacks |", "|:---|---:|---:|---:|:---|---:|"]
