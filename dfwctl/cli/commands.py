@@ -79,15 +79,18 @@ def _hold(locks: Locks, providers: Sequence[Provider]) -> None:
 
 @cli.command(context_settings=HELP)
 @click.argument("playbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(playbooks: Tuple[str, ...]) -> None:
-    """Check playbooks: schema and rules, every problem as file:line:col."""
+@_profile_option
+def validate(playbooks: Tuple[str, ...], selected: Tuple[str, ...]) -> None:
+    """Check playbooks: schema and rules, every problem as file:line:col. Every container is
+    checked; what depends on what, for the profiles selected (none without --profile), as
+    plan and apply check it."""
     from dfwctl.errors import PlaybookError
     from dfwctl.pipeline import load_playbook
 
     failed = 0
     for path in playbooks:
         try:
-            playbook = load_playbook(Path(path))
+            playbook = load_playbook(Path(path), selected=selected)
         except PlaybookError as exc:
             click.echo(str(exc), err=True)
             failed += 1

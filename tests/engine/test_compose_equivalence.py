@@ -188,8 +188,7 @@ def test_compose_up_and_apply_of_the_import_make_the_same_containers(case, run_c
     imported = run.dfwctl("import", "compose", "-p", run.name, "-o", run.playbook)
     assert imported.code == 0, imported
     selected = [a for p in run.profiles for a in ("--profile", p)]
-    if not selected:  # `dfwctl validate` takes no --profile: import validated it with all
-        assert run.dfwctl("validate", run.playbook).code == 0
+    assert run.dfwctl("validate", *selected, run.playbook).code == 0
     applied = run.dfwctl("apply", "--auto-approve", *selected, run.playbook)
     assert applied.code == 0, applied
     by_dfwctl = containers(docker_api, "io.dfwctl.playbook", run.name)
