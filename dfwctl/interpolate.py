@@ -10,9 +10,11 @@ those secrets get them as files."""
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Set, Tuple, Union
+from types import MappingProxyType
+from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from dfwctl import secretfiles
 from dfwctl.errors import DfwctlError, Diagnostic
@@ -53,24 +55,70 @@ class Expansion:
     unset_blank: bool = False
 
 
-def read_env_file(path: Union[str, Path]) -> Dict[str, str]:
-    """NAME=VALUE lines of a .env file ({} when there is none), in compose's syntax
-    (values/dotenv.py); nothing inside is interpolated. A name alone on its line is left out:
-    the process environment, which wins over the file, has it or nobody does."""
+def read_env_entries(path: Union[str, Path]) -> List[dotenv.Entry]:
+    """The statements of a .env file ([] when there is none), in compose's syntax
+    (values/dotenv.py)."""
     path = Path(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")  # never the locale's encoding
     except FileNotFoundError:
-        return {}
+        return []
     except UnicodeDecodeError:
         raise DfwctlError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise DfwctlError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        entries = dotenv.parse(text)
+        return dotenv.parse(text)
     except dotenv.DotenvError as exc:
         raise DfwctlError(f"{path}:{exc.line}: {exc.message}") from None
-    return {e.name: e.value for e in entries if e.value is not None}
+
+
+def read_env_file(path: Union[str, Path]) -> Dict[str, str]:
+    """NAME=VALUE lines of a .env file ({} when there is none); nothing inside is
+    interpolated. A name alone on its line is left out: the process environment, which wins
+    over the file, has it or nobody does."""
+    return {e.name: e.value for e in read_env_entries(path) if e.value is not None}
+
+
+@dataclass(frozen=True)
+class EnvFileValues:
+    """The variables of one env file, and each variable of the environment a value used
+    (name -> value), so that a secret one used only there is still hidden."""
+
+    values: Dict[str, str]
+    substituted: Dict[str, str]
+
+
+def env_file_values(entries: Sequence[dotenv.Entry], environ: Mapping[str, str],
+                    earlier: Mapping[str, str] = MappingProxyType({}),
+                    unset_blank: bool = False) -> EnvFileValues:
+    """An env file's statements as compose takes them. A name alone takes its value from the
+    lines above, `earlier` (the files read before this one) or `environ`, in that order, and
+    is left out when none has it; an unquoted or double-quoted value has ${VAR} substituted
+    from the same; a single-quoted one is taken as written. A variable set nowhere, without a
+    default, is an error, or with `unset_blank` an empty string (compose reading a project's
+    .env). Raises dotenv.DotenvError at the line of a value that cannot be substituted."""
+    values: Dict[str, str] = {}
+    substituted: Dict[str, str] = {}
+    lookup = ChainMap(values, dict(earlier), dict(environ))
+    for statement in entries:
+        if statement.value is None:
+            inherited = lookup.get(statement.name)
+            if inherited is not None:
+                if statement.name not in values and statement.name not in earlier:
+                    substituted[statement.name] = inherited
+                values[statement.name] = inherited
+            continue
+        if not statement.substitute:
+            values[statement.name] = statement.value
+            continue
+        expansion = expand(statement.value, lookup, unset_blank=unset_blank)
+        if expansion.errors:
+            raise dotenv.DotenvError(statement.line, expansion.errors[0])
+        substituted.update((n, v) for n, v in expansion.values
+                           if n not in values and n not in earlier)
+        values[statement.name] = expansion.text
+    return EnvFileValues(values, substituted)
 
 
 def load_environment(doc: Document, environ: Mapping[str, str]) -> Dict[str, str]:

@@ -5,13 +5,13 @@ a warning; ${VAR:?message} is an error; $$ is a literal $. Values are interpolat
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from dfwctl.compose.origins import Origins
 from dfwctl.errors import DfwctlError
-from dfwctl.interpolate import expand, read_env_file
+from dfwctl.interpolate import env_file_values, expand, read_env_entries
+from dfwctl.values.dotenv import DotenvError
 
 
 def environment(project_dir: Path, env_files: Sequence[Path],
@@ -31,23 +31,14 @@ def environment(project_dir: Path, env_files: Sequence[Path],
     return values
 
 
-_SINGLE_QUOTED = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*'")
-
-
 def env_file(path: Path, environ: Mapping[str, str]) -> Dict[str, str]:
-    """An env file's variables as docker compose reads them: ${VAR} in a value that is not in
-    single quotes is substituted from the variables above it, then `environ`."""
-    values = read_env_file(path)
-    if not values:
-        return values
-    literal = {m.group(1) for m in map(_SINGLE_QUOTED.match,
-                                       path.read_text(encoding="utf-8-sig").splitlines()) if m}
-    known: Dict[str, str] = {}
-    for name, value in values.items():
-        if name not in literal and "$" in value:
-            value = expand(value, {**environ, **known}, unset_blank=True).text
-        known[name] = value
-    return known
+    """An env file's variables as docker compose reads them (interpolate.env_file_values):
+    ${VAR} in a value that is not in single quotes is substituted from the variables above
+    it, then `environ`; an unset one is an empty string."""
+    try:
+        return env_file_values(read_env_entries(path), environ, unset_blank=True).values
+    except DotenvError as exc:
+        raise DfwctlError(f"{path}:{exc.line}: {exc.message}") from None
 
 
 def interpolate(data: Any, environ: Mapping[str, str], origins: Origins) -> None:

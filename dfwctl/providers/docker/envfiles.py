@@ -13,13 +13,12 @@ that is set nowhere and has no default is an error, as in the playbook."""
 from __future__ import annotations
 
 import os
-from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Set
 
 from dfwctl.errors import DfwctlError
-from dfwctl.interpolate import expand
+from dfwctl.interpolate import env_file_values
 from dfwctl.values import dotenv
 
 # A secret value shorter than this hides common text (a port, a user name) wherever it occurs.
@@ -95,28 +94,13 @@ def read_entry(entry: EnvFile, base: Path, environ: Mapping[str, str],
         statements = dotenv.parse(_text(entry, base))
     except dotenv.DotenvError as exc:
         raise DfwctlError(f"env file {entry.path}, line {exc.line}: {exc.message}") from None
-    values: Dict[str, str] = {}
-    lookup = ChainMap(values, dict(earlier), dict(environ))
-    for statement in statements:
-        if statement.value is None:
-            inherited = lookup.get(statement.name)
-            if inherited is not None:
-                if statement.name not in values and statement.name not in earlier:
-                    substituted[statement.name] = inherited
-                values[statement.name] = inherited
-            continue
-        if not statement.substitute:
-            values[statement.name] = statement.value
-            continue
-        expansion = expand(statement.value, lookup)
-        if expansion.errors:
-            raise DfwctlError(f"env file {entry.path}, line {statement.line}: "
-                              f"{expansion.errors[0]}",
-                              "or quote the value in single quotes to keep a $ as it is")
-        substituted.update((n, v) for n, v in expansion.values
-                           if n not in values and n not in earlier)
-        values[statement.name] = expansion.text
-    return values
+    try:
+        found = env_file_values(statements, environ, earlier)
+    except dotenv.DotenvError as exc:
+        raise DfwctlError(f"env file {entry.path}, line {exc.line}: {exc.message}",
+                          "or quote the value in single quotes to keep a $ as it is") from None
+    substituted.update(found.substituted)
+    return found.values
 
 
 def resolve(value: Any, base: Path, environ: Mapping[str, str]) -> Resolved:

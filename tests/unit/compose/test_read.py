@@ -355,3 +355,20 @@ def test_references_to_undefined_services_volumes_and_networks_are_errors(tmp_pa
         (5, 15, "services.app.volumes[0]", "volume 'data' is not defined under volumes"),
         (6, 16, "services.app.networks.back", "network 'back' is not defined under networks"),
     ]
+
+
+def test_env_files_are_read_with_the_one_env_file_reader(tmp_path):
+    """As docker compose reads them (checked against `docker compose config` v2.40): a single
+    quoted value is literal, whatever its name; a double-quoted one spans lines and is
+    substituted; a name alone takes the environment's value; ${VAR:?} unset is an error."""
+    from dfwctl.compose.environment import env_file
+    from dfwctl.errors import DfwctlError
+
+    env = write(tmp_path, ".env", "HOST=db\nA.B='${HOST}'\nML=\"first\nX='${HOST}\nlast\"\n"
+                "NAMEALONE\nGONE\nBLANK=${UNSET}\n")
+    assert env_file(env, {"NAMEALONE": "from-env"}) == {
+        "HOST": "db", "A.B": "${HOST}", "ML": "first\nX='db\nlast", "NAMEALONE": "from-env",
+        "BLANK": ""}
+    write(tmp_path, ".env", "HOST=db\nREQ=${MISSING:?set MISSING}\n")
+    with pytest.raises(DfwctlError, match=r"\.env:2: .*MISSING.*set MISSING"):
+        env_file(env, {})
