@@ -4,13 +4,16 @@ profiles always is. What an unselected container would be is still validated; wh
 engine runs of it is left alone (neither planned nor an orphan)."""
 from __future__ import annotations
 
-from typing import Any, Dict, FrozenSet, List, Sequence
+from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
 
 from dfwctl.errors import DfwctlError, Diagnostic
 from dfwctl.load import Document
 from dfwctl.tree import mapping
 
 ALL = "*"
+# Every container on: how a command that does not act on containers (unlock, doctor, desktop
+# show) reads the playbook, so that no question of profiles can refuse it there.
+EVERY: Tuple[str, ...] = (ALL,)
 
 
 def _profiles(spec: Any) -> List[str]:

@@ -47,14 +47,18 @@ def _playbook_path(ctx: click.Context) -> Optional[Path]:
 
 def _desired(ctx: click.Context) -> Optional[Desired]:
     """The playbook already on the command line, or None (none yet, or it does not load: a
-    completion never prints an error into the shell)."""
+    completion never prints an error into the shell). It is read with the profiles given
+    before (--profile, DFWCTL_PROFILES) in a command that takes them, as the command will
+    read it; with every profile in one that does not act on containers."""
     from dfwctl.pipeline import load_playbook
+    from dfwctl.profiles import EVERY
 
     try:
         path = _playbook_path(ctx)
         if path is None or not path.is_file():
             return None
-        return load_playbook(path, use_cache=True).desired
+        selected = ctx.params.get("selected") if "selected" in ctx.params else EVERY
+        return load_playbook(path, use_cache=True, selected=tuple(selected or ())).desired
     except Exception as exc:  # noqa: BLE001 -- never a message or a traceback in a shell prompt
         log.debug("completion_without_playbook", error=str(exc))
         return None

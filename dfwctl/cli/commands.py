@@ -511,9 +511,11 @@ def unlock(playbook: str, machines: Tuple[str, ...]) -> None:
     is over but could not remove its lock (its machine stopped). A lock of a run on this
     machine whose process is gone is removed by the next apply on its own."""
     from dfwctl.pipeline import load_playbook
+    from dfwctl.profiles import EVERY
     from dfwctl.providers.docker.enginelock import unlock as remove_lock
 
-    loaded = load_playbook(Path(playbook), use_cache=True)
+    # the engines of every profile: a run with any of them may have left its lock there
+    loaded = load_playbook(Path(playbook), use_cache=True, selected=EVERY)
     engines = [p for p in _providers(loaded.desired, machines=machines) if p.name == "docker"]
     for provider in engines:
         held = remove_lock(provider.engine, loaded.desired.name)  # type: ignore[attr-defined]

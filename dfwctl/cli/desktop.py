@@ -28,8 +28,9 @@ def _read(playbook: Optional[str], settings_file: Optional[str]) -> Dict[str, An
     named, base = settings_file, None
     if playbook and not settings_file:
         from dfwctl.pipeline import load_playbook
+        from dfwctl.profiles import EVERY
 
-        loaded = load_playbook(Path(playbook))
+        loaded = load_playbook(Path(playbook), selected=EVERY)
         spec = loaded.desired.desktop
         named = spec.settings_file if spec else None
         base = loaded.desired.directory or Path(playbook).resolve().parent

@@ -46,8 +46,9 @@ def doctor(playbook: Optional[str], host: Optional[str]) -> None:
     section, title, name = HyperVDesired(), "", ""
     if playbook:
         from dfwctl.pipeline import load_playbook
+        from dfwctl.profiles import EVERY
 
-        loaded = load_playbook(Path(playbook))
+        loaded = load_playbook(Path(playbook), selected=EVERY)
         section = loaded.desired.hyperv or section
         name = loaded.desired.name
         title = f"{name} ({playbook})"

@@ -80,12 +80,13 @@ def _validate(imported: "Imported", out_dir: Path, target: Optional[Path]) -> No
     from dfwctl.compose.origins import ComposeError
     from dfwctl.errors import PlaybookError
     from dfwctl.pipeline import load_playbook
+    from dfwctl.profiles import EVERY
 
     fd, scratch = tempfile.mkstemp(prefix=".dfwctl-import-", suffix=".yml", dir=out_dir)
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(imported.text)
     try:
-        load_playbook(Path(scratch), selected=("*",))  # every profile: all is checked
+        load_playbook(Path(scratch), selected=EVERY)  # every profile: all is checked
     except PlaybookError as exc:
         os.unlink(scratch)
         raise ComposeError([imported.locate(d) for d in exc.diagnostics],

@@ -103,3 +103,25 @@ def test_unlock_removes_a_lock_held_elsewhere(project, docker_api):
         for volume in docker_api.volumes(filters={"name": _lock_volume(project)}).get(
                 "Volumes") or []:
             docker_api.remove_volume(volume["Name"], force=True)
+
+
+def test_unlock_reads_a_playbook_that_needs_a_profile_to_apply(project, docker_api):
+    """unlock acts on no container: a playbook that apply refuses without --profile (an
+    always-on container needs one of a profile) has its lock removed all the same."""
+    n = project.name
+    project.write(f"containers:\n  {n}-web: {{image: busybox:latest, depends_on: [{n}-db]}}\n"
+                  f"  {n}-db: {{image: busybox:latest, profiles: [data]}}\n")
+    docker_api.create_volume(_lock_volume(project), labels={
+        "io.dfwctl.lock": "f" * 32, "io.dfwctl.lock.host": "ci-runner-7",
+        "io.dfwctl.lock.pid": "4242", "io.dfwctl.lock.user": "ci",
+        "io.dfwctl.lock.operation": "apply", "io.dfwctl.lock.since": "2026-01-01T00:00:00"})
+    try:
+        assert "no selected profile" in project.run("apply", "-y", project.path).err
+        removed = project.run("unlock", project.path)
+        assert removed.code == 0, removed
+        assert "removed the lock of apply by ci on ci-runner-7" in removed.out
+        assert not docker_api.volumes(filters={"name": _lock_volume(project)}).get("Volumes")
+    finally:
+        for volume in docker_api.volumes(filters={"name": _lock_volume(project)}).get(
+                "Volumes") or []:
+            docker_api.remove_volume(volume["Name"], force=True)

@@ -199,3 +199,36 @@ def test_address_and_machine_options_complete_by_their_flag_alone():
     for name in ("plan", "apply", "destroy", "status"):
         machine = next(p for p in cli.commands[name].params if p.name == "machines")
         assert machine.type is MACHINE, name
+
+
+NEEDS_A_PROFILE = """\
+version: 1
+name: lab
+containers:
+  web: {image: nginx:1.27, depends_on: [db]}
+  db: {image: postgres:16, profiles: [data]}
+"""
+
+
+def test_addresses_complete_with_the_profiles_on_the_command_line(shim, tmp_path):
+    """A playbook whose always-on container needs one of a profile loads, for completion, as
+    the command will load it: with the --profile (or DFWCTL_PROFILES) given."""
+    path = tmp_path / "p.yml"
+    path.write_text(NEEDS_A_PROFILE, encoding="utf-8")
+    env = {k: v for k, v in shim.items() if k != "DFWCTL_PROFILES"}
+    assert not [r for r in complete_pwsh(env, f"dfwctl status {path} docker.container.") if r[0]]
+    both = [["plain", "docker.container.web"], ["plain", "docker.container.db"]]
+    assert sorted(complete_pwsh(env, f"dfwctl status {path} --profile data docker.container.")) \
+        == sorted(both)
+    assert sorted(complete_pwsh(dict(env, DFWCTL_PROFILES="data"),
+                                f"dfwctl plan {path} --target docker.container.")) == sorted(both)
+
+
+def test_a_command_that_acts_on_no_container_completes_whatever_the_profiles(shim, tmp_path):
+    path = tmp_path / "p.yml"
+    path.write_text(PLAYBOOK + "  db: {image: postgres:16, profiles: [data]}\n"
+                    "  api: {image: busybox, depends_on: [db]}\n", encoding="utf-8")
+    env = {k: v for k, v in shim.items() if k != "DFWCTL_PROFILES"}
+    assert complete_pwsh(env, f"dfwctl unlock {path} --machine w") == [["plain", "win10"]]
+    refused = complete_pwsh(env, f"dfwctl plan {path} --machine w")  # plan refuses it
+    assert not [r for r in refused if r[0]]

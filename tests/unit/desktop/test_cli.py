@@ -53,3 +53,22 @@ def test_subst_target():
 
 def test_drives_are_probed_on_windows_only():
     assert probe(["C", "d"], platform="linux") == {}
+
+
+def test_show_reads_a_playbook_that_needs_a_profile_to_plan(tmp_path):
+    """desktop show acts on no container: a playbook whose always-on container needs one of
+    a profile (which plan refuses without --profile) names its settings file all the same."""
+    settings = tmp_path / "settings-store.json"
+    settings.write_bytes((FIXTURES / "store-4.35-settings-store.json").read_bytes())
+    playbook = tmp_path / "p.yml"
+    playbook.write_text(
+        "version: 1\nname: p\ndocker_desktop:\n  settings_file: settings-store.json\n"
+        "containers:\n  web: {image: nginx:1.27, depends_on: [db]}\n"
+        "  db: {image: postgres:16, profiles: [data]}\n", encoding="utf-8")
+    shown = run_dfwctl("desktop", "show", playbook, env=_env(tmp_path), cwd=tmp_path)
+    assert shown.code == 0, shown
+    assert shown.out.startswith(f"settings file: {settings}\n")
+    assert "(named by: docker_desktop.settings_file)" in shown.out
+    refused = run_dfwctl("validate", playbook, env=_env(tmp_path), cwd=tmp_path)
+    assert refused.code == 1 and "web depends on db, which is in no selected profile" \
+        in refused.err, refused

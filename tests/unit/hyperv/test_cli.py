@@ -202,3 +202,30 @@ def test_doctor_without_powershell(env, tmp_path):
     assert result.code == 1
     assert "[fail] PowerShell: PowerShell (pwsh) is not on PATH" in result.out
     assert "[skip] Hyper-V feature: needs PowerShell" in result.out
+
+
+NEEDS_A_PROFILE = ("version: 1\nname: t\nhyperv:\n  vms:\n    WIN10: {processors: 2}\n"
+                   "containers:\n  web: {image: nginx:1.27, depends_on: [db]}\n"
+                   "  db: {image: postgres:16, profiles: [data]}\n")
+
+
+def test_doctor_reads_a_playbook_that_needs_a_profile_to_plan(env, tmp_path):
+    """doctor acts on no container: a playbook that plan refuses without --profile (an
+    always-on container needs one of a profile) is checked all the same."""
+    seed_win10(env)
+    playbook = tmp_path / "p.yml"
+    playbook.write_text(NEEDS_A_PROFILE, encoding="utf-8")
+    result = dfwctl(env, "doctor", playbook)
+    assert result.code == 0, result
+    assert "[pass] VM WIN10: Running, configuration version 9.0" in result.out
+    assert "no selected profile" in dfwctl(env, "plan", playbook).err
+
+
+def test_doctor_still_refuses_a_bad_playbook_at_its_line(env, tmp_path):
+    playbook = tmp_path / "p.yml"
+    playbook.write_text(NEEDS_A_PROFILE.replace("processors: 2", "processors: many"),
+                        encoding="utf-8")
+    result = dfwctl(env, "doctor", playbook)
+    assert result.code == 1 and result.out == ""
+    assert result.err.startswith(f"Error: {playbook}:5:25: hyperv.vms.WIN10.processors: "
+                                 "expected an integer"), result
