@@ -164,6 +164,12 @@ class _VmDiff:
 
     def adapter(self, index: int, want: AdapterSpec,
                 have: Tuple[AdapterSpec, ...]) -> Optional[AdapterSpec]:
+        if not have:
+            self.problems.append(
+                f"VM {self.name} has no network adapter, so network_adapters[{index}] has none "
+                "to set: add one to the VM (Add-VMNetworkAdapter), or remove the entry from the "
+                "playbook")
+            return None
         names = _names(a.name or "" for a in have)
         if want.name is None:
             if len(have) == 1:

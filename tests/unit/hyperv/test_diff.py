@@ -495,3 +495,10 @@ def test_the_vm_dfwctl_runs_in_is_known_by_its_id_and_else_by_its_name():
     assert only(plan_for({"processors": 4}, self_vm=GuestIdentity(other_id, "WIN10", "pc")))
     assert problems({"processors": 4}, self_vm=GuestIdentity("", "win10", "pc")).startswith(
         PREFIX + "this plan stops VM WIN10 to change it, and dfwctl runs inside that VM")
+
+
+@pytest.mark.parametrize("adapter", [{"switch": "Lab"}, {"name": "lan", "switch": "Lab"}])
+def test_a_vm_without_a_network_adapter_is_told_plainly(adapter):
+    assert problems({"network_adapters": [adapter]}, vm(network_adapters=())) == PREFIX + (
+        "VM WIN10 has no network adapter, so network_adapters[0] has none to set: add one to "
+        "the VM (Add-VMNetworkAdapter), or remove the entry from the playbook")
