@@ -66,7 +66,9 @@ class _VmDiff:
         self.online: List[str] = []
         self.problems: List[str] = []
         self.warnings: List[str] = []
-        self.adapters_after: Dict[str, AdapterSpec] = {a.id: a for a in vm.spec.network_adapters}
+        # MAC address spoofing of each adapter (by Id) as the plan leaves it
+        self.spoofing_after: Dict[str, Optional[bool]] = {
+            a.id: a.mac_address_spoofing for a in vm.spec.network_adapters}
         self.starts = False  # the change ends with Start-VM
         self.stops = False  # the change stops the VM (its memory goes back to the host)
 
@@ -122,7 +124,7 @@ class _VmDiff:
         if nested is not None:
             self.field("nested_virtualization", self.now.nested_virtualization, nested, True)
         build = self.actual.host.build
-        if nested and 0 < build < NESTED_MIN_BUILD:
+        if nested and build and build < NESTED_MIN_BUILD:  # build 0: not read
             self.problems.append(
                 f"VM {self.name}: nested virtualization needs Windows build {NESTED_MIN_BUILD} "
                 f"or later on the Hyper-V host, and {self.actual.endpoint} runs build {build}: "
@@ -156,9 +158,7 @@ class _VmDiff:
             if spoof is not None and spoof != found.mac_address_spoofing:
                 self.field(f"{label}.mac_address_spoofing", found.mac_address_spoofing, spoof,
                            False)
-            self.adapters_after[found.id] = dataclasses.replace(
-                found, switch=found.switch if want.switch is None else want.switch,
-                mac_address_spoofing=found.mac_address_spoofing if spoof is None else spoof)
+            self.spoofing_after[found.id] = found.mac_address_spoofing if spoof is None else spoof
             ops.extend(steps.adapter_ops(self.vm.id, want, found, self.running))
         return ops
 
@@ -177,7 +177,8 @@ class _VmDiff:
             self.problems.append(f"VM {self.name}: network_adapters[{index}] has no name, and "
                                  f"the VM has {len(have)} adapters ({names}): name it")
             return None
-        found = [a for a in have if (a.name or "").casefold() == want.name.casefold()]
+        found = [a for a in have
+                 if a.name is not None and a.name.casefold() == want.name.casefold()]
         if len(found) == 1:
             return found[0]
         what = "no" if not found else f"{len(found)}"
@@ -208,7 +209,7 @@ class _VmDiff:
             self.warnings.append(
                 f"VM {self.name} has nested virtualization with {format_size(memory)} of "
                 "memory: give it at least 4GiB so it can run its own VMs")
-        spoofing = [a.mac_address_spoofing for a in self.adapters_after.values()]
+        spoofing = list(self.spoofing_after.values())
         if spoofing and not any(spoofing) and not spec.nested_virtualization:
             self.warnings.append(
                 f"VM {self.name} has nested virtualization and no network adapter with MAC "
@@ -277,12 +278,10 @@ class _VmDiff:
                 "takes one before changing its settings: turn them off for this change "
                 f"(checkpoint: false under hyperv.vms.{self.name}, or --no-checkpoint), or "
                 "enable checkpoints (Set-VM -CheckpointType Production)")
-        if points.keep:
-            name = steps.kept_checkpoint(self.playbook, _names(fields))
-            return [steps.take_checkpoint(self.ref, name, points.restore_on_failure, True)], []
-        name = steps.temporary_checkpoint(self.playbook)
-        return ([steps.take_checkpoint(self.ref, name, points.restore_on_failure, False)],
-                [steps.remove_checkpoint(self.ref, name)])
+        name = (steps.kept_checkpoint(self.playbook, _names(fields)) if points.keep
+                else steps.temporary_checkpoint(self.playbook))
+        take = [steps.take_checkpoint(self.ref, name, points.restore_on_failure, points.keep)]
+        return take, [] if points.keep else [steps.remove_checkpoint(self.ref, name)]
 
     # the whole change --------------------------------------------------------------------
     def change(self) -> Optional[Change]:
@@ -295,11 +294,10 @@ class _VmDiff:
         if self.spec.state is not None and self.spec.state != self.now.state:
             self.diffs.insert(0, FieldDiff("state", self.now.state, self.spec.state))
         cleanup = self.leftover()
-        ops: List[Op] = []
         reasons: List[str] = []
         if self.running:
             take, after = self.checkpoint(self.offline)
-            ops += online + cleanup
+            ops = online + cleanup
             if online:
                 reasons.append(f"{_names(self.online)} can change while the VM runs")
             if offline or not want_running:
@@ -314,10 +312,10 @@ class _VmDiff:
                 reasons.append("the playbook says state: off: the guest is shut down")
             if offline and want_running:
                 ops.append(steps.start(self.ref))
-            ops += after if offline else []
+            ops += after  # none without offline fields
         else:
             take, after = self.checkpoint(self.offline + self.online)
-            ops += cleanup + take + offline + online
+            ops = cleanup + take + offline + online
             if offline or online:
                 reasons.append(f"{_names(self.offline + self.online)} change while the VM is off")
             if want_running:
@@ -363,7 +361,7 @@ class VmPlan:
     gives_back: int = 0  # bytes the VM frees when the plan stops it
 
 
-def plan_vm(spec: VmSpec, actual: HyperVActual, playbook: str = "") -> VmPlan:
+def plan_vm(spec: VmSpec, actual: HyperVActual, playbook: str) -> VmPlan:
     name = display(spec.name)
     found = actual.named(spec.name)
     if not found:

@@ -168,13 +168,13 @@ def handling(raw: Mapping[str, Any]) -> Handling:
     turn_off}` of a validated VM entry."""
     checkpoint = raw.get("checkpoint", True)
     if isinstance(checkpoint, dict):
-        points = Checkpoints(True, bool(checkpoint.get("restore_on_failure", False)),
-                             bool(checkpoint.get("keep", False)))
+        points = Checkpoints(True, bool(checkpoint.get("restore_on_failure")),
+                             bool(checkpoint.get("keep")))
     else:
         points = Checkpoints(enabled=bool(checkpoint))
     stop = raw.get("shutdown") or {}
     return Handling(points, Shutdown(int(stop.get("timeout", DEFAULT_STOP_TIMEOUT)),
-                                     bool(stop.get("turn_off", False))))
+                                     bool(stop.get("turn_off"))))
 
 
 def overridden(spec: VmSpec, checkpoint: Optional[bool] = None, turn_off: bool = False,
