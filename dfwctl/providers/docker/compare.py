@@ -3,6 +3,7 @@ it) against the playbook's, mappings key by key; which fields force a new contai
 in a container's run state. Pure."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import MISSING, fields
 from typing import Any, FrozenSet, List, Optional, Tuple
 
@@ -78,7 +79,7 @@ def state_change(spec: ContainerSpec, state: ContainerState) -> Optional[Tuple[A
 def removing_limit(diff: FieldDiff) -> FieldDiff:
     """`docker update` can change a limit but not take one away: that needs a new container."""
     if diff.name in ("memory", "cpus") and diff.after is None:
-        return FieldDiff(diff.name, diff.before, diff.after, forces_replacement=True)
+        return dataclasses.replace(diff, forces_replacement=True)
     return diff
 
 

@@ -137,7 +137,7 @@ class _Differ:
             return
         if spec.pull == "always":
             remote = self.actual.remote_digests.get(spec.reference)
-            digests = {d.rsplit("@", 1)[-1] for d in local.repo_digests}
+            digests = {d.partition("@")[2] for d in local.repo_digests}  # repo@sha256:...
             if remote and remote not in digests:
                 self.add(self.change(
                     "image", spec.reference, Action.UPDATE,
@@ -266,9 +266,11 @@ class _Differ:
         state = self.actual.volumes.get(name)
         if state is not None and state.owner != self.desired.name:
             owner = f"playbook {state.owner}" if state.owner else "no playbook (made elsewhere)"
-            self.errors.append(f"volume {name}, where dfwctl keeps the key of the playbook's "
-                               f"secrets, already exists and belongs to {owner}: remove it, or "
-                               "rename the playbook")
+            refused = (f"volume {name}, where dfwctl keeps the key of the playbook's secrets, "
+                       f"already exists and belongs to {owner}: remove it, or rename the "
+                       "playbook")
+            if refused not in self.errors:  # said once, not for each container with secrets
+                self.errors.append(refused)
             return None
         self.key = self.new_key()
         spec = VolumeSpec(name)
@@ -342,8 +344,7 @@ class _Differ:
                 "remove `isolation` (Linux containers only have the default)"
             )
             return
-        if not self._addresses_fit(spec):
-            return
+        self._check_addresses(spec)
         state = self.actual.containers.get(spec.name)
         self.specs[addr] = spec
         if state is None:
@@ -457,11 +458,10 @@ class _Differ:
                 change, reasons=("made elsewhere: adopted by replacing it with the playbook's "
                                  "container",) + change.reasons)
 
-    def _addresses_fit(self, spec: ContainerSpec) -> bool:
+    def _check_addresses(self, spec: ContainerSpec) -> None:
         """A fixed address on an external network must be in its subnets (validate checks
         the playbook's own networks); the engine would refuse it only when the container
         starts."""
-        fits = True
         for network, text in spec.ipv4_address:
             declared = self.docker.networks.get(network)
             state = self.actual.networks.get(network)
@@ -469,12 +469,10 @@ class _Differ:
                 continue
             subnets = [ipaddress.ip_network(s, strict=False) for s in state.subnets]
             if not any(ipaddress.ip_address(text) in s for s in subnets):
-                fits = False
                 pools = ", ".join(state.subnets) or "none"
                 self.errors.append(
                     f"container {spec.name}: ipv4_address {text} is not in the subnets of "
                     f"external network {network} ({pools}); pick an address inside them")
-        return fits
 
     def existing(self, spec: ContainerSpec, state: ContainerState) -> None:
         """A container the engine has: replace, update in place, or leave it."""
@@ -501,7 +499,7 @@ class _Differ:
     def verdict(self, spec: ContainerSpec, state: ContainerState) -> Verdict:
         """What an existing container needs, and why: the one place that decides."""
         diffs, reasons = self.spec_diffs(spec, state)
-        image_reason, image_unknown = self._image_drift(spec, state)
+        image_reason, image_unknown = self._image_drift(spec, state) or (None, False)
         network_reason = self._replaced_networks(spec) or self._on_duplicate(spec)
         reasons += [r for r in (image_reason, network_reason) if r]
         forced = state.spec is None or any(d.forces_replacement for d in diffs)
@@ -541,13 +539,15 @@ class _Differ:
             return diffs, reasons
         return diffs, [f"{', '.join(d.name for d in diffs)} changed (updated in place)"]
 
-    def _image_drift(self, spec: ContainerSpec, state: ContainerState) -> Tuple[Optional[str], bool]:
+    def _image_drift(self, spec: ContainerSpec, state: ContainerState
+                     ) -> Optional[Tuple[str, bool]]:
         """Why the container's image is not the one the playbook's tag gives, and whether
-        that is only known after the pull (the tag is gone from the engine)."""
+        that is only known after the pull (the tag is gone from the engine); None when it
+        is, or when the image field changed (that diff explains the replace)."""
         pull = self.changes.get(address("image", spec.image))
         if self._built(spec.image):
             if state.spec is not None and state.spec.image != spec.image:
-                return None, False  # the image field changed: that diff explains the replace
+                return None
             assert pull is not None, "_built() found the change"
             if pull.action is Action.CREATE:  # the same inputs may give the same image again
                 return f"image {spec.image} is not in the engine any more and will be built", True
@@ -558,7 +558,7 @@ class _Differ:
         if pull is not None and pull.action is Action.UPDATE:
             return f"image {spec.image} will be updated by the pull", False
         if state.spec is not None and state.spec.image != spec.image:
-            return None, False  # the image field changed: that diff already explains the replace
+            return None
         if pull is not None and pull.action is Action.CREATE:
             return (f"image {spec.image} is not in the engine any more and will be pulled",
                     True)
@@ -566,7 +566,7 @@ class _Differ:
         if local is not None and local.id != state.image_id:
             return (f"image {spec.image} now points to {short_digest(local.id)} "
                     f"(the container runs {short_digest(state.image_id)})", False)
-        return None, False
+        return None
 
     def duplicates(self) -> None:
         """A second network of one name goes (containers on it are replaced after it): while

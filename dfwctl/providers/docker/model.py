@@ -254,7 +254,7 @@ def dependencies(value: Any) -> Tuple[Dependency, ...]:
         return tuple(Dependency(str(name), condition_name(str((entry or {}).get("condition",
                                                                                  STARTED))),
                                 bool((entry or {}).get("required", True)),
-                                bool((entry or {}).get("restart", False)))
+                                bool((entry or {}).get("restart")))
                      for name, entry in value.items())
     return tuple(Dependency(str(name)) for name in value or ())
 
@@ -320,13 +320,13 @@ def network_spec(name: str, raw: Mapping[str, Any]) -> NetworkSpec:
     return NetworkSpec(
         name=name,
         driver=raw.get("driver", "bridge"),
-        internal=bool(raw.get("internal", False)),
-        attachable=bool(raw.get("attachable", False)),
+        internal=bool(raw.get("internal")),
+        attachable=bool(raw.get("attachable")),
         labels=_pairs(raw.get("labels")),
         options=_pairs(raw.get("options")),
         subnet=raw.get("subnet"),
         gateway=raw.get("gateway"),
-        external=bool(raw.get("external", False)),
+        external=bool(raw.get("external")),
     )
 
 
@@ -336,7 +336,7 @@ def volume_spec(name: str, raw: Mapping[str, Any]) -> VolumeSpec:
         driver=raw.get("driver", "local"),
         options=_pairs(raw.get("options")),
         labels=_pairs(raw.get("labels")),
-        external=bool(raw.get("external", False)),
+        external=bool(raw.get("external")),
     )
 
 
@@ -485,7 +485,7 @@ class Actual:
             sorted((n, s) for n, s in self.volumes.items() if mine(n, s, wanted.volumes)),
             sorted((r, s.id, s.built) for r, s in self.images.items() if r in wanted.images),
             sorted((r, b.inputs) for r, b in self.builds.items()),
-            sorted(self.remote_digests.items(), key=lambda item: item[0]),
+            sorted(self.remote_digests.items()),  # by reference: each is there once
             sorted(self.foreign_containers),
             sorted(self.foreign.items()),
             sorted(self.claimed.items()),

@@ -10,8 +10,8 @@ import json
 import pytest
 
 from dfwctl.errors import PlanError
-from dfwctl.plan import Action, PlanOptions
-from dfwctl.providers.docker import adoption, steps
+from dfwctl.plan import Action, Change, FieldDiff, PlanOptions
+from dfwctl.providers.docker import adoption, record, steps
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker import status as docker_status
 from dfwctl.providers.docker.gather import gather
@@ -234,3 +234,146 @@ def test_status_shows_what_is_made_elsewhere_or_another_playbooks():
     assert (item.state, item.ok) == ("present, owned by playbook other", False)
     with pytest.raises(PlanError, match="taken by a container of playbook other"):
         diff(desired, claimed)
+
+
+# adoption in full: each change as the plan carries it -------------------------------------
+ADOPTED = "made elsewhere: adopted, the playbook owns it from now on"
+
+
+def _part(desired, actual, options=ADOPT_ALL):
+    from dfwctl.providers.docker.diff import diff as docker_diff
+    return docker_diff(desired, actual, options)
+
+
+def _owns(desired, kind, spec, identity):
+    return steps.record_adoption(NAME, kind, spec.name, identity,
+                                 record.dumps(record.to_record(spec, desired.mask)))
+
+
+def test_networks_and_volumes_adopted_as_they_are_in_full():
+    desired = playbook({"name": NAME, "networks": {"front": {"subnet": "10.9.0.0/24"}},
+                        "volumes": {"data": {}}})
+    same = merged(empty(), networks={"front": network_state(
+        NetworkSpec("front", subnet="10.9.0.0/24", gateway="10.9.0.1"), None)},
+        volumes={"data": volume_state(VolumeSpec("data"), None)})
+    network_id = same.networks["front"].id
+    assert _part(desired, same).changes == (
+        Change("docker", "docker.network.front", "network", "front", Action.ADOPT,
+               reasons=(ADOPTED,), fold_steps=True,
+               steps=_owns(desired, "network", desired.docker.networks["front"], network_id)),
+        Change("docker", "docker.volume.data", "volume", "data", Action.ADOPT,
+               reasons=(ADOPTED,), fold_steps=True,
+               steps=_owns(desired, "volume", desired.docker.volumes["data"], FIXED_CREATED)))
+
+
+def test_a_differing_network_is_replaced_and_a_volume_adopted_as_it_is_in_full():
+    desired = playbook({"name": NAME, "networks": {"front": {"subnet": "10.9.0.0/24"}},
+                        "volumes": {"data": {}}})
+    theirs = VolumeSpec("data", driver="nfs", labels=(("a", "1"),))
+    other = merged(empty(), networks={"front": network_state(
+        NetworkSpec("front", driver="macvlan", subnet="10.9.0.0/24"), None)},
+        volumes={"data": volume_state(theirs, None)})
+    network_id = other.networks["front"].id
+    front = desired.docker.networks["front"]
+    part = _part(desired, other)
+    assert part.changes == (
+        Change("docker", "docker.network.front", "network", "front", Action.REPLACE,
+               diffs=(FieldDiff("driver", "macvlan", "bridge", True),),
+               reasons=(ADOPTED + "; network settings cannot change in place",),
+               destructive=True,
+               steps=steps.remove_network(network_id, "front") + steps.create_network(
+                   front, tuple(sorted(L.owned_labels(NAME, front, desired.mask).items())))),
+        Change("docker", "docker.volume.data", "volume", "data", Action.ADOPT,
+               reasons=(ADOPTED,), fold_steps=True,
+               steps=_owns(desired, "volume", theirs, FIXED_CREATED)))
+    assert part.warnings == (
+        "volume data: driver, labels.a differ from the playbook, but replacing a volume "
+        "deletes its data; it is adopted as it is (apply --prune-volumes replaces it once "
+        "adopted)",)
+
+
+def test_a_network_made_elsewhere_that_could_not_be_read_back_is_compared_with_defaults():
+    desired = playbook({"name": NAME, "networks": {"front": {}}})
+    unread = merged(empty(), networks={"front": network_state(NetworkSpec("front"), None)})
+    unread = merged(unread, networks={"front": dataclasses.replace(unread.networks["front"],
+                                                                   seen=None)})
+    plan = diff(desired, unread)
+    assert not plan.has_changes
+    assert plan.warnings[0].startswith("network front was made elsewhere and matches")
+
+
+def test_only_the_named_objects_are_adopted():
+    desired = playbook({"name": NAME, "networks": {"front": {}, "back": {}}})
+    made = merged(empty(), networks={n: network_state(NetworkSpec(n), None)
+                                     for n in ("front", "back")})
+    plan = diff(desired, made, PlanOptions(adopt=frozenset({"docker.network.back"})))
+    assert [(c.address, c.action) for c in plan.changes] == [("docker.network.back",
+                                                              Action.ADOPT)]
+    assert [w.split(":")[0] for w in plan.warnings] == [
+        "network front was made elsewhere and matches the playbook"]
+
+
+def test_a_container_made_elsewhere_that_is_dead_in_full():
+    """No field differs: the reason it is not as the playbook wants is given instead."""
+    desired = playbook(WEB)
+    actual = _elsewhere(desired, "web")
+    actual = dataclasses.replace(actual, foreign={"web": dataclasses.replace(
+        actual.foreign["web"], status="dead")})
+    with pytest.raises(PlanError, match="made elsewhere") as caught:
+        diff(desired, actual)
+    assert str(caught.value) == (
+        "the plan cannot be made:\n  - container web already exists, made elsewhere, and "
+        "differs from the playbook (the container is dead); dfwctl "
+        "never changes what it does not own: `dfwctl adopt PLAYBOOK docker.container.web` (or "
+        "apply --adopt) puts it under the playbook's ownership and makes it match, or remove "
+        "it, or rename one of them")
+
+
+def test_a_container_name_another_playbook_owns_in_full():
+    desired = playbook(WEB)
+    actual = dataclasses.replace(_elsewhere(desired, "web"), claimed={"web": "other"})
+    with pytest.raises(PlanError, match="another playbook") as caught:
+        diff(desired, actual, ADOPT_ALL)
+    assert str(caught.value) == (
+        "the plan cannot be made:\n  - container name 'web' is taken by a container of "
+        "playbook other; dfwctl never changes what another playbook owns: rename one of them")
+
+
+def test_adopting_a_matching_container_in_full():
+    desired = playbook(WEB)
+    (change,) = _part(desired, _elsewhere(desired, "web")).changes
+    assert change == Change("docker", "docker.container.web", "container", "web", Action.ADOPT,
+                            reasons=(ADOPTED,), fold_steps=True,
+                            steps=_owns(desired, "container", desired.docker.containers["web"],
+                                        "f" * 64))
+
+
+def test_adopting_a_container_under_another_name_in_full():
+    desired = playbook(WEB)
+    actual = _elsewhere(desired, "web")
+    actual = dataclasses.replace(actual, foreign={"web": dataclasses.replace(
+        actual.foreign["web"], name="shop-web-1")})
+    (change,) = _part(desired, actual).changes
+    assert change.reasons == (ADOPTED + " (it is named shop-web-1 now)",)
+    assert change.steps[0] == steps.RenameContainer("rename container shop-web-1 to web",
+                                                    "f" * 64, "web")
+    assert change.fold_steps
+
+
+def test_adopting_a_stopped_container_starts_it_and_says_both():
+    desired = playbook(WEB)
+    actual = _elsewhere(desired, "web")
+    actual = dataclasses.replace(actual, foreign={"web": dataclasses.replace(
+        actual.foreign["web"], status="exited", exit_code=0)})
+    (change,) = _part(desired, actual).changes
+    assert change.action is Action.UPDATE
+    assert change.reasons == (ADOPTED, "the container is exited (stopped outside dfwctl)")
+    assert change.diffs == (FieldDiff("state", "exited", "running"),)
+
+
+def test_an_adoption_record_holds_secrets_masked():
+    desired = playbook({"name": NAME, "containers": {"web": {
+        "image": "nginx:1.27", "env": {"TOKEN": "s3cret"}}}}, secrets=["s3cret"])
+    (change,) = _part(desired, _elsewhere(desired, "web")).changes
+    assert "s3cret" not in change.steps[0].record
+    assert json.loads(change.steps[0].record)["env"]["TOKEN"] == desired.mask("s3cret")

@@ -91,6 +91,10 @@ def test_drift_of_a_container_that_should_run(status, change):
     ("exited", None, None),
     ("exited", 3, (Action.REPLACE, "its last run failed (exit code 3); run it again")),
     ("dead", None, (Action.REPLACE, "its last run failed (exit code None); run it again")),
+    # the exit code of an earlier run, kept while it runs again (restart: on-failure)
+    ("running", 1, None),
+    ("restarting", 1, None),
+    ("paused", 137, None),
 ])
 def test_drift_of_a_container_that_runs_once(status, exit_code, change):
     assert state_change(ContainerSpec("web", "b", state="exited"),

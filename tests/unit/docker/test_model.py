@@ -2,19 +2,26 @@
 compares (docker_desired), for the spellings real playbooks use."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
+from dfwctl.providers.docker.buildspec import Inputs
 from dfwctl.providers.docker.model import (
+    BuildState,
     ContainerSpec,
+    ContainerState,
     ImageSpec,
     NetworkSpec,
+    NetworkState,
     VolumeSpec,
     docker_desired,
     image_reference,
+    secret_grants,
     volume_sources,
 )
+from tests.builders import KEY, converged, image_state, network_state, playbook, volume_state
 
 BASE = Path("/book")
 
@@ -156,3 +163,89 @@ def test_networks_and_volumes_with_their_defaults_and_settings():
 def test_any_docker_section_makes_the_docker_part_present(section):
     assert docker_desired({section: {}}, BASE).present
     assert not docker_desired({"hyperv": {}}, BASE).present
+
+
+# the fingerprint of what a plan depends on ----------------------------------------------------
+def _fingerprint_cases():
+    desired = playbook({"name": "shop", "networks": {"front": {}, "outer": {"external": True}},
+                        "volumes": {"data": {}, "cache": {"external": True}},
+                        "containers": {"web": {"image": "nginx:1.27",
+                                               "networks": ["front"]}}})
+    base = converged(desired)
+    other = ContainerState("o" * 64, "x", "running", "sha256:" + "1" * 64)
+    dup = NetworkState("d" * 64, "front", "shop")
+    moved = {
+        "a container": dict(containers={**base.containers, "web": dataclasses.replace(
+            base.containers["web"], status="exited")}),
+        "a network it names": dict(networks={"front": dataclasses.replace(
+            base.networks["front"], id="n" * 64)}),
+        "a network it owns": dict(networks={**base.networks, "old": network_state(
+            NetworkSpec("old"), None, "shop")}),
+        "a volume it names": dict(volumes={"data": dataclasses.replace(
+            base.volumes["data"], created="2025")}),
+        "a volume it owns": dict(volumes={**base.volumes, "old": volume_state(
+            VolumeSpec("old"), None, "shop")}),
+        "an image it uses": dict(images={"nginx:1.27": dataclasses.replace(
+            image_state("nginx:1.27"), id="sha256:" + "2" * 64)}),
+        "an image's build record": dict(images={"nginx:1.27": dataclasses.replace(
+            image_state("nginx:1.27"), built="{}")}),
+        "a build context": dict(builds={"app:1": BuildState(Inputs("sha256:x", "Dockerfile", "sha256:y"))}),
+        "a registry digest": dict(remote_digests={"nginx:1.27": "sha256:" + "3" * 64}),
+        "a name used by others": dict(foreign_containers=("web",)),
+        "a container made elsewhere": dict(foreign={"web": other}),
+        "a name claimed": dict(claimed={"web": "other"}),
+        "a leftover": dict(leftovers=(other,)),
+        "a duplicate network": dict(duplicate_networks=((dup, ("web",)),)),
+        "the secrets key": dict(secrets_key=KEY),
+        "a network it names that is made elsewhere": dict(networks={**base.networks,
+                                                                  "outer": network_state(
+            NetworkSpec("outer", driver="macvlan"), None)}),
+        "a volume it names that is made elsewhere": dict(volumes={**base.volumes,
+                                                                "cache": volume_state(
+            VolumeSpec("cache", driver="nfs"), None)}),
+        "a duplicate of a network it names": dict(duplicate_networks=((
+            NetworkState("d" * 64, "outer", None), ()),)),
+    }
+    unmoved = {
+        "another playbook's network": dict(networks={**base.networks, "x": network_state(
+            NetworkSpec("x"), None, "other")}),
+        "a network made elsewhere": dict(networks={**base.networks, "x": network_state(
+            NetworkSpec("x"), None)}),
+        "another playbook's volume": dict(volumes={**base.volumes, "x": volume_state(
+            VolumeSpec("x"), None, "other")}),
+        "an image it does not use": dict(images={**base.images, "redis:7": image_state(
+            "redis:7")}),
+        "another playbook's duplicate network": dict(duplicate_networks=((
+            NetworkState("d" * 64, "x", "other"), ()),)),
+        "a container's health": dict(containers={"web": dataclasses.replace(
+            base.containers["web"], health="healthy")}),
+    }
+    return desired, base, moved, unmoved
+
+
+def test_the_fingerprint_moves_with_each_thing_a_plan_depends_on():
+    desired, base, moved, unmoved = _fingerprint_cases()
+    before = base.fingerprint("shop", desired.docker)
+    for what, change in moved.items():
+        assert dataclasses.replace(base, **change).fingerprint("shop", desired.docker) \
+            != before, what
+    for what, change in unmoved.items():
+        assert dataclasses.replace(base, **change).fingerprint("shop", desired.docker) \
+            == before, what
+
+
+def test_the_fingerprint_does_not_depend_on_the_order_things_are_read_in():
+    desired, base, _, _ = _fingerprint_cases()
+    digests = {"b:1": "sha256:a", "a:1": None, "c:1": "sha256:b"}  # None: not read
+    one = dataclasses.replace(base, remote_digests=digests, foreign_containers=("b", "a"))
+    two = dataclasses.replace(base, remote_digests=dict(reversed(list(digests.items()))),
+                              foreign_containers=("a", "b"))
+    assert one.fingerprint("shop", desired.docker) == two.fingerprint("shop", desired.docker)
+
+
+def test_a_secret_the_playbook_has_no_value_for_is_shown_by_its_name():
+    grants, texts = secret_grants({"secrets": ["db-password", {"source": "tok", "target": "t",
+                                                               "mode": 0o400}]}, {})
+    assert [g.source for g in grants] == ["db-password", "tok"]
+    assert texts == (("/run/secrets/db-password", "db-password"),
+                     ("/run/secrets/t", "tok, mode 0400"))

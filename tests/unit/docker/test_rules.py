@@ -95,3 +95,133 @@ def test_every_container_rule_at_its_key_in_full():
         'p.yml:46:18: containers.app.depends_on[0]: depends_on forms a cycle: app -> db -> '
         'app: remove one of these dependencies',
     ]
+
+
+ADDRESSES = """\
+version: 1
+name: ab
+networks:
+  fixed:
+    subnet: 10.5.0.0/24
+  gw:
+    subnet: 10.6.0.0/24
+    gateway: 10.6.0.9
+  bad:
+    subnet: 10.7.0.1/24
+  nosub: {}
+  badgw:
+    subnet: 10.8.0.0/24
+    gateway: not-an-ip
+  outside:
+    external: true
+    labels:
+      io.dfwctl.x: y
+volumes:
+  data:
+    labels:
+      io.dfwctl.owner: me
+containers:
+  app:
+    image: busybox
+    ports: ["8080:80", "127.0.0.1:9090:90", "53:53/udp"]
+    networks:
+      fixed:
+        ipv4_address: nonsense
+      gw:
+        ipv4_address: 10.6.0.9
+      bad:
+        ipv4_address: 10.7.0.5
+      nosub:
+        ipv4_address: 10.9.0.5
+      outside:
+        ipv4_address: 1.2.3.4
+  bee:
+    image: busybox
+    ports: ["127.0.0.2:9090:90", "0.0.0.0:8080:81", "53:53/tcp"]
+    networks:
+      fixed:
+        ipv4_address: 10.5.0.1
+  cat:
+    image: busybox
+    ports: ["127.0.0.1:9090:91"]
+    networks:
+      fixed:
+        ipv4_address: 10.5.0.255
+      gw:
+        ipv4_address: "fe80::1"
+  dog:
+    image: busybox
+    networks:
+      fixed:
+        ipv4_address: 10.5.0.7
+      gw:
+        ipv4_address: 10.6.1.7
+  eel:
+    image: busybox
+    networks:
+      fixed:
+        ipv4_address: 10.5.0.7
+    isolation: process
+    platform: windows/amd64
+    depends_on: [fox, eel]
+  fox:
+    image: busybox
+    isolation: hyperv
+    platform: linux/amd64
+    depends_on:
+      gnu: {condition: service_started}
+  gnu:
+    image: busybox
+    isolation: default
+    platform: linux/arm64
+    depends_on: [eel]
+"""
+
+
+def test_networks_addresses_ports_isolation_and_cycles_in_full():
+    """Fixed addresses (not an address, IPv6, outside the subnet, the gateway, the network's
+    own, another container's; none checked on an external network or a subnet that is itself
+    wrong), host ports (the same port on another IP or protocol is free, 0.0.0.0 takes every
+    IP), isolation by platform, a three-container cycle, and reserved labels on every kind."""
+    doc = parse(ADDRESSES, Path("p.yml"), display_name="p.yml")
+    assert [str(d) for d in validate(doc)] == [
+        "p.yml:10:13: networks.bad.subnet: '10.7.0.1/24' has host bits set: write "
+        '10.7.0.0/24',
+        "p.yml:14:14: networks.badgw.gateway: 'not-an-ip' is not an IP address",
+        "p.yml:17:5: networks.outside.labels: 'labels' cannot be set on an external "
+        'network (dfwctl only checks that it exists): remove it, or remove external: true',
+        "p.yml:18:7: networks.outside.labels.io.dfwctl.x: label 'io.dfwctl.x' uses the "
+        'prefix io.dfwctl., which dfwctl reserves for its own labels: rename it',
+        "p.yml:22:7: volumes.data.labels.io.dfwctl.owner: label 'io.dfwctl.owner' uses "
+        'the prefix io.dfwctl., which dfwctl reserves for its own labels: rename it',
+        "p.yml:29:23: containers.app.networks.fixed.ipv4_address: 'nonsense' is not an "
+        'IPv4 address: write one like 172.28.0.10',
+        'p.yml:31:23: containers.app.networks.gw.ipv4_address: 10.6.0.9 is the gateway of '
+        "network 'gw', which the engine keeps: pick another address in the subnet",
+        "p.yml:35:23: containers.app.networks.nosub.ipv4_address: network 'nosub' has no "
+        'subnet, and the engine gives fixed addresses only on networks with one: add '
+        'subnet: to networks.nosub',
+        'p.yml:40:34: containers.bee.ports[1]: host port 8080/tcp is already published by '
+        'containers.app.ports[0] (line 26): give one of them another host port',
+        'p.yml:43:23: containers.bee.networks.fixed.ipv4_address: 10.5.0.1 is the gateway '
+        "of network 'fixed', which the engine keeps: pick another address in the subnet",
+        'p.yml:46:13: containers.cat.ports[0]: host port 9090/tcp is already published by '
+        'containers.app.ports[1] (line 26): give one of them another host port',
+        'p.yml:49:23: containers.cat.networks.fixed.ipv4_address: 10.5.0.255 is the '
+        "network's own address of network 'fixed', which the engine keeps: pick another "
+        'address in the subnet',
+        "p.yml:51:23: containers.cat.networks.gw.ipv4_address: 'fe80::1' is an IPv6 "
+        'address: ipv4_address takes an IPv4 address',
+        'p.yml:58:23: containers.dog.networks.gw.ipv4_address: 10.6.1.7 is not in the '
+        "subnet 10.6.0.0/24 of network 'gw': pick one inside it",
+        'p.yml:63:23: containers.eel.networks.fixed.ipv4_address: address 10.5.0.7 on '
+        "network 'fixed' is already containers.dog's (line 56): give each container its "
+        'own',
+        'p.yml:66:18: containers.eel.depends_on[0]: depends_on forms a cycle: eel -> fox '
+        '-> gnu -> eel: remove one of these dependencies',
+        'p.yml:66:23: containers.eel.depends_on[1]: a container cannot depend on itself: '
+        'remove this entry',
+        "p.yml:69:16: containers.fox.isolation: isolation 'hyperv' is only for Windows "
+        "containers, and the platform is 'linux/amd64': remove isolation, or use a "
+        'windows platform',
+    ]

@@ -14,7 +14,7 @@ from dfwctl import planjson
 from dfwctl.combine import combine
 from dfwctl.desired import build
 from dfwctl.errors import PlanError
-from dfwctl.plan import Action, PlanOptions
+from dfwctl.plan import Action, Change, PlanOptions
 from dfwctl.providers.docker import diff as docker_diff
 from dfwctl.providers.docker import labels as L
 from dfwctl.providers.docker import steps as S
@@ -315,3 +315,93 @@ def test_a_new_container_takes_its_name_only_once_its_secrets_are_in(tmp_path):
     assert again.find(f"docker.container.{temp}").action is Action.DELETE
     assert again.find("docker.container.app").action is Action.CREATE
     assert created(again, "app").name not in (temp, "app")
+
+
+# the key volume's changes in full -------------------------------------------------------
+def _part(desired, actual, options=None):
+    return docker_diff.diff(desired, actual, options, True, lambda: NEW_KEY)
+
+
+def _key_labels(desired):
+    spec = VolumeSpec(key_volume(NAME))
+    return tuple(sorted(tuple(L.owned_labels(NAME, spec, desired.mask).items())
+                        + ((KEY_LABEL, NEW_KEY.label()),)))
+
+
+def test_the_key_volume_made_in_full(tmp_path):
+    desired = world(tmp_path)
+    key = f"docker.volume.{key_volume(NAME)}"
+    (change,) = [c for c in _part(desired, empty()).changes if c.address == key]
+    assert change == Change("docker", key, "volume", key_volume(NAME), Action.CREATE,
+                            reasons=("it keeps the key of the digests of secrets that "
+                                     "containers record (none on this engine yet)",),
+                            steps=S.create_volume(VolumeSpec(key_volume(NAME)),
+                                                  _key_labels(desired)), fold_steps=True)
+
+
+def test_the_key_volume_made_again_in_full(tmp_path):
+    desired = world(tmp_path)
+    key = f"docker.volume.{key_volume(NAME)}"
+    actual = dataclasses.replace(converged(desired), secrets_key=None)
+    (change,) = [c for c in _part(desired, actual).changes if c.address == key]
+    assert change == Change("docker", key, "volume", key_volume(NAME), Action.REPLACE,
+                            reasons=("its label holds no key dfwctl can read",),
+                            steps=S.remove_volume(key_volume(NAME)) + S.create_volume(
+                                VolumeSpec(key_volume(NAME)), _key_labels(desired)))
+
+
+@pytest.mark.parametrize("owner, who", [("other", "playbook other"),
+                                        (None, "no playbook (made elsewhere)")])
+def test_a_key_volume_that_is_not_the_playbooks_in_full(tmp_path, owner, who):
+    """Said once, though two containers are granted secrets."""
+    actual = merged(empty(), volumes={key_volume(NAME): volume_state(
+        VolumeSpec(key_volume(NAME)), None, owner=owner)})
+    with pytest.raises(PlanError, match="where dfwctl keeps the key") as caught:
+        diff(world(tmp_path), actual)
+    assert str(caught.value) == (
+        f"the plan cannot be made:\n  - volume {key_volume(NAME)}, where dfwctl keeps the key "
+        f"of the playbook's secrets, already exists and belongs to {who}: remove it, or rename "
+        "the playbook")
+
+
+def test_secrets_on_a_windows_engine_in_full(tmp_path):
+    actual = dataclasses.replace(empty(), engine=dataclasses.replace(empty().engine,
+                                                                     os_type="windows"))
+    with pytest.raises(PlanError, match="secrets as files") as caught:
+        diff(world(tmp_path, db=None), actual)
+    assert str(caught.value) == (
+        "the plan cannot be made:\n  - container app: secrets as files are for Linux "
+        "containers, and the engine runs Windows containers; remove its secrets")
+
+
+def test_the_key_volume_pruned_in_full(tmp_path):
+    before = world(tmp_path)
+    after = world(tmp_path, db=None, app=None)
+    key = f"docker.volume.{key_volume(NAME)}"
+    (change,) = [c for c in _part(after, converged(before), PlanOptions(prune=True)).changes
+                 if c.address == key]
+    assert change == Change("docker", key, "volume", key_volume(NAME), Action.DELETE,
+                            reasons=("no longer in the playbook; it kept only the key of the "
+                                     "digests of secrets",),
+                            depends_on=("docker.container.app", "docker.container.db"),
+                            steps=S.remove_volume(key_volume(NAME)), fold_steps=True)
+
+
+def test_the_labels_a_new_container_gets_hold_no_secret(tmp_path):
+    desired = world(tmp_path, web={"image": "busybox:latest", "env": {"TOKEN": "${API_TOKEN}"}})
+    labels = dict(created(diff(desired, empty()), "web").labels)
+    assert TOKEN not in json.dumps(labels)
+
+
+def test_a_secret_granted_anew_gives_the_secrets_field_as_the_reason(tmp_path):
+    before = world(tmp_path)
+    after = world(tmp_path, web={"image": "busybox:latest", "secrets": ["api-token"]})
+    web = diff(after, converged(before)).find("docker.container.web")
+    assert web.reasons == ("secrets changed (forces replacement)",)
+
+
+def test_a_replacement_gets_its_secret_files(tmp_path):
+    before = world(tmp_path)
+    after = world(tmp_path, password="another-password")
+    step = created(diff(after, converged(before)), "db")
+    assert [f.target for f in step.secrets] == ["/run/secrets/db-password"]
