@@ -436,7 +436,7 @@ class _Differ:
         state = dataclasses.replace(found, spec=dataclasses.replace(found.spec, state=spec.state))
         if not self.options.adopts(addr):
             verdict = self.verdict(spec, state)
-            self.unowned("container", spec.name, [] if verdict.action is Action.NOOP else
+            self.unowned("container", spec.name,  # a NOOP has neither diffs nor reasons
                          _changed(verdict.diffs) or list(verdict.reasons))
             return
         self.existing(spec, state)

@@ -275,9 +275,9 @@ def secret_grants(raw: Mapping[str, Any], sources: Mapping[str, SecretSource]
 
 
 def container_spec(name: str, raw: Mapping[str, Any], base: Path,
-                   owner: str = "", from_files: Optional[Mapping[str, str]] = None,
+                   owner: str, from_files: Optional[Mapping[str, str]] = None,
                    sources: Optional[Mapping[str, SecretSource]] = None) -> ContainerSpec:
-    """A container of a valid playbook; `from_files`: the variables of its env files, which
+    """A container of a valid playbook `owner`; `from_files`: the variables of its env files, which
     its own `env` overrides; `sources`: the playbook's secrets, read."""
     grants, secrets = secret_grants(raw, sources or {})
     ports = sorted({p.spec() for value in raw.get("ports", []) for p in parse_ports(value)})

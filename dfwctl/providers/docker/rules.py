@@ -17,7 +17,7 @@ from dfwctl.schema_messages import quote
 from dfwctl.tree import mapping, sequence
 from dfwctl.values.bounds import INT64_MAX, Bound
 from dfwctl.values.hosts import one_or_many
-from dfwctl.values.mounts import BIND, VOLUME, MountError, mount_of
+from dfwctl.values.mounts import VOLUME, MountError, mount_of
 from dfwctl.values.ports import Port, parse_ports
 
 RESERVED_LABEL_PREFIX = "io.dfwctl."
@@ -139,7 +139,7 @@ def mount_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnos
             yield c.error(where, (
                 f"volume {quote(mount.source)} is not defined: add it under volumes, or "
                 "declare it there with external: true if it is made elsewhere"))
-        climbed = _climbs_out(c, mount.source) if mount.type == BIND else None
+        climbed = _climbs_out(c, mount.source)  # only a bind's source starts with "."
         if climbed:
             yield c.warning(where, (
                 f"the relative source {quote(mount.source)} leaves the playbook's folder: it "

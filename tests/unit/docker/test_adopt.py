@@ -377,3 +377,24 @@ def test_an_adoption_record_holds_secrets_masked():
     (change,) = _part(desired, _elsewhere(desired, "web")).changes
     assert "s3cret" not in change.steps[0].record
     assert json.loads(change.steps[0].record)["env"]["TOKEN"] == desired.mask("s3cret")
+
+
+def test_a_container_made_elsewhere_that_ran_once_as_the_playbook_says_matches():
+    once = {"name": NAME, "containers": {"job": {"image": "busybox:1.36", "state": "exited"}}}
+    desired = playbook(once)
+    actual = _elsewhere(desired, "job", state="running")  # read back: the engine's own state
+    actual = dataclasses.replace(actual, foreign={"job": dataclasses.replace(
+        actual.foreign["job"], status="exited", exit_code=0)})
+    plan = diff(desired, actual)
+    assert not plan.has_changes
+    assert plan.warnings[0].startswith("container job was made elsewhere and matches")
+
+
+def test_a_volume_made_elsewhere_that_could_not_be_read_back_is_adopted_by_its_name():
+    desired = playbook({"name": NAME, "volumes": {"data": {"driver": "nfs"}}})
+    unread = merged(empty(), volumes={"data": dataclasses.replace(
+        volume_state(VolumeSpec("data"), None), seen=None)})
+    (change,) = _part(desired, unread).changes
+    assert change == Change("docker", "docker.volume.data", "volume", "data", Action.ADOPT,
+                            reasons=(ADOPTED,), fold_steps=True,
+                            steps=_owns(desired, "volume", VolumeSpec("data"), FIXED_CREATED))

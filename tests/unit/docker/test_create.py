@@ -12,7 +12,7 @@ from dfwctl.providers.docker.model import container_spec
 
 
 def spec(tmp_path, **raw):
-    return container_spec("app", {"image": "busybox", **raw}, tmp_path)
+    return container_spec("app", {"image": "busybox", **raw}, tmp_path, "shop")
 
 
 def test_a_container_without_options_sends_none(tmp_path):

@@ -35,11 +35,12 @@ PLAYBOOKS = [paths.EXAMPLES / "valid" / n for n in
 def test_every_spec_written_back_reads_the_same(path: Path, monkeypatch):
     monkeypatch.setenv("DB_PASSWORD", "pa$$word")
     monkeypatch.chdir(path.parent)
-    docker = load_playbook(path).desired.docker
+    desired = load_playbook(path).desired
+    docker = desired.docker
     assert docker.containers
     for name, spec in docker.containers.items():
         entry = plain(container_entry(spec, [d.name for d in spec.depends_on]))
-        again = container_spec(name, _interpolated(entry), path.parent)
+        again = container_spec(name, _interpolated(entry), path.parent, desired.name)
         assert again == spec, name
     for name, net in docker.networks.items():
         assert network_spec(name, _interpolated(shared_entry(net))) == \

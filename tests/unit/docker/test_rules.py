@@ -225,3 +225,62 @@ def test_networks_addresses_ports_isolation_and_cycles_in_full():
         "containers, and the platform is 'linux/amd64': remove isolation, or use a "
         'windows platform',
     ]
+
+
+REFERENCES = """\
+version: 1
+name: ab
+networks:
+  front: {}
+  wrong:
+    subnet: nonsense
+  fixed:
+    subnet: 10.5.0.0/24
+containers:
+  app:
+    image: busybox
+    mounts:
+      - ../outside:/o
+      - /h1:/data
+      - /h2:/dataX
+    networks:
+      front:
+        aliases: 5
+      nope: {}
+      bridge:
+        ipv4_address: 172.17.0.5
+      fixed:
+        ipv4_address: 10.5.0.0
+"""
+
+
+def test_network_references_and_mounts_in_full():
+    """A network entry with a wrong value does not hide the next one; a fixed address on the
+    engine's own network; a subnet that is no subnet; the network's own address; a bind that
+    climbs out of the playbook's folder (a warning); /dataX is another target than /data."""
+    doc = parse(REFERENCES, Path("/book/p.yml"), display_name="p.yml")
+    assert [str(d) for d in validate(doc)] == [
+        "p.yml:6:13: networks.wrong.subnet: 'nonsense' is not a subnet: write it in CIDR "
+        "form, such as 172.28.0.0/16",
+        "p.yml:13:9: warning: containers.app.mounts[0]: the relative source '../outside' "
+        "leaves the playbook's folder: it mounts /outside; write that absolute path if it is "
+        "what you mean",
+        "p.yml:18:18: containers.app.networks.front.aliases: expected a list of strings, got "
+        "an integer (5)",
+        "p.yml:19:7: containers.app.networks.nope: network 'nope' is not defined: add it under "
+        "networks, or declare it there with external: true if it is made elsewhere",
+        "p.yml:21:23: containers.app.networks.bridge.ipv4_address: the engine's own network "
+        "'bridge' takes no ipv4_address: only networks the playbook defines do; define one "
+        "under networks and join it",
+        "p.yml:23:23: containers.app.networks.fixed.ipv4_address: 10.5.0.0 is the network's "
+        "own address of network 'fixed', which the engine keeps: pick another address in the "
+        "subnet",
+    ]
+
+
+def test_a_playbook_at_the_root_of_a_drive_has_every_relative_bind_inside_its_folder():
+    doc = parse(REFERENCES.replace("../outside", "./inside"), Path("/p.yml"),
+                display_name="p.yml")
+    assert not any("leaves the playbook's folder" in str(d) for d in validate(doc))
+    doc = parse(REFERENCES, Path("/p.yml"), display_name="p.yml")  # /../outside is /outside
+    assert not any("leaves the playbook's folder" in str(d) for d in validate(doc))
