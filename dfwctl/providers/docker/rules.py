@@ -28,7 +28,8 @@ Taken = Dict[Tuple[str, int], List[Tuple[str, Path]]]  # (protocol, host port) -
 # What the engine accepts for the numbers of a container (moby's daemon checks, and Go's int64).
 MEMORY = Bound(6 * 2**20, INT64_MAX // 2, "bytes", integer=True,
                why="the engine's smallest memory limit is 6 MiB")
-MEMORY_HIGH_WHY = "the engine holds a limit and its swap in 64 bits"
+MEMORY_HIGH = Bound(MEMORY.low, MEMORY.high, "bytes", integer=True,
+                    why="the engine holds a limit and its swap in 64 bits")
 CPUS = Bound(0.01, INT64_MAX // 100_000, why="the engine's smallest CPU quota is 1 ms in 100 ms")
 NUL_MESSAGE = ("the value contains a NUL character (\\0), which the engine cannot pass to a "
                "process: remove it")
@@ -53,8 +54,7 @@ def number_rule(c: Checker) -> Iterator[Diagnostic]:
         path = ("containers", name)
         memory = c.sizes.get(path + ("memory",))
         if memory is not None:
-            bound = MEMORY if memory < MEMORY.low else \
-                Bound(MEMORY.low, MEMORY.high, "bytes", True, MEMORY_HIGH_WHY)
+            bound = MEMORY if memory < MEMORY.low else MEMORY_HIGH  # each says why
             written = spec["memory"]
             problem = bound.problem(memory, f'"{written}"' if isinstance(written, str) else None)
             if problem:
@@ -208,8 +208,9 @@ def reference_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Dia
 
 def isolation_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:
     isolation, platform = spec.get("isolation"), spec.get("platform")
-    checked = c.ok(path + ("isolation",)) and c.ok(path + ("platform",))
-    if checked and isolation in ("process", "hyperv") and str(platform).startswith("linux"):
+    # an isolation the schema refuses is never process or hyperv
+    if c.ok(path + ("platform",)) and isolation in ("process", "hyperv") and \
+            str(platform).startswith("linux"):
         yield c.error(path + ("isolation",), (
             f"isolation {quote(isolation)} is only for Windows containers, and the platform is "
             f"{quote(platform)}: remove isolation, or use a windows platform"))

@@ -284,3 +284,48 @@ def test_a_playbook_at_the_root_of_a_drive_has_every_relative_bind_inside_its_fo
     assert not any("leaves the playbook's folder" in str(d) for d in validate(doc))
     doc = parse(REFERENCES, Path("/p.yml"), display_name="p.yml")  # /../outside is /outside
     assert not any("leaves the playbook's folder" in str(d) for d in validate(doc))
+
+
+NUMBERS = """\
+version: 1
+name: ab
+containers:
+  first: null
+  plain:
+    image: busybox
+    memory: 1024
+  bigger:
+    image: busybox
+    memory: 9223372036854775807
+  least:
+    image: busybox
+    memory: 6MiB
+  lin:
+    image: busybox
+    isolation: process
+    platform: linux/arm64
+  badplat:
+    image: busybox
+    isolation: hyperv
+    platform: linux
+"""
+
+
+def test_memory_bounds_and_isolation_in_full():
+    """A container that is not a mapping does not stop the others being checked; a memory
+    written as a number is shown as written; each bound says why; isolation is judged only
+    against a platform the schema accepts."""
+    doc = parse(NUMBERS, Path("p.yml"), display_name="p.yml")
+    assert [str(d) for d in validate(doc)] == [
+        "p.yml:4:3: containers.first: expected a mapping with image, got nothing (null)",
+        "p.yml:7:13: containers.plain.memory: 1024 is out of range: it must be at least "
+        "6291456 bytes (the engine's smallest memory limit is 6 MiB)",
+        "p.yml:10:13: containers.bigger.memory: 9223372036854775807 is out of range: it must "
+        "be at most 4611686018427387903 bytes (the engine holds a limit and its swap in 64 "
+        "bits)",
+        "p.yml:16:16: containers.lin.isolation: isolation 'process' is only for Windows "
+        "containers, and the platform is 'linux/arm64': remove isolation, or use a windows "
+        "platform",
+        "p.yml:21:15: containers.badplat.platform: 'linux' is not a platform: write OS/ARCH "
+        "such as linux/amd64 or windows/amd64",
+    ]
