@@ -329,3 +329,11 @@ def test_memory_bounds_and_isolation_in_full():
         "p.yml:21:15: containers.badplat.platform: 'linux' is not a platform: write OS/ARCH "
         "such as linux/amd64 or windows/amd64",
     ]
+
+
+def test_a_network_without_a_subnet_does_not_stop_the_next_being_checked():
+    doc = parse("version: 1\nname: ab\nnetworks:\n  plain: {}\n  off:\n    subnet: 10.5.0.0/24\n"
+                "    gateway: 10.6.0.1\n", Path("p.yml"), display_name="p.yml")
+    assert [str(d) for d in validate(doc)] == [
+        "p.yml:7:14: networks.off.gateway: gateway '10.6.0.1' is not an address in the subnet "
+        "10.5.0.0/24: pick one inside it"]
