@@ -272,10 +272,10 @@ class _Planner:
     # the whole plan ------------------------------------------------------------------------
     def sharing_now(self) -> mountcheck.Sharing:
         current = self.state.settings
-        # the playbook's sharing counts wherever apply writes it (settings_change)
-        usable = self.spec is not None and not (self.windows and self.engine == WSL2)
-        found = sharing.effective(self.spec if usable else None,
-                                  current.sharing if current else None, self.state.host)
+        # the playbook's sharing counts as apply writes it (settings_change); with the WSL 2
+        # engine on Windows apply leaves the lists alone, and the check then reads none of them
+        found = sharing.effective(self.spec, current.sharing if current else None,
+                                  self.state.host)
         return mountcheck.Sharing(
             host=self.state.host, engine=self.engine, drives=found.drives,
             folders=found.folders,

@@ -512,3 +512,38 @@ def test_on_macos_binds_are_checked_against_the_folders_the_plan_shares():
         "the plan cannot be made:\n  - container shell: mount /Users/me/other:/app: "
         "/Users/me/other is not shared with Docker Desktop, so it would refuse to start the "
         "container: add it, or a folder above it, to docker_desktop.file_sharing")
+
+
+def test_wslconfig_takes_cpus_as_a_count():
+    wsl = WslState("/profile/.wslconfig", True, "wsl-digest", cpus=2, memory=4 * GIB)
+    result = plan(book({"engine": "wsl2", "cpus": 6}), state("store-camel-settings-store.json",
+                                                              wsl=wsl))
+    assert written(only(result, WSLCONFIG))[2] == (("processors", "6"),)
+
+
+def test_wsl_resources_without_a_wslconfig_name_every_field():
+    with pytest.raises(PlanError, match=r"with the WSL 2 engine, cpus, memory live in "
+                                        r"\.wslconfig in your Windows profile"):
+        plan(book({"engine": "wsl2", "cpus": 2, "memory": "6GiB"}),
+             state("store-camel-settings-store.json"))
+
+
+def test_a_change_that_deletes_nothing_is_not_destructive():
+    assert only(plan(book({"cpus": 2}), state())).destructive is False
+
+
+def test_the_settings_kept_check_leaves_out_file_sharing():
+    change = only(plan(book({"cpus": 2, "file_sharing": [r"C:\Users\me"],
+                             "shared_drives": ["C", "E"]}), state(), DesktopOptions(RESTART)))
+    assert step_of(change, S.CheckSettingsKept).expect == (("cpus", 2),)
+
+
+def test_with_windows_containers_a_bind_from_any_local_drive_is_fine():
+    text = (FIXTURES / STORE).read_text().replace('"UseWindowsContainers": false',
+                                                  '"UseWindowsContainers": true')
+    path = "/profile/settings-store.json"
+    current = settings.parse(Path(path), text, "digest")
+    windows = DesktopState(host="windows", settings=current, searched=(path,), explicit=True)
+    assert plan(book(None, r"E:\data:/data"), windows).changes == ()
+    with pytest.raises(PlanError, match="drive E is not shared with Docker Desktop"):
+        plan(book(None, r"E:\data:/data"), state())
