@@ -447,6 +447,9 @@ def test_sharing_changed_with_no_restart_stops_the_apply_in_full():
     ("legacy-2016-settings.json", {"cpus": 2, "disk": "64GiB"},
      "/profile/settings.json is a Docker for Windows 1.12-18.x settings.json, which has no "
      "disk setting: remove docker_desktop.disk"),
+    ("legacy-2016-settings.json", {"cpus": 3, "disk": "64GiB"},  # after one it can write
+     "/profile/settings.json is a Docker for Windows 1.12-18.x settings.json, which has no "
+     "disk setting: remove docker_desktop.disk"),
     ("legacy-2018-settings.json", {"shared_drives": ["C"]},
      "/profile/settings.json is a Docker for Windows 1.12-18.x settings.json, from the Docker "
      "versions that share whole drives over SMB from their Settings window, and dfwctl cannot "
