@@ -64,7 +64,7 @@ def secret_file_rule(c: Checker) -> Iterator[Diagnostic]:
              if isinstance(entry, str) or (isinstance(entry, dict) and
                                            not {"uid", "gid", "mode"} & set(entry))}
     for name, written, where in secretfiles.files(c.data):
-        if name not in bound or not isinstance(written, str) or not c.ok(where):
+        if name not in bound or not isinstance(written, str):
             continue
         path = written if is_windows_path(written) else \
             str(secretfiles.path_of(written, c.doc.directory))

@@ -130,3 +130,37 @@ def test_a_nul_in_a_path_or_target_is_said_once(tmp_path):
         "p.yml:4:13: secrets.x.file: the secret file's path contains a NUL character: remove it",
         "p.yml:8:35: containers.ab.secrets[0].target: the value contains a NUL character (\\0), "
         "which the engine cannot pass to a process: remove it"]
+
+
+def _unshared(text: str, tmp_path) -> list:
+    from dfwctl.load import parse
+    from dfwctl.validate import validate
+
+    doc = parse(textwrap.dedent(text), tmp_path / "p.yml", display_name="p.yml")
+    return [d.path for d in validate(doc) if "not shared" in d.message]
+
+
+SHARING = """
+    version: 1
+    name: sharing
+    docker_desktop: {engine: hyperv, shared_drives: [C], file_sharing: ['D:\\Projects']}
+    """
+
+
+def test_which_granted_secret_files_the_engine_mounts(tmp_path):
+    # a grant by name or with source and target is bind-mounted; with uid, gid or mode the
+    # file is copied in; a secret no container is granted is not mounted at all
+    assert _unshared(SHARING + r"""
+    secrets:
+      spare: {file: 'E:\keys\spare.txt'}
+      by-name: {file: 'E:\keys\a.txt'}
+      by-source: {file: 'E:\keys\b.txt'}
+      with-uid: {file: 'E:\keys\c.txt'}
+      with-gid: {file: 'E:\keys\d.txt'}
+    containers:
+      web:
+        image: busybox:latest
+        secrets: [by-name, {source: by-source, target: b}, {source: with-uid, uid: '1'},
+                  {source: with-gid, gid: '1'}]
+    """, tmp_path) == ["secrets.by-name.file", "secrets.by-source.file"]
+

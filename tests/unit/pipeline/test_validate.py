@@ -231,6 +231,30 @@ def test_shared_drives_are_not_checked_when_the_playbook_does_not_set_them():
     assert _messages(text) == []
 
 
+def test_with_only_one_sharing_list_named_the_settings_file_may_share_the_rest():
+    for named in ("shared_drives: [C]", "file_sharing: ['C:\\x']"):
+        text = ("version: 1\nname: x\ndocker_desktop: {engine: hyperv, %s}\n"
+                "containers:\n  aa: {image: a, mounts: ['D:\\x:/x']}\n" % named)
+        assert _messages(text) == []
+
+
+def test_every_unshared_bind_is_checked_after_one_that_is_wrong():
+    text = ("version: 1\nname: x\n"
+            "docker_desktop: {engine: hyperv, shared_drives: [C], file_sharing: []}\n"
+            "containers:\n  aa: {image: a, mounts: [7, ':/x', 'D:\\x:/x']}\n")
+    assert [m for m in _messages(text) if "not shared" in m] == [
+        "p.yml:5:37: containers.aa.mounts[2]: 'D:\\x' is not shared with Docker Desktop, so "
+        "the engine would mount an empty folder: add its drive to "
+        "docker_desktop.shared_drives or the folder to docker_desktop.file_sharing"]
+
+
+def test_a_desktop_swap_size_is_read_and_kept_to_whole_mib():
+    text = "version: 1\nname: x\ndocker_desktop: {swap: 1.5MiB}\n"
+    assert _messages(text) == [
+        "p.yml:3:24: docker_desktop.swap: '1.5MiB' is not a whole number of MiB, and Docker "
+        "Desktop keeps its sizes in MiB: use 1MiB or 2MiB"]
+
+
 def test_check_raises_with_every_error_and_returns_warnings():
     warning_only = ("version: 1\nname: x\nhyperv:\n  vms:\n    V:\n      memory: 8GiB\n"
                     "      nested_virtualization: true\n")
