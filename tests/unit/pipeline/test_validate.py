@@ -255,6 +255,30 @@ def test_a_desktop_swap_size_is_read_and_kept_to_whole_mib():
         "Desktop keeps its sizes in MiB: use 1MiB or 2MiB"]
 
 
+@pytest.mark.parametrize("body, messages", [
+    ("docker_desktop: {file_sharing: ['']}\n",
+     ["p.yml:3:33: docker_desktop.file_sharing[0]: must not be empty"]),
+    ("docker_desktop: {file_sharing: [7, data]}\n",
+     ["p.yml:3:33: docker_desktop.file_sharing[0]: expected a string, got an integer (7): put "
+      "it in quotes",
+      "p.yml:3:36: docker_desktop.file_sharing[1]: 'data' is not an absolute path: write the "
+      "whole folder path, like C:\\Users\\me\\projects"]),
+    ("cpus: x\ndocker_desktop: {file_sharing: [data]}\n",
+     ["p.yml:3:1: cpus: unknown key 'cpus'; expected one of: version, name, include, secrets, "
+      "machines, hyperv, docker_desktop, engine, networks, volumes, containers, or x-NAME for "
+      "YAML anchors",
+      "p.yml:4:33: docker_desktop.file_sharing[0]: 'data' is not an absolute path: write the "
+      "whole folder path, like C:\\Users\\me\\projects"]),
+    ("docker_desktop: {memory: 1048577, disk: 1.5MiB}\n",
+     ["p.yml:3:26: docker_desktop.memory: 1048577B is not a whole number of MiB, and Docker "
+      "Desktop keeps its sizes in MiB: use 1MiB or 2MiB",
+      "p.yml:3:41: docker_desktop.disk: '1.5MiB' is not a whole number of MiB, and Docker "
+      "Desktop keeps its sizes in MiB: use 1MiB or 2MiB"]),
+])
+def test_file_sharing_entries_and_sizes_are_each_judged_once(body, messages):
+    assert _messages("version: 1\nname: x\n" + body) == messages
+
+
 def test_check_raises_with_every_error_and_returns_warnings():
     warning_only = ("version: 1\nname: x\nhyperv:\n  vms:\n    V:\n      memory: 8GiB\n"
                     "      nested_virtualization: true\n")
