@@ -517,11 +517,12 @@ def test_on_macos_binds_are_checked_against_the_folders_the_plan_shares():
         "container: add it, or a folder above it, to docker_desktop.file_sharing")
 
 
-def test_wslconfig_takes_cpus_as_a_count():
+@pytest.mark.parametrize("cpus", [6, 1024])  # a count, never a size: 1024 is not "1KB"
+def test_wslconfig_takes_cpus_as_a_count(cpus):
     wsl = WslState("/profile/.wslconfig", True, "wsl-digest", cpus=2, memory=4 * GIB)
-    result = plan(book({"engine": "wsl2", "cpus": 6}), state("store-camel-settings-store.json",
-                                                              wsl=wsl))
-    assert written(only(result, WSLCONFIG))[2] == (("processors", "6"),)
+    result = plan(book({"engine": "wsl2", "cpus": cpus}),
+                  state("store-camel-settings-store.json", wsl=wsl, host_cpus=2048))
+    assert written(only(result, WSLCONFIG))[2] == (("processors", str(cpus)),)
 
 
 def test_wsl_resources_without_a_wslconfig_name_every_field():
@@ -550,3 +551,16 @@ def test_with_windows_containers_a_bind_from_any_local_drive_is_fine():
     assert plan(book(None, r"E:\data:/data"), windows).changes == ()
     with pytest.raises(PlanError, match="drive E is not shared with Docker Desktop"):
         plan(book(None, r"E:\data:/data"), state())
+
+
+@pytest.mark.parametrize("desktop, suffix", [({"cpus": 2}, "; dfwctl sets it"),
+                                             ({"memory": "8GiB"}, "")])
+def test_a_value_the_file_holds_wrongly_is_a_warning_that_says_whether_dfwctl_sets_it(
+        desktop, suffix):
+    path = "/profile/settings-store.json"
+    text = (FIXTURES / STORE).read_text().replace('"Cpus": 4', '"Cpus": "lots"')
+    current = settings.parse(Path(path), text, "digest")
+    odd = DesktopState(host="windows", settings=current, searched=(path,), explicit=True,
+                       host_cpus=16)
+    assert plan(book(desktop), odd).warnings == (
+        f'{path}: Cpus is "lots": it should be a whole number{suffix}',)
