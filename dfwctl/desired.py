@@ -99,10 +99,10 @@ def addresses(desired: Desired) -> Tuple[str, ...]:
     """The address of everything the playbook declares, as plans name them (with their
     machine when the playbook names machines), layer by layer: what `--machine`-style options
     and shell completion offer. External networks and volumes are left out: never changed."""
-    machines = desired.machines
+    machines = desired.machines  # an unnamed machine (THIS) adds no prefix
 
     def on(machine: str, found: List[str]) -> List[str]:
-        return [prefix(machine, a) for a in found] if machines.named else found
+        return [prefix(machine, a) for a in found]
 
     out: List[str] = []
     if desired.hyperv is not None:

@@ -164,6 +164,20 @@ def test_addresses_are_those_of_the_playbooks_plans():
                                   "docker.volume.v", "docker.container.c")
 
 
+def test_addresses_on_named_machines_carry_the_machine_of_each_part():
+    """The seed's shape: Hyper-V on the PC, Docker Desktop and the engine in the guest."""
+    desired = playbook({"name": "x",
+                        "machines": {"pc": {"connect": "local"},
+                                     "win10": {"vm": "WIN10", "host": "pc",
+                                               "docker": "tcp://win10:2375"}},
+                        "hyperv": {"machine": "pc", "vms": {"WIN10": {}}},
+                        "docker_desktop": {"machine": "win10", "cpus": 2},
+                        "engine": {"machine": "win10"},
+                        "containers": {"c": {"image": "alpine:3.20"}}})
+    assert addresses(desired) == ("pc:hyperv.vm.WIN10", "win10:desktop.settings",
+                                  "win10:docker.image.alpine:3.20", "win10:docker.container.c")
+
+
 @pytest.mark.parametrize("words, index, joined, where", [
     (["dfwctl", "status", "p.yml", "win10", ":", "docker.c"], 5,
      ["dfwctl", "status", "p.yml", "win10:docker.c"], 3),
