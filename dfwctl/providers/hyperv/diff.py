@@ -170,7 +170,7 @@ class _VmDiff:
                 "to set: add one to the VM (Add-VMNetworkAdapter), or remove the entry from the "
                 "playbook")
             return None
-        names = _names(a.name or "" for a in have)
+        names = _names(a.name or "one without a name" for a in have)
         if want.name is None:
             if len(have) == 1:
                 return have[0]
@@ -183,7 +183,8 @@ class _VmDiff:
             return found[0]
         what = "no" if not found else f"{len(found)}"
         self.problems.append(f"VM {self.name} has {what} network adapters named "
-                             f"{display(want.name)!r} (it has: {names})")
+                             f"{display(want.name)!r} (it has: {names}): rename the one you "
+                             "mean (Rename-VMNetworkAdapter), or correct the playbook")
         return None
 
     # rules on the VM as the plan leaves it -------------------------------------------------

@@ -394,7 +394,13 @@ def test_states_dfwctl_does_not_act_on_in_full(power, message):
      "its dynamic memory range (512MiB to 8GiB): set dynamic_memory in the playbook"),
     ({"network_adapters": [{"name": "X"}]},
      {"network_adapters": (AdapterSpec(None, "Lab", False),)}, {},
-     "VM WIN10 has no network adapters named 'X' (it has: none)"),
+     "VM WIN10 has no network adapters named 'X' (it has: one without a name): rename the one "
+     "you mean (Rename-VMNetworkAdapter), or correct the playbook"),
+    ({"network_adapters": [{"switch": "Lab"}]},
+     {"network_adapters": (AdapterSpec("Network Adapter", "Lab", False, id="a"),
+                           AdapterSpec(None, "Lab", False, id="b"))}, {},
+     "VM WIN10: network_adapters[0] has no name, and the VM has 2 adapters (Network Adapter, "
+     "one without a name): name it"),
     ({"processors": 4}, {}, {"self_vm": GuestIdentity(ID, "WIN10", "pc.lab")},
      "this plan stops VM WIN10 to change it, and dfwctl runs inside that VM: it would stop "
      "itself halfway and leave the VM off. Run dfwctl on the Hyper-V host (pc.lab), the "
@@ -475,7 +481,8 @@ def test_every_adapter_problem_is_listed_not_only_the_first():
                     vm(network_adapters=(ADAPTER, second))) == PREFIX + (
         "VM WIN10: network_adapters[0] has no name, and the VM has 2 adapters (Network "
         "Adapter, Second): name it\n  - VM WIN10 has no network adapters named 'Third' (it has: "
-        "Network Adapter, Second)")
+        "Network Adapter, Second): rename the one you mean (Rename-VMNetworkAdapter), or correct "
+        "the playbook")
 
 
 def test_the_only_adapter_without_a_name_is_shown_by_an_empty_name():
