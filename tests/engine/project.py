@@ -135,6 +135,23 @@ def app_playbook(p, tz="UTC", restart="unless-stopped"):
         """)
 
 
+def slow_run_once(project, seconds=60, then=()):
+    """A playbook whose first container runs `sleep SECONDS` to completion (apply waits for
+    it: a run that stays in one step long enough to interrupt), then the sleepers `then`,
+    each depending on the one before."""
+    n = project.name
+    lines = [f"{n}-slow:", "  image: busybox:latest", "  state: exited",
+             f"  command: [sleep, '{seconds}']", "  stop_signal: SIGKILL"]
+    text = "".join(f"\n          {line}" for line in lines)
+    before = f"{n}-slow"
+    for name in then:
+        text += sleeper(f"{n}-{name}", f"depends_on: [{before}]")
+        before = f"{n}-{name}"
+    return project.write(f"""
+        containers:{text}
+        """)
+
+
 def container_ids(project):
     return {name: c["Id"] for name, c in project.containers().items()}
 

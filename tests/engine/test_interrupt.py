@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from tests.engine.project import slow_run_once
 from tests.paths import ROOT
 
 pytestmark = pytest.mark.engine
@@ -38,31 +39,9 @@ def _wait_for_line(proc, words, limit=120):
     raise AssertionError(f"no line with {words!r} in:\n{''.join(seen)}")
 
 
-def _slow_playbook(project, seconds=60):
-    n = project.name
-    return project.write(f"""
-        containers:
-          {n}-slow:
-            image: busybox:latest
-            state: exited
-            command: [sleep, '{seconds}']
-            stop_signal: SIGKILL
-          {n}-after:
-            image: busybox:latest
-            command: [sleep, '3600']
-            stop_signal: SIGKILL
-            depends_on: [{n}-slow]
-          {n}-later:
-            image: busybox:latest
-            command: [sleep, '3600']
-            stop_signal: SIGKILL
-            depends_on: [{n}-after]
-        """)
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_one_signal_during_a_run_once_wait_stops_apply_cleanly(project, sig):
-    _slow_playbook(project)
+    slow_run_once(project, then=("after", "later"))
     proc = _start(project, "apply", "-y", "--parallelism", "1", project.path)
     try:
         _wait_for_line(proc, "to run to completion")
@@ -84,7 +63,7 @@ def test_one_signal_during_a_run_once_wait_stops_apply_cleanly(project, sig):
 
 
 def test_a_second_signal_stops_at_once(project):
-    _slow_playbook(project)
+    slow_run_once(project, then=("after", "later"))
     proc = _start(project, "apply", "-y", "--parallelism", "1", project.path)
     try:
         _wait_for_line(proc, "to run to completion")
@@ -100,7 +79,7 @@ def test_a_second_signal_stops_at_once(project):
 
 
 def test_a_run_once_wait_is_bounded_by_default_with_progress(project):
-    _slow_playbook(project, seconds=600)
+    slow_run_once(project, seconds=600, then=("after", "later"))
     result = project.run("apply", "-y", "--wait-timeout", "3", project.path, timeout=120)
     assert result.code == 1, result
     assert f"container {project.cname('slow')} did not finish within 3s" in result.out + result.err

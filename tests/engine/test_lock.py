@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from tests.engine.project import slow_run_once
 from tests.paths import ROOT
 
 pytestmark = pytest.mark.engine
@@ -28,21 +29,9 @@ def _other_spelling(env):
     return f"unix://{folder}/./{name}"
 
 
-def _slow(project):
-    n = project.name
-    return project.write(f"""
-        containers:
-          {n}-slow:
-            image: busybox:latest
-            state: exited
-            command: [sleep, '60']
-            stop_signal: SIGKILL
-        """)
-
-
 def test_two_applies_on_two_spellings_and_two_lock_folders_are_serialized(project, tmp_path,
                                                                             docker_api):
-    _slow(project)
+    slow_run_once(project)
     env = dict(project.env, PYTHONUNBUFFERED="1")
     holder = subprocess.Popen([sys.executable, "-m", "dfwctl", "apply", "-y", str(project.path)],
                               cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
