@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from dfwctl.values.bounds import INT64_MAX
 from dfwctl.values.sizes import parse_size
@@ -304,7 +304,7 @@ def long_mount(value: Mapping[str, Any]) -> Mount:
             raise MountError(f"{block} settings are for {block} mounts, and this one is a "
                              f"{kind} mount: remove them, or change its type", (block,))
     options = tuple(str(value[k]) for k in ("consistency",) if value.get(k))
-    read_only = bool(value.get("read_only", False))
+    read_only = bool(value.get("read_only"))
     if kind == TMPFS:
         return _long_tmpfs(value, target, read_only)
     source = value.get("source")
@@ -362,22 +362,62 @@ def _long_tmpfs(value: Mapping[str, Any], target: str, read_only: bool) -> Mount
     return Mount(TMPFS, "", target, read_only, tmpfs_size=size, tmpfs_mode=mode)
 
 
+# The docker CLI's --mount fields, and where each goes in the long syntax's mapping.
+_FLAG_FIELDS: Dict[str, Tuple[str, ...]] = {
+    "type": ("type",), "source": ("source",), "src": ("source",), "target": ("target",),
+    "dst": ("target",), "destination": ("target",), "consistency": ("consistency",),
+    "bind-propagation": ("bind", "propagation"), "tmpfs-size": ("tmpfs", "size"),
+    "tmpfs-mode": ("tmpfs", "mode"),
+}
+_FLAG_TYPES = (BIND, VOLUME, TMPFS, NPIPE)
+_FLAG_SWITCHES = {"readonly": "read_only", "ro": "read_only", "volume-nocopy": "nocopy"}
+_TRUTH = {"": True, "true": True, "1": True, "false": False, "0": False}
+FLAGS_USAGE = ("write it like type=tmpfs,target=/cache,tmpfs-size=64m, or as a mapping "
+               "(type:, source:, target:)")
+
+
 def _from_flags(text: str) -> Mount:
-    """Back from the --mount text `spec()` writes."""
-    fields: Dict[str, str] = {}
-    read_only = False
-    options: List[str] = []
+    """A Mount from the docker CLI's --mount text (what spec() writes for a mount -v cannot
+    say, and what an exported playbook holds), checked as the long syntax is. A bind made
+    this way never creates its source (--mount does not)."""
+    value: Dict[str, Any] = {}
+    seen: Set[Tuple[str, ...]] = set()
     for part in text.split(","):
         key, equals, setting = part.partition("=")
-        if not equals:
-            read_only = read_only or key == "readonly"
-        elif key in ("bind-propagation", "consistency"):
-            options.append(setting)
+        switch = _FLAG_SWITCHES.get(key)
+        if switch is not None:
+            on = _TRUTH.get(setting.lower())
+            if on is None:
+                raise ValueError(f'"{text}": {key} is true or false, not "{setting}"')
+            if switch == "nocopy":
+                value.setdefault("volume", {})["nocopy"] = on
+            else:
+                value["read_only"] = on
+            continue
+        where = _FLAG_FIELDS.get(key)
+        if where is None or not equals or not setting:
+            raise ValueError(f'"{text}": "{part}" is not a --mount field '
+                             f"({', '.join([*_FLAG_FIELDS, *_FLAG_SWITCHES])}): {FLAGS_USAGE}")
+        if where in seen:
+            raise ValueError(f'"{text}" gives {".".join(where)} twice: keep one')
+        seen.add(where)
+        if len(where) == 2:
+            value.setdefault(where[0], {})[where[1]] = setting
         else:
-            fields[key] = setting
-    size, mode = fields.get("tmpfs-size"), fields.get("tmpfs-mode")
-    kind = fields.get("type", BIND)
-    return Mount(kind, fields.get("source", ""), fields.get("target", ""),
-                 read_only, tuple(options), create_host_path=kind != BIND,
-                 tmpfs_size=int(size) if size else None,
-                 tmpfs_mode=int(mode, 8) if mode else None)
+            value[where[0]] = setting
+    if value["type"] not in _FLAG_TYPES:  # the text starts with type= (parse_mount)
+        raise ValueError(f'"{text}" has type "{value["type"]}": a --mount type is one of '
+                         f"{', '.join(_FLAG_TYPES)}")
+    if "target" not in value:
+        raise ValueError(f'"{text}" has no target: add target=, the container path, like '
+                         "target=/data")
+    for given, known in ((value.get("bind", {}).get("propagation"), PROPAGATIONS),
+                         (value.get("consistency"), CONSISTENCIES)):
+        if given is not None and given not in known:
+            raise ValueError(f'"{text}": "{given}" is not one of {", ".join(known)}')
+    if value["type"] == BIND:
+        value.setdefault("bind", {})["create_host_path"] = False
+    try:
+        return long_mount(value)
+    except MountError as exc:
+        raise ValueError(f'"{text}": {exc}') from None

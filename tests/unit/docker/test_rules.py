@@ -337,3 +337,28 @@ def test_a_network_without_a_subnet_does_not_stop_the_next_being_checked():
     assert [str(d) for d in validate(doc)] == [
         "p.yml:7:14: networks.off.gateway: gateway '10.6.0.1' is not an address in the subnet "
         "10.5.0.0/24: pick one inside it"]
+
+
+def test_mounts_in_the_docker_clis_mount_text_are_checked_like_the_long_syntax():
+    """Exported playbooks hold what -v cannot say as --mount text: read it with the same
+    checks, at the entry."""
+    doc = parse("""\
+version: 1
+name: p
+containers:
+  web:
+    image: busybox
+    mounts:
+      - type=tmpfs,target=/cache,tmpfs-size=64m
+      - type=bind,source=rel,target=/srv
+      - type=volume,source=cache,target=/data
+      - type=tmpfs,target=/cache
+""", Path("p.yml"), display_name="p.yml")
+    assert [str(d) for d in validate(doc)] == [
+        'p.yml:8:9: containers.web.mounts[1]: "type=bind,source=rel,target=/srv": source "rel" '
+        "is not a path: a bind mount's source is an absolute path or ./relative path",
+        "p.yml:9:9: containers.web.mounts[2]: volume 'cache' is not defined: add it under "
+        "volumes, or declare it there with external: true if it is made elsewhere",
+        "p.yml:10:9: containers.web.mounts[3]: /cache is already mounted by "
+        "containers.web.mounts[0] (line 7): the engine mounts each target once; pick another",
+    ]

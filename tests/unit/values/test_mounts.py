@@ -182,6 +182,9 @@ def test_mount_is_frozen_and_hashable():
                       "like C:\\data"),
         ("data:d:/", 'target "d:/" is the root of a drive: mount on a folder on it, '
                      "like d:\\data"),
+        ("data:C:\\/", 'target "C:\\/" is the root of a drive: mount on a folder on it, '
+                       "like C:\\data"),
+        ("/a:/b:z:ro", f'"/a:/b:z:ro" has too many colons: {USAGE}'),
         ("data/x:/y", f'source "data/x" is neither a path nor a volume name: {SOURCES}'),
         ("~/x:/y", f'source "~/x" is neither a path nor a volume name: {SOURCES}'),
         (".data:/y", f'source ".data" is neither a path nor a volume name: {SOURCES}'),
@@ -289,6 +292,13 @@ def test_a_long_mount_that_v_syntax_can_say_is_its_v_text(long, short):
       "TmpfsOptions": {"SizeBytes": 67108864, "Mode": 0o1777}}),
     ({"type": "tmpfs", "target": "/t"}, "type=tmpfs,target=/t",
      {"Type": "tmpfs", "Target": "/t", "ReadOnly": False}),
+    ({"type": "tmpfs", "target": "/t", "read_only": True}, "type=tmpfs,target=/t,readonly",
+     {"Type": "tmpfs", "Target": "/t", "ReadOnly": True}),
+    ({"type": "bind", "source": "/srv", "target": "/srv", "consistency": "cached",
+      "bind": {"create_host_path": False}},
+     "type=bind,source=/srv,target=/srv,consistency=cached",
+     {"Type": "bind", "Source": "/srv", "Target": "/srv", "ReadOnly": False,
+      "Consistency": "cached"}),
 ])
 def test_a_long_mount_that_v_syntax_cannot_say_is_mount_text_and_an_engine_mount(long, text,
                                                                                  engine):
@@ -305,6 +315,8 @@ def test_a_long_mount_that_v_syntax_cannot_say_is_mount_text_and_an_engine_mount
     ({"type": "bind", "source": "data", "target": "/b"}, ("source",), "is not a path"),
     ({"type": "volume", "source": "./x", "target": "/b"}, ("source",), "is not a volume name"),
     ({"type": "volume", "target": "/b", "read_only": True}, ("source",), "anonymous volume"),
+    ({"type": "volume", "target": "/b", "volume": {"nocopy": True}}, ("source",),
+     "^an anonymous volume takes no options: name the volume in source$"),
     ({"type": "volume", "source": "v", "target": "b"}, ("target",), "is not an absolute path"),
     ({"type": "volume", "source": "v", "target": "/b", "tmpfs": {"size": 1}}, ("tmpfs",),
      "tmpfs settings are for tmpfs mounts"),
@@ -329,5 +341,76 @@ def test_tmpfs_mode_in_octal_with_or_without_prefix():
 
 
 def test_a_tmpfs_size_beyond_64_bits_is_refused():
-    with pytest.raises(MountError, match="too large: the engine holds sizes in 64 bits"):
+    with pytest.raises(MountError, match="too large: the engine holds sizes in 64 bits") as raised:
         long_mount({"type": TMPFS, "target": "/t", "tmpfs": {"size": "99999999999TiB"}})
+    assert raised.value.key == ("tmpfs", "size")
+    largest = long_mount({"type": TMPFS, "target": "/t", "tmpfs": {"size": str(2**63 - 1)}})
+    assert largest.tmpfs_size == 2**63 - 1
+
+
+def test_a_tmpfs_mode_that_is_not_octal_says_how_to_write_it():
+    message = 'mode "8" is not an octal file mode: write it in quotes, like "1777"'
+    with pytest.raises(MountError, match=re.escape(message)) as raised:
+        long_mount({"type": TMPFS, "target": "/t", "tmpfs": {"mode": "8"}})
+    assert str(raised.value) == message
+
+
+# the docker CLI's --mount text: what plans show for a mount -v cannot say, and what an
+# exported playbook holds; read with the long syntax's checks
+@pytest.mark.parametrize("text, expected", [
+    ("type=tmpfs,destination=/t,ro", Mount(TMPFS, "", "/t", True)),
+    ("type=tmpfs,dst=/t,readonly=true,tmpfs-size=1k", Mount(TMPFS, "", "/t", True, tmpfs_size=1024)),
+    ("type=tmpfs,target=/t,readonly=0", Mount(TMPFS, "", "/t")),
+    ("type=bind,src=/srv,target=/srv", Mount(BIND, "/srv", "/srv", create_host_path=False)),
+    ("type=bind,source=./site,target=/site,readonly=1,consistency=delegated",
+     Mount(BIND, "./site", "/site", True, ("delegated",), create_host_path=False)),
+    ("type=volume,source=data,target=/data,volume-nocopy", Mount(VOLUME, "data", "/data",
+                                                                 options=("nocopy",))),
+    ("type=volume,source=data,target=/data,volume-nocopy=false", Mount(VOLUME, "data", "/data")),
+    ("type=volume,target=/anon", Mount(VOLUME, "", "/anon")),
+])
+def test_mount_text(text, expected):
+    assert parse_mount(text) == expected
+    assert parse_mount(expected.spec()) == expected
+
+
+FIELDS = ("type, source, src, target, dst, destination, consistency, bind-propagation, "
+          "tmpfs-size, tmpfs-mode, readonly, ro, volume-nocopy")
+FLAGS = "write it like type=tmpfs,target=/cache,tmpfs-size=64m, or as a mapping (type:, " \
+    "source:, target:)"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("type=", f'"type=": "type=" is not a --mount field ({FIELDS}): {FLAGS}'),
+    ("type=tmpfs,size=1k,target=/t",
+     f'"type=tmpfs,size=1k,target=/t": "size=1k" is not a --mount field ({FIELDS}): {FLAGS}'),
+    ("type=tmpfs,target", f'"type=tmpfs,target": "target" is not a --mount field ({FIELDS}): '
+                          f"{FLAGS}"),
+    ("type=tmpfs,target=/a,dst=/b", '"type=tmpfs,target=/a,dst=/b" gives target twice: keep one'),
+    ("type=tmpfs,target=/a,tmpfs-size=1k,tmpfs-size=2k",
+     '"type=tmpfs,target=/a,tmpfs-size=1k,tmpfs-size=2k" gives tmpfs.size twice: keep one'),
+    ("type=tmpfs,target=/a,readonly=yes", '"type=tmpfs,target=/a,readonly=yes": readonly is true '
+                                          'or false, not "yes"'),
+    ("type=volume,target=/a,volume-nocopy=2", '"type=volume,target=/a,volume-nocopy=2": '
+                                              'volume-nocopy is true or false, not "2"'),
+    ("type=weird,target=/x", '"type=weird,target=/x" has type "weird": a --mount type is one of '
+                             "bind, volume, tmpfs, npipe"),
+    ("type=tmpfs", '"type=tmpfs" has no target: add target=, the container path, like '
+                   "target=/data"),
+    ("type=bind,source=/x,target=/y,bind-propagation=up", '"type=bind,source=/x,target=/y,'
+     'bind-propagation=up": "up" is not one of shared, slave, private, rshared, rslave, rprivate'),
+    ("type=bind,source=/x,target=/y,consistency=fast", '"type=bind,source=/x,target=/y,'
+     'consistency=fast": "fast" is not one of consistent, cached, delegated'),
+    ("type=bind,source=rel,target=/y", '"type=bind,source=rel,target=/y": source "rel" is not '
+     "a path: a bind mount's source is an absolute path or ./relative path"),
+    ("type=bind,source=/x,target=y", f'"type=bind,source=/x,target=y": target "y" {TARGETS}'),
+    ("type=tmpfs,source=/x,target=/y", '"type=tmpfs,source=/x,target=/y": a tmpfs mount has no '
+     "source (the engine refuses one): remove it"),
+    ("type=volume,source=v,target=/y,tmpfs-size=1k", '"type=volume,source=v,target=/y,'
+     'tmpfs-size=1k": tmpfs settings are for tmpfs mounts, and this one is a volume mount: remove '
+     "them, or change its type"),
+])
+def test_mount_text_the_engine_would_refuse(text, message):
+    with pytest.raises(ValueError, match=re.escape(message)) as raised:
+        parse_mount(text)
+    assert str(raised.value) == message
