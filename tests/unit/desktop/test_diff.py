@@ -564,3 +564,28 @@ def test_a_value_the_file_holds_wrongly_is_a_warning_that_says_whether_dfwctl_se
                        host_cpus=16)
     assert plan(book(desktop), odd).warnings == (
         f'{path}: Cpus is "lots": it should be a whole number{suffix}',)
+
+
+LINUX_SETTINGS = '{"filesharingDirectories": ["/home/me/Src", "/d"]}'
+
+
+def linux_state() -> DesktopState:
+    path = "/home/me/.docker/desktop/settings.json"
+    current = settings.parse(Path(path), LINUX_SETTINGS, "digest-linux")
+    return DesktopState("linux", current, (path,), False, host_cpus=8)
+
+
+def test_on_linux_folders_differ_by_case_and_a_one_letter_folder_is_no_drive():
+    """Linux folders are case-sensitive, and /d is a folder there (on Windows, drive D)."""
+    change = only(plan(book({"file_sharing": ["/home/me/src", "/d"]}), linux_state()))
+    assert written(change)[2] == (("filesharingDirectories", ["/d", "/home/me/src"]),)
+    assert [(d.name, d.before, d.after) for d in change.diffs] == [
+        ("file_sharing", ("/home/me/Src", "/d"), ("/d", "/home/me/src"))]
+
+
+def test_on_linux_a_bind_from_a_one_letter_folder_the_file_shares_is_fine():
+    result = plan(book(None, "/d/app:/app"), linux_state())
+    assert result.changes == () and result.warnings == ()
+    with pytest.raises(PlanError, match="the plan cannot be made") as caught:
+        plan(book(None, "/e/app:/app"), linux_state())
+    assert "/e/app is not shared with Docker Desktop" in str(caught.value)

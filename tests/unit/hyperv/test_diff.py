@@ -222,6 +222,11 @@ def test_adapter_problems(adapters, have, words):
     assert words in problems({"network_adapters": adapters}, vm(network_adapters=have))
 
 
+def test_a_switch_missing_from_a_host_without_switches_says_it_has_none():
+    text = problems({"network_adapters": [{"switch": "Lab"}]}, vm(), switches=())
+    assert "switch 'Lab' does not exist on hyperv:local (switches: none)" in text
+
+
 def test_adapters_are_matched_by_name():
     second = AdapterSpec("Lab NIC", "Lab", False, id="Microsoft:A\\C")
     change = only(plan_for({"network_adapters": [{"name": "lab nic", "mac_address_spoofing":

@@ -8,12 +8,14 @@ import pytest
 from dfwctl.errors import DfwctlError
 from dfwctl.interpolate import (
     Interpolation,
+    env_file_values,
     expand,
     interpolate,
     load_environment,
     read_env_file,
 )
 from dfwctl.load import parse
+from dfwctl.values import dotenv
 
 UNSET = (
     "variable ${X} is not set: export it, add it to .env beside the playbook, "
@@ -203,6 +205,22 @@ def test_env_file_feeds_interpolation(tmp_path):
     doc = _doc("version: 1\nname: x\ncontainers:\n  a: {image: 'alpine:${TAG}'}\n", tmp_path)
     interpolate(doc, load_environment(doc, {}))
     assert doc.data["containers"]["a"]["image"] == "alpine:3.20"
+
+
+@pytest.mark.parametrize("text, values, from_environment", [
+    ("TOKEN\n", {"TOKEN": "env-secret"}, {"TOKEN": "env-secret"}),  # a name alone
+    ("URL=https://${HOST}/\n", {"URL": "https://db/"}, {"HOST": "db"}),
+    ("TOKEN=mine\nTOKEN\n", {"TOKEN": "mine"}, {}),  # the line above has it
+    ("HOST=local\nURL=${HOST}:1\n", {"HOST": "local", "URL": "local:1"}, {}),
+    ("EARLY\nURL=${EARLY}/x\n", {"EARLY": "before", "URL": "before/x"}, {}),  # earlier file
+    ("MISSING\n", {}, {}),  # set nowhere: left out
+])
+def test_env_file_values_name_the_environment_variables_used(text, values, from_environment):
+    """What an env file takes from the environment is listed, so that a secret one stays
+    hidden; values of the file itself or of the files read before it are not."""
+    environ = {"TOKEN": "env-secret", "HOST": "db", "EARLY": "env"}
+    found = env_file_values(dotenv.parse(text), environ, earlier={"EARLY": "before"})
+    assert (found.values, found.substituted) == (values, from_environment)
 
 
 def test_unset_blank_takes_an_unset_variable_as_empty_and_names_it():

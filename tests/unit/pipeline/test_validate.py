@@ -316,6 +316,13 @@ def test_validate_never_raises_on_odd_trees():
         assert all(isinstance(d, Diagnostic) for d in validate(_doc(text)))
 
 
+def test_numbers_dfwctl_cannot_use_under_number_and_text_keys_are_all_reported():
+    """A mapping may mix number and text keys; each bad number is reported at its place."""
+    assert _messages("version: 1\nname: x\nx-a: {1: .nan, b: .inf}\n") == [
+        "p.yml:3:10: x-a[1]: NaN is not a number dfwctl can use: write a finite number",
+        "p.yml:3:19: x-a.b: infinity is not a number dfwctl can use: write a finite number"]
+
+
 # suggest --------------------------------------------------------------------------------------
 def test_closest():
     assert closest("imgae", ["image", "ports", "env"]) == "image"
