@@ -31,6 +31,10 @@ TARGETS = (
         ("D:/:/d", Mount(BIND, "D:/", "/d")),
         (r"C:\Program Files\app:/app", Mount(BIND, r"C:\Program Files\app", "/app")),
         (r"C:\x:/y:rw", Mount(BIND, r"C:\x", "/y")),
+        # targets of one letter: a folder, not the root
+        ("data:/X", Mount(VOLUME, "data", "/X")),
+        (r"data:C:\X", Mount(VOLUME, "data", "C:\\X")),
+        ("data:C:/d", Mount(VOLUME, "data", "C:/d")),
         (r"C:\x:/y:ro,z", Mount(BIND, r"C:\x", "/y", True, ("z",))),
         # UNC paths and named pipes
         (r"\\server\share\x:/data", Mount(BIND, r"\\server\share\x", "/data")),
