@@ -340,7 +340,7 @@ def _cycles(graph: Dict[str, List[str]]) -> List[List[str]]:
     cycles: Dict[FrozenSet[str], List[str]] = {}
 
     def visit(node: str, stack: List[str]) -> None:
-        for nxt in graph.get(node, ()):
+        for nxt in graph[node]:  # the graph keeps only dependencies on containers: nodes
             if nxt in stack:
                 cycle = stack[stack.index(nxt):]
                 cycles.setdefault(frozenset(cycle), cycle + [nxt])
