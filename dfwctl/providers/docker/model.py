@@ -31,10 +31,10 @@ BUILTIN_NETWORKS = ("bridge", "host", "none", "nat")
 
 
 def image_reference(image: str) -> str:
-    """Normalise an image name the way the engine tags it: `busybox` -> `busybox:latest`."""
-    if "@" in image:
-        return image
-    last = image.rsplit("/", 1)[-1]
+    """Normalise an image name the way the engine tags it: `busybox` -> `busybox:latest`. A tag
+    or a digest (`@sha256:...`) is a colon in the last part of the path; a registry's port, in
+    the first part, is not."""
+    last = image.rpartition("/")[2]
     return image if ":" in last else f"{image}:latest"
 
 
@@ -161,7 +161,7 @@ VOLUME_FIELDS: Tuple[str, ...] = tuple(
 class ImageSpec:
     reference: str  # normalised, e.g. busybox:latest
     pull: str = "missing"  # missing | always | never
-    build: Optional[BuildSpec] = None  # built from a context, never pulled
+    build: Optional[BuildSpec] = None  # built from a context: never pulled (pull stays missing)
 
 
 @dataclass(frozen=True)
@@ -352,7 +352,7 @@ def images_of(containers: Mapping[str, ContainerSpec]) -> Dict[str, ImageSpec]:
         if known is not None and known.build is not None:
             continue
         if spec.build is not None:
-            images[spec.image] = ImageSpec(spec.image, "never", spec.build)
+            images[spec.image] = ImageSpec(spec.image, build=spec.build)
         elif known is None or _PULL_STRENGTH[spec.pull] > _PULL_STRENGTH[known.pull]:
             images[spec.image] = ImageSpec(spec.image, spec.pull)
     return images

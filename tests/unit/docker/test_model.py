@@ -159,6 +159,42 @@ def test_networks_and_volumes_with_their_defaults_and_settings():
     assert desired.present and desired.containers == {} and desired.images == {}
 
 
+def test_an_image_one_container_builds_is_built_for_all_its_users():
+    """The first container that builds an image decides it: a later one that only names it (or
+    would pull it always) neither pulls it nor hides the images of the containers after it."""
+    desired = docker_desired({"containers": {
+        "maker": {"image": "app:1", "build": "app"},
+        "user": {"image": "app:1", "pull": "always"},
+        "cache": {"image": "redis:7"},
+    }}, BASE)
+    assert set(desired.images) == {"app:1", "redis:7"}
+    built = desired.images["app:1"]
+    assert built.build == desired.containers["maker"].build
+    assert built.build is not None and built.build.context == str(BASE / "app")
+    assert built.pull != "always"  # gather asks no registry for it
+    assert desired.images["redis:7"] == ImageSpec("redis:7", "missing")
+
+
+def test_env_files_of_every_container_add_their_secrets_and_the_variables_they_use(tmp_path):
+    """Values of a secret env file, and values of the playbook's secret variables that any env
+    file uses, are masked; the values of plain variables are not. Every variable an env file
+    uses counts as used. Each container adds to what the ones before it gave."""
+    (tmp_path / "api.env").write_text("TOKEN=tok-41c9\nREGION=${REGION}\n", encoding="utf-8")
+    (tmp_path / "db.env").write_text("PASSWORD=${DB_PASSWORD}\nMODE=${MODE}\n"
+                                     "EMPTY=${UNSET_SECRET}\n", encoding="utf-8")
+    desired = docker_desired({
+        "secrets": ["DB_PASSWORD", "UNSET_SECRET"],
+        "containers": {
+            "api": {"image": "busybox", "env_file": [{"path": "api.env", "secret": True}]},
+            "db": {"image": "busybox", "env_file": "db.env"},
+        }}, tmp_path, {"REGION": "eu-west", "DB_PASSWORD": "pw-7d21", "MODE": "dev",
+                       "UNSET_SECRET": ""})
+    assert dict(desired.containers["db"].env) == {"PASSWORD": "pw-7d21", "MODE": "dev",
+                                                  "EMPTY": ""}
+    assert desired.file_secrets == {"tok-41c9", "eu-west", "pw-7d21"}
+    assert desired.file_variables == {"REGION", "DB_PASSWORD", "MODE", "UNSET_SECRET"}
+
+
 @pytest.mark.parametrize("section", ["networks", "volumes", "containers"])
 def test_any_docker_section_makes_the_docker_part_present(section):
     assert docker_desired({section: {}}, BASE).present
