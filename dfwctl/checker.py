@@ -18,7 +18,7 @@ class Checker:
                  environ: Optional[Mapping[str, str]] = None):
         self.doc = doc
         self.environ: Mapping[str, str] = environ or {}  # the playbook's variables
-        self.data: Dict[Any, Any] = doc.data if isinstance(doc.data, dict) else {}
+        self.data: Dict[Any, Any] = doc.data  # validate checks only a mapping's rules
         self.bad = [tuple(path) for path in bad]
         self.sizes: Dict[Path, int] = {}  # sizes that parsed, by path
 

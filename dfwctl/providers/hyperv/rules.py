@@ -124,9 +124,9 @@ def vm_adapters(c: Checker, path: Path, vm: Dict[Any, Any]) -> Iterator[Diagnost
 def hyperv_host(c: Checker) -> Iterator[Diagnostic]:
     host = mapping(c.data, "hyperv").get("host")
     path = ("hyperv", "host")
-    if not isinstance(host, str) or not c.ok(path):
-        return
-    port = host.rpartition(":")[2] if host.startswith("winrm://") else ""
+    if not isinstance(host, str) or not host.startswith("winrm://") or not c.ok(path):
+        return  # only winrm://user@host[:port] names a port
+    port = host.rpartition(":")[2]  # the schema allows no other colon after winrm://
     if port.isdigit() and not 0 < int(port) < 65536:
         yield c.error(path, f"port {port} is not a TCP port (1 to 65535): WinRM listens "
                          "on 5986 (HTTPS) or 5985 (HTTP)")
