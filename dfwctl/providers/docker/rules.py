@@ -17,6 +17,7 @@ from dfwctl.schema_messages import quote
 from dfwctl.tree import mapping, sequence
 from dfwctl.values.bounds import INT64_MAX, Bound
 from dfwctl.values.hosts import one_or_many
+from dfwctl.values.images import reference_problem
 from dfwctl.values.mounts import VOLUME, MountError, mount_of
 from dfwctl.values.ports import Port, parse_ports
 
@@ -110,10 +111,20 @@ def container_rule(c: Checker) -> Iterator[Diagnostic]:
     for name, spec in mapping(c.data, "containers").items():
         if isinstance(spec, dict):
             path = ("containers", name)
+            yield from image_rule(c, path, spec)
             yield from mount_rule(c, path, spec)
             yield from reference_rule(c, path, spec)
             yield from isolation_rule(c, path, spec)
             yield from option_rules(c, path, spec)
+
+
+def image_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:
+    """An image reference the engine can read (the schema makes it a string)."""
+    item = path + ("image",)
+    if "image" in spec and c.ok(item):
+        problem = reference_problem(spec["image"])
+        if problem is not None:
+            yield c.error(item, problem)
 
 
 def mount_rule(c: Checker, path: Path, spec: Dict[Any, Any]) -> Iterator[Diagnostic]:

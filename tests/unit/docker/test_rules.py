@@ -362,3 +362,24 @@ containers:
         "p.yml:10:9: containers.web.mounts[3]: /cache is already mounted by "
         "containers.web.mounts[0] (line 7): the engine mounts each target once; pick another",
     ]
+
+
+def test_an_image_reference_the_engine_cannot_read_is_refused_at_its_key():
+    doc = parse("""\
+version: 1
+name: p
+containers:
+  web:
+    image: Busybox:1.36
+  db:
+    image: postgres@16
+  ok:
+    image: localhost:5000/app:1.0
+""", Path("p.yml"), display_name="p.yml")
+    assert [str(d) for d in validate(doc)] == [
+        'p.yml:5:12: containers.web.image: image "Busybox:1.36": the repository name must be '
+        "lowercase: write busybox:1.36",
+        'p.yml:7:12: containers.db.image: "postgres@16" is not an image reference: write '
+        "[registry[:port]/]name[:tag][@sha256:digest], like alpine:3.20 or "
+        "localhost:5000/app:1.0",
+    ]
