@@ -79,7 +79,7 @@ NewKey = Callable[[], SecretsKey]
 
 class _Differ:
     def __init__(self, desired: Desired, actual: Actual, options: PlanOptions,
-                 local_engine: bool = True, new_key: NewKey = SecretsKey.generate):
+                 local_engine: bool, new_key: NewKey):
         self.desired = desired
         self.docker = desired.docker
         self.actual = actual
