@@ -28,6 +28,12 @@ def test_a_winrm_port_outside_tcps_range_is_refused_at_the_host(port):
         "on 5986 (HTTPS) or 5985 (HTTP)"]
 
 
+def test_a_winrm_host_the_schema_refuses_gets_the_schema_error_only():
+    messages = _messages("  host: winrm://me@hv01:123456\n")
+    assert len(messages) == 1 and messages[0].startswith("p.yml:4:9: hyperv.host: ")
+    assert "not a TCP port" not in messages[0]
+
+
 @pytest.mark.parametrize("host", ["simulator:0", "simulator:lab:99999", "local"])
 def test_hosts_other_than_winrm_have_no_port(host):
     assert _messages(f"  host: '{host}'\n") == []
