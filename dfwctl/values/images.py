@@ -38,22 +38,18 @@ def reference_problem(text: str) -> Optional[str]:
         if length is None:
             return (f"image {_shown(text)}: the engine verifies {', '.join(DIGEST_LENGTHS)} "
                     f"digests, not {algorithm}")
-        if len(hexdigits) != length:
-            return (f"image {_shown(text)}: a {algorithm} digest has {length} hex digits, "
-                    f"this one {len(hexdigits)}")
+        if len(hexdigits) != length or hexdigits != hexdigits.lower():
+            return (f"image {_shown(text)}: a {algorithm} digest is {length} lowercase hex "
+                    f"digits, this one has {len(hexdigits)}")
     return None
 
 
 def _lowered_path(text: str) -> str:
-    """`text` with its repository path lowercased (registry, tag and digest kept)."""
+    """`text` with its registry and repository lowercased (tag and digest kept)."""
     rest, at, digest = text.partition("@")
-    slash = rest.rfind("/")
-    colon = rest.rfind(":")
-    end = colon if colon > slash else len(rest)
-    first, sep, _ = rest.partition("/")
-    start = len(first) + 1 if sep and ("." in first or ":" in first or first == "localhost") \
-        else 0
-    return rest[:start] + rest[start:end].lower() + rest[end:] + at + digest
+    tagged = ":" in rest.rpartition("/")[2]
+    name, colon, tag = rest.rpartition(":") if tagged else (rest, "", "")
+    return name.lower() + colon + tag + at + digest
 
 
 def _shown(text: str) -> str:

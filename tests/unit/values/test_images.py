@@ -34,7 +34,7 @@ def test_references_the_engine_reads(text):
                        "busybox:Latest"),
     ("team/App", 'image "team/App": the repository name must be lowercase: write team/app'),
     ("registry.Example.com/Team/App:Tag", 'image "registry.Example.com/Team/App:Tag": the '
-     "repository name must be lowercase: write registry.Example.com/team/app:Tag"),
+     "repository name must be lowercase: write registry.example.com/team/app:Tag"),
     ("localhost:5000/App", 'image "localhost:5000/App": the repository name must be lowercase: '
                            "write localhost:5000/app"),
     (f"App@sha256:{SHA}", f'image "App@sha256:{SHA}": the repository name must be lowercase: '
@@ -43,8 +43,16 @@ def test_references_the_engine_reads(text):
                 "most 255"),
     (f"x@md5:{SHA[:32]}", f'image "x@md5:{SHA[:32]}": the engine verifies sha256, sha384, sha512 '
                           "digests, not md5"),
-    (f"x@sha256:{SHA}00", f'image "x@sha256:{SHA}00": a sha256 digest has 64 hex digits, this '
-                          "one 66"),
+    (f"x@sha256:{SHA}00", f'image "x@sha256:{SHA}00": a sha256 digest is 64 lowercase hex '
+                          "digits, this one has 66"),
+    (f"x@sha256:{SHA.upper()}", f'image "x@sha256:{SHA.upper()}": a sha256 digest is 64 '
+                                "lowercase hex digits, this one has 64"),
+    ("Team/App:V1", 'image "Team/App:V1": the repository name must be lowercase: write '
+                    "team/app:V1"),
+    (f"App:V1@sha256:{SHA}", f'image "App:V1@sha256:{SHA}": the repository name must be '
+                             f"lowercase: write app:V1@sha256:{SHA}"),
+    ("localhost:5000/App:V1", 'image "localhost:5000/App:V1": the repository name must be '
+                              "lowercase: write localhost:5000/app:V1"),
 ])
 def test_references_the_engine_refuses(text, message):
     assert reference_problem(text) == message
