@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+# A repository path: lowercase parts joined by '.', '_', '__' or dashes, separated by '/'.
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+REPOSITORY = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
 _DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _DOMAIN = rf"{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]+)?"
 _TAG = r"[\w][\w.-]{0,127}"

@@ -5,7 +5,6 @@ engine takes."""
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any, Dict, Generator, Iterator, Optional, Tuple
 
@@ -15,11 +14,7 @@ from dfwctl.errors import Diagnostic
 from dfwctl.providers.docker.buildspec import BuildSpec, build_spec, context_path, default_image
 from dfwctl.schema_messages import quote
 from dfwctl.tree import mapping
-
-# A repository name as the engine takes it: lowercase parts joined by '.', '_', '__' or
-# dashes, separated by '/' (the distribution reference grammar).
-_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-REPOSITORY = re.compile(rf"{_PART}(?:/{_PART})*")
+from dfwctl.values.images import REPOSITORY
 
 
 def rules(c: Checker) -> Iterator[Diagnostic]:
